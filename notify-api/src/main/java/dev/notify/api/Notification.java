@@ -1,0 +1,596 @@
+package dev.notify.api;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * One notification: published once, stored durably, delivered to every channel that should
+ * carry it. Immutable; build one with {@link #builder()}.
+ *
+ * <pre>{@code
+ * Notification n = Notification.builder()
+ *         .recipient("u1")
+ *         .event("task.progress")
+ *         .topic("task:abc123")
+ *         .priority(Priority.HIGH)
+ *         .title("Import running")
+ *         .data(Map.of("percent", 50, "message", "Processing..."))
+ *         .build();
+ * }</pre>
+ *
+ * <p>The builder validates everything a channel would choke on, so an invalid notification
+ * never reaches the store: it throws {@link IllegalArgumentException} with a message naming
+ * the field. Nulls passed to a builder method are rejected the same way, except where a
+ * method says that null clears the field.
+ *
+ * <p>An audience is required: at least one {@linkplain #recipients() recipient} (user id)
+ * and/or a {@linkplain #topic() topic}. {@link #createdAt()} is stamped by the service when it
+ * accepts the notification; the builder's default is the current time.
+ */
+@Api(status = Api.Status.STABLE, since = "0.1")
+public final class Notification {
+
+    /** Longest event name, in characters. */
+    public static final int MAX_EVENT_LENGTH = 128;
+    /** Longest topic, in characters. */
+    public static final int MAX_TOPIC_LENGTH = 256;
+    /** Longest recipient id, in characters. */
+    public static final int MAX_RECIPIENT_LENGTH = 256;
+    /** Most recipients of one notification; use several for larger audiences, or a topic. */
+    public static final int MAX_RECIPIENTS = 10_000;
+    /** Longest title, in characters. */
+    public static final int MAX_TITLE_LENGTH = 1_000;
+    /** Longest body, in characters. */
+    public static final int MAX_BODY_LENGTH = 65_536;
+    /** Largest {@link #data()} payload, estimated as its JSON size in characters. */
+    public static final int MAX_DATA_SIZE = 262_144;
+    /** Deepest nesting of maps and lists in {@link #data()}. */
+    public static final int MAX_DATA_DEPTH = 32;
+    /** Most metadata entries. */
+    public static final int MAX_METADATA_ENTRIES = 64;
+    /** Longest idempotency key, template name, metadata key or value, in characters. */
+    public static final int MAX_KEY_LENGTH = 256;
+    /** The event name used when none is given. */
+    public static final String DEFAULT_EVENT = "notification";
+
+    private static final Pattern EVENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_][A-Za-z0-9_-]*)*");
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*");
+    private static final Pattern CHANNEL = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:/-]*");
+
+    private final String id;
+    private final NotificationType type;
+    private final String event;
+    private final String topic;
+    private final Priority priority;
+    private final List<String> recipients;
+    private final String title;
+    private final String body;
+    private final Map<String, Object> data;
+    private final String template;
+    private final Set<String> channels;
+    private final Instant scheduledAt;
+    private final Instant expiresAt;
+    private final String idempotencyKey;
+    private final Map<String, String> metadata;
+    private final Instant createdAt;
+
+    private Notification(Builder b) {
+        this.id = b.id != null ? b.id : newId();
+        this.type = b.type;
+        this.event = b.event;
+        this.topic = b.topic;
+        this.priority = b.priority;
+        this.recipients = List.copyOf(b.recipients);
+        this.title = b.title;
+        this.body = b.body;
+        this.data = b.data;
+        this.template = b.template;
+        this.channels = Collections.unmodifiableSet(new LinkedHashSet<>(b.channels));
+        this.scheduledAt = b.scheduledAt;
+        this.expiresAt = b.expiresAt;
+        this.idempotencyKey = b.idempotencyKey;
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+        this.createdAt = b.createdAt != null ? b.createdAt : Instant.now();
+        if (recipients.isEmpty() && topic == null) {
+            throw new IllegalArgumentException("a notification needs recipients and/or a topic");
+        }
+        if (scheduledAt != null && expiresAt != null && !expiresAt.isAfter(scheduledAt)) {
+            throw new IllegalArgumentException("expiresAt (" + expiresAt + ") must be after scheduledAt (" + scheduledAt + ")");
+        }
+    }
+
+    /** A new builder with the defaults: type info, priority normal, event {@value #DEFAULT_EVENT}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this notification's values, to derive a changed copy. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.id = id;
+        b.type = type;
+        b.event = event;
+        b.topic = topic;
+        b.priority = priority;
+        b.recipients.addAll(recipients);
+        b.title = title;
+        b.body = body;
+        b.data = data;
+        b.template = template;
+        b.channels.addAll(channels);
+        b.scheduledAt = scheduledAt;
+        b.expiresAt = expiresAt;
+        b.idempotencyKey = idempotencyKey;
+        b.metadata.putAll(metadata);
+        b.createdAt = createdAt;
+        return b;
+    }
+
+    /**
+     * A new, time-ordered, globally unique id (a version 7 UUID), as assigned to notifications
+     * built without one.
+     */
+    public static String newId() {
+        long ms = System.currentTimeMillis();
+        long rand = IdRandom.RANDOM.nextLong();
+        long msb = (ms << 16) | 0x7000L | (IdRandom.RANDOM.nextInt() & 0x0FFFL);
+        long lsb = (rand & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+
+    private static final class IdRandom {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
+
+    /** The unique id; generated when the builder was given none. */
+    public String id() {
+        return id;
+    }
+
+    /** The presentation kind. */
+    public NotificationType type() {
+        return type;
+    }
+
+    /** The event name, a dotted identifier such as {@code task.progress}; {@value #DEFAULT_EVENT} by default. */
+    public String event() {
+        return event;
+    }
+
+    /** The topic, such as {@code task:abc123}, when the notification is published to one. */
+    public Optional<String> topic() {
+        return Optional.ofNullable(topic);
+    }
+
+    /** The delivery priority. */
+    public Priority priority() {
+        return priority;
+    }
+
+    /** The user ids it is addressed to, in the order given, without duplicates; may be empty for a topic broadcast. */
+    public List<String> recipients() {
+        return recipients;
+    }
+
+    /** The title; empty when none. */
+    public String title() {
+        return title;
+    }
+
+    /** The body text; empty when none. */
+    public String body() {
+        return body;
+    }
+
+    /**
+     * The payload: an unmodifiable JSON-like tree of {@code Map<String, ?>}, {@code List<?>},
+     * {@code String}, {@code Number}, {@code Boolean} and {@code null}.
+     */
+    public Map<String, Object> data() {
+        return data;
+    }
+
+    /** The name of the template that renders the title and body, when one is used. */
+    public Optional<String> template() {
+        return Optional.ofNullable(template);
+    }
+
+    /** The channels to deliver through; empty means every channel that supports the audience. */
+    public Set<String> channels() {
+        return channels;
+    }
+
+    /** When to deliver, if not as soon as possible. */
+    public Optional<Instant> scheduledAt() {
+        return Optional.ofNullable(scheduledAt);
+    }
+
+    /** After this instant, undelivered copies are dropped (cancelled) instead of delivered. */
+    public Optional<Instant> expiresAt() {
+        return Optional.ofNullable(expiresAt);
+    }
+
+    /** A publisher-chosen key: publishing again with the same key returns the first notification's id. */
+    public Optional<String> idempotencyKey() {
+        return Optional.ofNullable(idempotencyKey);
+    }
+
+    /** Free-form string metadata, not shown to users. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** When the notification was accepted. */
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    /** The task id: the part after {@code task:} of a {@code task:...} topic, else {@code data.task_id} if a string. */
+    public Optional<String> taskId() {
+        if (topic != null && topic.startsWith("task:") && topic.length() > 5) {
+            return Optional.of(topic.substring(5));
+        }
+        Object t = data.get("task_id");
+        return t instanceof String ? Optional.of((String) t) : Optional.empty();
+    }
+
+    /** Whether the notification has expired at {@code now}. */
+    public boolean isExpiredAt(Instant now) {
+        return expiresAt != null && !now.isBefore(expiresAt);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Notification)) {
+            return false;
+        }
+        Notification n = (Notification) o;
+        return id.equals(n.id) && type == n.type && event.equals(n.event) && Objects.equals(topic, n.topic)
+                && priority == n.priority && recipients.equals(n.recipients) && title.equals(n.title)
+                && body.equals(n.body) && data.equals(n.data) && Objects.equals(template, n.template)
+                && channels.equals(n.channels) && Objects.equals(scheduledAt, n.scheduledAt)
+                && Objects.equals(expiresAt, n.expiresAt) && Objects.equals(idempotencyKey, n.idempotencyKey)
+                && metadata.equals(n.metadata) && createdAt.equals(n.createdAt);
+    }
+
+    @Override
+    public int hashCode() {
+        return id.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "Notification[id=" + id + ", event=" + event + ", type=" + type.wireName()
+                + ", priority=" + priority.wireName() + ", topic=" + topic + ", recipients=" + recipients.size() + "]";
+    }
+
+    /** Builds a validated {@link Notification}. Not thread-safe. */
+    public static final class Builder {
+        private String id;
+        private NotificationType type = NotificationType.INFO;
+        private String event = DEFAULT_EVENT;
+        private String topic;
+        private Priority priority = Priority.NORMAL;
+        private final Set<String> recipients = new LinkedHashSet<>();
+        private String title = "";
+        private String body = "";
+        private Map<String, Object> data = Map.of();
+        private String template;
+        private final Set<String> channels = new LinkedHashSet<>();
+        private Instant scheduledAt;
+        private Instant expiresAt;
+        private String idempotencyKey;
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+        private Instant createdAt;
+
+        private Builder() {
+        }
+
+        /** Sets the id; normally left to the builder, which generates a time-ordered UUID. */
+        public Builder id(String id) {
+            this.id = checkName("id", id, MAX_KEY_LENGTH, NAME);
+            return this;
+        }
+
+        /** Sets the presentation type. */
+        public Builder type(NotificationType type) {
+            this.type = Objects.requireNonNull(type, "type must not be null");
+            return this;
+        }
+
+        /**
+         * Sets the event name: a dotted identifier (letters, digits, {@code _}, {@code -}),
+         * at most {@value #MAX_EVENT_LENGTH} characters. Newlines and other control characters are
+         * refused, so an event name can never inject an SSE frame.
+         */
+        public Builder event(String event) {
+            if (event == null) {
+                throw new IllegalArgumentException("event must not be null");
+            }
+            if (event.length() > MAX_EVENT_LENGTH) {
+                throw new IllegalArgumentException("event is " + event.length() + " characters long; at most " + MAX_EVENT_LENGTH + " are allowed");
+            }
+            if (!EVENT.matcher(event).matches()) {
+                throw new IllegalArgumentException("event '" + printable(event)
+                        + "' is not a dotted name such as task.progress (letters, digits, '_' and '-' between dots)");
+            }
+            this.event = event;
+            return this;
+        }
+
+        /** Sets the topic, such as {@code task:abc123}; null clears it. */
+        public Builder topic(String topic) {
+            this.topic = topic == null ? null : checkName("topic", topic, MAX_TOPIC_LENGTH, TOPIC);
+            return this;
+        }
+
+        /** Sets the priority. */
+        public Builder priority(Priority priority) {
+            this.priority = Objects.requireNonNull(priority, "priority must not be null");
+            return this;
+        }
+
+        /** Adds one recipient user id. */
+        public Builder recipient(String userId) {
+            checkRecipient(userId);
+            if (recipients.size() >= MAX_RECIPIENTS && !recipients.contains(userId)) {
+                throw new IllegalArgumentException("more than " + MAX_RECIPIENTS + " recipients; split the audience or use a topic");
+            }
+            recipients.add(userId);
+            return this;
+        }
+
+        /** Replaces the recipients with these user ids (duplicates are kept once). */
+        public Builder recipients(Collection<String> userIds) {
+            if (userIds == null) {
+                throw new IllegalArgumentException("recipients must not be null");
+            }
+            recipients.clear();
+            for (String u : userIds) {
+                recipient(u);
+            }
+            return this;
+        }
+
+        /** Sets the title (at most {@value #MAX_TITLE_LENGTH} characters); null means empty. */
+        public Builder title(String title) {
+            this.title = checkText("title", title, MAX_TITLE_LENGTH);
+            return this;
+        }
+
+        /** Sets the body (at most {@value #MAX_BODY_LENGTH} characters); null means empty. */
+        public Builder body(String body) {
+            this.body = checkText("body", body, MAX_BODY_LENGTH);
+            return this;
+        }
+
+        /**
+         * Sets the payload: a JSON-like tree of maps with string keys, lists, strings, numbers,
+         * booleans and nulls, copied deeply. Null means empty.
+         */
+        public Builder data(Map<String, ?> data) {
+            if (data == null) {
+                this.data = Map.of();
+                return this;
+            }
+            int[] size = {0};
+            @SuppressWarnings("unchecked")
+            Map<String, Object> copy = (Map<String, Object>) copyJson("data", data, 0, size);
+            this.data = copy;
+            return this;
+        }
+
+        /** Sets the name of a registered template that renders title and body; null clears it. */
+        public Builder template(String template) {
+            this.template = template == null ? null : checkName("template", template, MAX_KEY_LENGTH, NAME);
+            return this;
+        }
+
+        /** Adds a target channel by name, such as {@code sse} or {@code webhook}. */
+        public Builder channel(String channel) {
+            if (channel == null || !CHANNEL.matcher(channel).matches()) {
+                throw new IllegalArgumentException("channel '" + printable(channel)
+                        + "' is not a channel name (lower-case letters, digits and '-', starting with a letter)");
+            }
+            channels.add(channel);
+            return this;
+        }
+
+        /** Replaces the target channels; empty means every applicable channel. */
+        public Builder channels(Collection<String> names) {
+            if (names == null) {
+                throw new IllegalArgumentException("channels must not be null");
+            }
+            channels.clear();
+            for (String c : names) {
+                channel(c);
+            }
+            return this;
+        }
+
+        /** Delivers at this instant rather than now; null clears it. */
+        public Builder scheduledAt(Instant at) {
+            this.scheduledAt = at;
+            return this;
+        }
+
+        /** Drops undelivered copies at this instant; null clears it. */
+        public Builder expiresAt(Instant at) {
+            this.expiresAt = at;
+            return this;
+        }
+
+        /** Sets the idempotency key; null clears it. */
+        public Builder idempotencyKey(String key) {
+            this.idempotencyKey = key == null ? null : checkText("idempotencyKey", key, MAX_KEY_LENGTH);
+            if (key != null && key.isBlank()) {
+                throw new IllegalArgumentException("idempotencyKey must not be blank");
+            }
+            return this;
+        }
+
+        /** Adds one metadata entry. */
+        public Builder metadata(String key, String value) {
+            checkText("metadata key", key, MAX_KEY_LENGTH);
+            if (key.isEmpty()) {
+                throw new IllegalArgumentException("metadata keys must not be empty");
+            }
+            if (value == null) {
+                throw new IllegalArgumentException("metadata '" + key + "' must not be null");
+            }
+            checkText("metadata '" + key + "'", value, MAX_KEY_LENGTH);
+            if (metadata.size() >= MAX_METADATA_ENTRIES && !metadata.containsKey(key)) {
+                throw new IllegalArgumentException("more than " + MAX_METADATA_ENTRIES + " metadata entries");
+            }
+            metadata.put(key, value);
+            return this;
+        }
+
+        /** Replaces the metadata. */
+        public Builder metadata(Map<String, String> entries) {
+            if (entries == null) {
+                throw new IllegalArgumentException("metadata must not be null");
+            }
+            metadata.clear();
+            entries.forEach(this::metadata);
+            return this;
+        }
+
+        /** Sets the creation time; the service stamps its own clock's time on accept. */
+        public Builder createdAt(Instant at) {
+            this.createdAt = Objects.requireNonNull(at, "createdAt must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the notification.
+         *
+         * @throws IllegalArgumentException when there is neither a recipient nor a topic, or
+         *         {@code expiresAt} is not after {@code scheduledAt}
+         */
+        public Notification build() {
+            return new Notification(this);
+        }
+
+        private static String checkName(String what, String value, int max, Pattern pattern) {
+            if (value == null) {
+                throw new IllegalArgumentException(what + " must not be null");
+            }
+            if (value.length() > max) {
+                throw new IllegalArgumentException(what + " is " + value.length() + " characters long; at most " + max + " are allowed");
+            }
+            if (!pattern.matcher(value).matches()) {
+                throw new IllegalArgumentException(what + " '" + printable(value) + "' contains characters that are not allowed"
+                        + " (letters, digits and _ . : - / are; spaces and control characters are not)");
+            }
+            return value;
+        }
+
+        private static void checkRecipient(String userId) {
+            if (userId == null || userId.isBlank()) {
+                throw new IllegalArgumentException("a recipient must be a non-blank user id");
+            }
+            if (userId.length() > MAX_RECIPIENT_LENGTH) {
+                throw new IllegalArgumentException("recipient id is " + userId.length() + " characters long; at most " + MAX_RECIPIENT_LENGTH + " are allowed");
+            }
+            if (!userId.strip().equals(userId) || hasControl(userId)) {
+                throw new IllegalArgumentException("recipient '" + printable(userId) + "' has surrounding spaces or control characters");
+            }
+        }
+
+        private static String checkText(String what, String value, int max) {
+            if (value == null) {
+                return "";
+            }
+            if (value.length() > max) {
+                throw new IllegalArgumentException(what + " is " + value.length() + " characters long; at most " + max + " are allowed");
+            }
+            return value;
+        }
+
+        private static Object copyJson(String path, Object value, int depth, int[] size) {
+            if (depth > MAX_DATA_DEPTH) {
+                throw new IllegalArgumentException("data is nested deeper than " + MAX_DATA_DEPTH + " levels at " + path);
+            }
+            if (value == null || value instanceof Boolean) {
+                size[0] += 5;
+            } else if (value instanceof String) {
+                size[0] += ((String) value).length() + 2;
+            } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+                    || value instanceof BigInteger || value instanceof BigDecimal) {
+                size[0] += 20;
+            } else if (value instanceof Double || value instanceof Float) {
+                double d = ((Number) value).doubleValue();
+                if (Double.isNaN(d) || Double.isInfinite(d)) {
+                    throw new IllegalArgumentException("data at " + path + " is " + d + ", which JSON cannot carry");
+                }
+                size[0] += 24;
+            } else if (value instanceof Map) {
+                Map<String, Object> copy = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                    if (!(e.getKey() instanceof String)) {
+                        throw new IllegalArgumentException("data at " + path + " has a key that is not a string: " + e.getKey());
+                    }
+                    String key = (String) e.getKey();
+                    size[0] += key.length() + 4;
+                    copy.put(key, copyJson(path + "." + key, e.getValue(), depth + 1, size));
+                }
+                value = Collections.unmodifiableMap(copy);
+            } else if (value instanceof Collection) {
+                List<Object> copy = new ArrayList<>();
+                int i = 0;
+                for (Object o : (Collection<?>) value) {
+                    copy.add(copyJson(path + "[" + i++ + "]", o, depth + 1, size));
+                    size[0] += 1;
+                }
+                value = Collections.unmodifiableList(copy);
+            } else {
+                throw new IllegalArgumentException("data at " + path + " is a " + value.getClass().getName()
+                        + "; only maps, lists, strings, numbers, booleans and null are allowed");
+            }
+            if (size[0] > MAX_DATA_SIZE) {
+                throw new IllegalArgumentException("data is larger than " + MAX_DATA_SIZE + " characters as JSON");
+            }
+            return value;
+        }
+
+        private static boolean hasControl(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                if (Character.isISOControl(s.charAt(i))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static String printable(String s) {
+            if (s == null) {
+                return "null";
+            }
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < s.length() && i < 64; i++) {
+                char c = s.charAt(i);
+                sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+            return s.length() > 64 ? sb + "..." : sb.toString();
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.notify.api.spi;
+
+import dev.notify.api.Api;
+import dev.notify.api.DeliveryAttempt;
+import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryStatus;
+import dev.notify.api.InboxItem;
+import dev.notify.api.InboxQuery;
+import dev.notify.api.InboxStats;
+import dev.notify.api.Notification;
+import dev.notify.api.Page;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable state: notifications, deliveries and their attempts, the event log, inboxes, idempotency
+ * keys and webhook endpoints. The in-memory store of {@code notify-core} and the JDBC store of
+ * {@code notify-store-jdbc} implement it; both pass the test kit's {@code NotificationStoreContract}.
+ *
+ * <p>Implementations are thread-safe. Every method that takes a user id is scoped to that user:
+ * ids of other users' notifications behave as if they did not exist. Unknown ids are not errors:
+ * they are not found, not counted and not changed. Storage failures are thrown as
+ * {@link StoreException}, never as checked exceptions.
+ */
+@Api(status = Api.Status.STABLE, since = "0.1")
+public interface NotificationStore extends EventLog, AutoCloseable {
+
+    // ---- publishing ------------------------------------------------------------------------
+
+    /**
+     * Stores one publish atomically: all of it, or nothing and an exception. When the
+     * notification's idempotency key was already used in the same scope within the retention
+     * window, stores nothing and returns the first notification with {@code duplicate = true}.
+     */
+    PublishResult save(PublishRequest request);
+
+    /** Stores several publishes in one transaction: all of them, or none. Results in request order. */
+    List<PublishResult> saveAll(List<PublishRequest> requests);
+
+    /** The notification with this id. */
+    Optional<Notification> find(String notificationId);
+
+    // ---- deliveries -------------------------------------------------------------------------
+
+    /**
+     * Claims up to {@code limit} due deliveries (status pending or retrying, next attempt at or
+     * before {@code now}, not leased or lease lapsed), highest priority first, then oldest due
+     * first, and leases them to {@code lease.owner()} until {@code lease.until()}. Concurrent
+     * claimers never receive the same delivery while its lease holds.
+     */
+    List<DeliveryRecord> claimDue(Instant now, int limit, Lease lease);
+
+    /**
+     * Records one attempt and moves the delivery to {@code status}: {@code SENT} or {@code FAILED}
+     * (terminal), {@code RETRYING} with {@code nextAttemptAt}, and releases the lease. The attempt
+     * counter becomes {@code attempt.number()}. A delivery that was cancelled meanwhile keeps its
+     * status (the attempt is still logged).
+     *
+     * @return the updated record, or empty when there is no such delivery
+     */
+    Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt);
+
+    /** Releases a lease without an attempt (a node handing back work it will not do), due again at {@code dueAt}. */
+    void release(long deliveryId, Instant dueAt);
+
+    /** The delivery with this id. */
+    Optional<DeliveryRecord> delivery(long deliveryId);
+
+    /** Every delivery of a notification. */
+    List<DeliveryRecord> deliveries(String notificationId);
+
+    /** The deliveries of one channel to one target, newest first (a webhook endpoint's log). */
+    Page<DeliveryRecord> deliveriesTo(String channel, String target, Optional<String> cursor, int limit);
+
+    /** Every attempt of a delivery, in order. */
+    List<DeliveryAttempt> attempts(long deliveryId);
+
+    /**
+     * Cancels every delivery of the notification that is pending or retrying.
+     *
+     * @return the cancelled deliveries
+     */
+    List<DeliveryRecord> cancel(String notificationId);
+
+    /** Dead letters (status failed), newest first. */
+    Page<DeliveryRecord> deadLetters(Optional<String> cursor, int limit);
+
+    /**
+     * Replays a dead letter: status pending, attempts reset, due at {@code now}; its history stays.
+     *
+     * @return the replayed delivery, or empty when there is no failed delivery with this id
+     */
+    Optional<DeliveryRecord> replay(long deliveryId, Instant now);
+
+    /** How many deliveries are in each status, for metrics. */
+    java.util.Map<DeliveryStatus, Long> countByStatus();
+
+    // ---- inbox ------------------------------------------------------------------------------
+
+    /** A page of a user's inbox, newest first. */
+    Page<InboxItem> inbox(InboxQuery query);
+
+    /** A user's counts. */
+    InboxStats stats(String userId);
+
+    /** Marks the user's notifications read or unread; returns how many changed state. */
+    int mark(String userId, Collection<String> notificationIds, boolean read, Instant now);
+
+    /** Marks all of the user's notifications read; returns how many changed state. */
+    int markAllRead(String userId, Instant now);
+
+    /** Deletes notifications from the user's inbox; returns how many were deleted. */
+    int delete(String userId, Collection<String> notificationIds);
+
+    // ---- retention and the rest ------------------------------------------------------------
+
+    /**
+     * Prunes event-log entries and idempotency keys past their retention. Readers that ask for
+     * entries after a pruned sequence get {@link dev.notify.api.EventLogSlice#pruned()} = true.
+     *
+     * @return how many event-log entries were removed
+     */
+    long prune(Instant now, Retention retention);
+
+    /** The webhook endpoint registry. */
+    WebhookEndpointStore webhookEndpoints();
+
+    /** A short description for logs, such as {@code "jdbc:postgresql://db/notify"} (never with a password). */
+    String describe();
+
+    /** Releases connections and threads. Never throws. */
+    @Override
+    void close();
+
+    /** The default lease length a claimer uses. */
+    Duration DEFAULT_LEASE = Duration.ofSeconds(60);
+}

@@ -1,0 +1,35 @@
+package dev.notify.api.spi;
+
+import dev.notify.api.Api;
+import dev.notify.api.Audience;
+import dev.notify.api.Notification;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything one publish stores, in one transaction: the notification, an inbox item per
+ * recipient, an event-log entry per audience, and a delivery row per (push channel, target).
+ *
+ * @param notification the validated, rendered notification
+ * @param idempotencyScope who the idempotency key belongs to (the publisher's key id); keys of
+ *        different scopes never collide
+ * @param audiences the event-log entries to append, in order
+ * @param deliveries the delivery rows to create
+ * @param lease when present, deliveries due now are created already claimed by this lease, so
+ *        the publishing node can deliver them at once without another node claiming them too
+ */
+@Api(status = Api.Status.STABLE, since = "0.1")
+public record PublishRequest(Notification notification, String idempotencyScope, List<Audience> audiences,
+                             List<NewDelivery> deliveries, Optional<Lease> lease) {
+
+    /** Validates and copies the components. */
+    public PublishRequest {
+        Objects.requireNonNull(notification, "notification");
+        Objects.requireNonNull(idempotencyScope, "idempotencyScope");
+        audiences = List.copyOf(audiences);
+        deliveries = List.copyOf(deliveries);
+        Objects.requireNonNull(lease, "lease");
+    }
+}

@@ -1,0 +1,41 @@
+package dev.notify.api.spi;
+
+import dev.notify.api.Api;
+
+import java.util.Set;
+
+/**
+ * HTTP routes a channel contributes to the hosting server, without knowing the server.
+ * The handler types are Jakarta APIs, so {@code notify-api} depends on neither Jakarta nor Jetty:
+ *
+ * <ul>
+ *   <li>{@code jakarta.servlet.Servlet}: a servlet mapped at the path spec
+ *       ({@code /api/v1/notifications/stream}); requests below {@code /api/} are authenticated by
+ *       the server first and carry the caller's {@link dev.notify.api.Identity} as request
+ *       attribute {@link dev.notify.api.Identity#REQUEST_ATTRIBUTE}. Async support is enabled.</li>
+ *   <li>{@code jakarta.websocket.server.ServerEndpointConfig}: a WebSocket endpoint at its own path;
+ *       the handshake is authenticated the same way and the identity is put in the endpoint
+ *       config's user properties under the same key.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * context.web().ifPresent(web ->
+ *         web.register("/api/v1/notifications/stream", jakarta.servlet.Servlet.class, new SseServlet(...)));
+ * }</pre>
+ */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
+public interface WebRegistry {
+
+    /** The handler types this host accepts, by class name. */
+    Set<String> supportedTypes();
+
+    /**
+     * Registers a handler.
+     *
+     * @param pathSpec a servlet path spec, such as {@code /api/v1/notifications/stream} or {@code /hooks/*}
+     * @param type the handler's type, one of {@link #supportedTypes()}
+     * @param handler the handler
+     * @throws IllegalArgumentException when the type is not supported or the path is taken
+     */
+    <T> void register(String pathSpec, Class<T> type, T handler);
+}
