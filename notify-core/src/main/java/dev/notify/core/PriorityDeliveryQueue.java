@@ -1,0 +1,184 @@
+package dev.notify.core;
+
+import dev.notify.api.Priority;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A bounded blocking queue ordered by {@link Priority} (critical first), first-in first-out inside
+ * one level. One FIFO per level makes every operation O(1): the queue it replaces sorted on insert.
+ *
+ * <p>When full, {@link #offer} refuses (returns false) instead of dropping anything. After
+ * {@link #close()}, offers are refused and {@link #take()} returns what is left, then null.
+ *
+ * @param <E> the element type
+ */
+public final class PriorityDeliveryQueue<E> {
+
+    private static final Priority[] HIGHEST_FIRST = {Priority.CRITICAL, Priority.HIGH, Priority.NORMAL, Priority.LOW};
+
+    private final int capacity;
+    private final ArrayDeque<E>[] levels;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private int size;
+    private boolean closed;
+
+    /** A queue holding at most {@code capacity} elements. */
+    @SuppressWarnings("unchecked")
+    public PriorityDeliveryQueue(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be positive, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.levels = new ArrayDeque[HIGHEST_FIRST.length];
+        for (int i = 0; i < levels.length; i++) {
+            levels[i] = new ArrayDeque<>();
+        }
+    }
+
+    /** Adds an element at the back of its level; false when the queue is full or closed. */
+    public boolean offer(Priority priority, E element) {
+        return offer(priority, element, false);
+    }
+
+    /**
+     * Adds an element, ignoring the capacity. For work that was accepted already and must not be
+     * refused now (a retry that came due, an element handed back); false only when closed.
+     */
+    public boolean offerAccepted(Priority priority, E element) {
+        return offer(priority, element, true);
+    }
+
+    private boolean offer(Priority priority, E element, boolean ignoreCapacity) {
+        Objects.requireNonNull(element, "element");
+        lock.lock();
+        try {
+            if (closed || (!ignoreCapacity && size >= capacity)) {
+                return false;
+            }
+            levels[index(priority)].addLast(element);
+            size++;
+            notEmpty.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code n} more elements fit right now. */
+    public boolean hasRoomFor(int n) {
+        lock.lock();
+        try {
+            return !closed && size + n <= capacity;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the highest-priority, oldest element, waiting while the queue is empty.
+     *
+     * @return the element, or null once the queue is closed and empty
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public E take() throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (size == 0) {
+                if (closed) {
+                    return null;
+                }
+                notEmpty.await();
+            }
+            return removeFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Like {@link #take()} but waits at most {@code timeout}; null when nothing came. */
+    public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+        long nanos = unit.toNanos(timeout);
+        lock.lockInterruptibly();
+        try {
+            while (size == 0) {
+                if (closed || nanos <= 0) {
+                    return null;
+                }
+                nanos = notEmpty.awaitNanos(nanos);
+            }
+            return removeFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private E removeFirst() {
+        for (ArrayDeque<E> level : levels) {
+            E e = level.pollFirst();
+            if (e != null) {
+                size--;
+                return e;
+            }
+        }
+        throw new IllegalStateException("size " + size + " but every level is empty");
+    }
+
+    /** Removes and returns everything queued, highest priority first. */
+    public List<E> drain() {
+        lock.lock();
+        try {
+            List<E> out = new ArrayList<>(size);
+            for (ArrayDeque<E> level : levels) {
+                out.addAll(level);
+                level.clear();
+            }
+            size = 0;
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses further offers and wakes waiting takers once the queue is empty. */
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many elements wait. */
+    public int size() {
+        lock.lock();
+        try {
+            return size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The capacity. */
+    public int capacity() {
+        return capacity;
+    }
+
+    private static int index(Priority p) {
+        switch (Objects.requireNonNull(p, "priority")) {
+            case CRITICAL: return 0;
+            case HIGH: return 1;
+            case NORMAL: return 2;
+            default: return 3;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.notify.core;
+
+import dev.notify.api.InboxItem;
+import dev.notify.api.InboxQuery;
+import dev.notify.api.InboxStats;
+import dev.notify.api.Page;
+import dev.notify.api.spi.HubSignal;
+import dev.notify.api.spi.Inbox;
+import dev.notify.api.spi.NotificationStore;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The {@link Inbox} over the store that pushes new counts to the user's live connections after every change. */
+final class ServiceInbox implements Inbox {
+
+    private final NotificationStore store;
+    private final LocalSubscriberHub hub;
+    private final Clock clock;
+
+    ServiceInbox(NotificationStore store, LocalSubscriberHub hub, Clock clock) {
+        this.store = store;
+        this.hub = hub;
+        this.clock = clock;
+    }
+
+    @Override
+    public Page<InboxItem> list(InboxQuery query) {
+        return store.inbox(Objects.requireNonNull(query, "query"));
+    }
+
+    @Override
+    public InboxStats stats(String userId) {
+        return store.stats(requireUser(userId));
+    }
+
+    @Override
+    public List<InboxItem> recentUnread(String userId, int limit) {
+        if (limit < 1) {
+            return List.of();
+        }
+        return store.inbox(new InboxQuery(requireUser(userId), true, Optional.empty(), Math.min(limit, InboxQuery.MAX_LIMIT))).items();
+    }
+
+    @Override
+    public int mark(String userId, Collection<String> notificationIds, boolean read) {
+        int n = store.mark(requireUser(userId), requireIds(notificationIds), read, clock.instant());
+        if (n > 0) {
+            pushStats(userId);
+        }
+        return n;
+    }
+
+    @Override
+    public int markAllRead(String userId) {
+        int n = store.markAllRead(requireUser(userId), clock.instant());
+        if (n > 0) {
+            pushStats(userId);
+        }
+        return n;
+    }
+
+    @Override
+    public int delete(String userId, Collection<String> notificationIds) {
+        int n = store.delete(requireUser(userId), requireIds(notificationIds));
+        if (n > 0) {
+            pushStats(userId);
+        }
+        return n;
+    }
+
+    /** Sends the user's current counts to their live connections, if they have any. */
+    void pushStats(String userId) {
+        if (hub.hasSubscribers(userId)) {
+            hub.signal(userId, new HubSignal.StatsChanged(store.stats(userId)));
+        }
+    }
+
+    private static String requireUser(String userId) {
+        if (userId == null || userId.isBlank()) {
+            throw new IllegalArgumentException("a user id is required");
+        }
+        return userId;
+    }
+
+    private static Collection<String> requireIds(Collection<String> ids) {
+        if (ids == null) {
+            throw new IllegalArgumentException("notification ids must not be null");
+        }
+        for (String id : ids) {
+            if (id == null) {
+                throw new IllegalArgumentException("notification ids must not contain null");
+            }
+        }
+        return ids;
+    }
+}

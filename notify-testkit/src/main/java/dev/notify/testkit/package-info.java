@@ -1,0 +1,2 @@
+/** Contract tests for Notify channels and stores. */
+package dev.notify.testkit;
