@@ -270,9 +270,19 @@ public final class NotificationService implements AutoCloseable {
         return publishAll(List.of(requireNotification(notification)), scope).get(0);
     }
 
-    /** Publishes the notification to a topic: every subscriber of the topic receives it. */
-    public String broadcast(String topic, Notification notification) {
-        return notify(requireNotification(notification).toBuilder().topic(topic).build());
+    /**
+     * Publishes to a topic: every live subscriber of the topic receives it, and it is in the
+     * event log for subscribers that resume later.
+     *
+     * <pre>{@code
+     * notify.broadcast("task:abc123", Notification.builder().event("task.progress").data(Map.of("percent", 50)));
+     * }</pre>
+     */
+    public String broadcast(String topic, Notification.Builder notification) {
+        if (notification == null || topic == null) {
+            throw new IllegalArgumentException("topic and notification must not be null");
+        }
+        return notify(notification.topic(topic).build());
     }
 
     /**
