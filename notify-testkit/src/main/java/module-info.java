@@ -5,4 +5,9 @@ module dev.notify.testkit {
     requires transitive org.assertj.core;
 
     exports dev.notify.testkit;
+    // JUnit instantiates the contracts' @Nested classes and calls their package-private methods reflectively
+    opens dev.notify.testkit to org.junit.platform.commons;
+
+    // ChannelContract checks that a plugin is discoverable exactly as a host discovers it
+    uses dev.notify.api.spi.ChannelProvider;
 }

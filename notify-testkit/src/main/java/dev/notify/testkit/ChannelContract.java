@@ -1,0 +1,314 @@
+package dev.notify.testkit;
+
+import dev.notify.api.Audience;
+import dev.notify.api.DeliveryResult;
+import dev.notify.api.EventLogEntry;
+import dev.notify.api.Notification;
+import dev.notify.api.NotifyApi;
+import dev.notify.api.Priority;
+import dev.notify.api.spi.Channel;
+import dev.notify.api.spi.ChannelContext;
+import dev.notify.api.spi.ChannelKind;
+import dev.notify.api.spi.ChannelProvider;
+import dev.notify.api.spi.Delivery;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The contract every channel plugin passes. Extend it in your plugin's tests and supply the
+ * provider and a context:
+ *
+ * <pre>{@code
+ * class FileChannelContractTest extends ChannelContract {
+ *     @TempDir Path dir;
+ *     TestChannelContext context;
+ *
+ *     protected ChannelProvider provider() { return new FileChannelProvider(); }
+ *
+ *     protected ChannelContext context() {
+ *         context = TestChannelContext.builder("file").config(Map.of("path", dir.resolve("out").toString())).build();
+ *         return context;
+ *     }
+ *
+ *     @AfterEach void closeContext() { context.close(); }
+ * }
+ * }</pre>
+ *
+ * <p>It checks what the host relies on when it loads and drives a plugin: a valid name, a public
+ * no-argument constructor, discovery through {@link ServiceLoader} (so register the provider in
+ * {@code META-INF/services} of the classpath the test runs on), a channel named like its
+ * provider, targets that fit its {@link ChannelKind}, {@code deliver} that answers instead of
+ * throwing, and an idempotent {@code close}. Behaviour that differs between channels is declared
+ * with the capability methods ({@link #isStreamChannel()}, {@link #supportsConcurrentDelivery()})
+ * and the sample methods ({@link #sampleNotification()}, {@link #pushTarget()}).
+ */
+public abstract class ChannelContract {
+
+    /** The instant sample notifications are created at. */
+    protected static final Instant NOW = Instant.parse("2030-01-01T00:00:00.000001Z");
+
+    private final List<Channel> opened = new ArrayList<>();
+
+    /** The provider under test, a new instance per call. */
+    protected abstract ChannelProvider provider();
+
+    /**
+     * A context to create the channel with, called once per channel the contract opens. Close
+     * what it owns in an {@code @AfterEach} of the subclass.
+     */
+    protected abstract ChannelContext context();
+
+    /** Whether the channel is a {@link ChannelKind#STREAM} channel; {@code false} (push) by default. */
+    protected boolean isStreamChannel() {
+        return false;
+    }
+
+    /** Whether {@code deliver} may be called from several threads at once; every channel must, so {@code true}. */
+    protected boolean supportsConcurrentDelivery() {
+        return true;
+    }
+
+    /**
+     * A notification the channel can carry. By default one to user {@code u1} on topic
+     * {@code task:abc123}, with a little data; override it when the channel needs more.
+     */
+    protected Notification sampleNotification() {
+        return Notification.builder()
+                .recipient("u1")
+                .topic("task:abc123")
+                .event("task.progress")
+                .priority(Priority.HIGH)
+                .title("Import running")
+                .body("50% done")
+                .data(Map.of("task_id", "abc123", "percent", 50, "message", "Processing..."))
+                .createdAt(NOW)
+                .build();
+    }
+
+    /**
+     * The target a push channel delivers the sample to. By default the first of the channel's
+     * {@code targets(sampleNotification())}, else the first recipient; override it when targets
+     * need setting up (a registered webhook endpoint, for example).
+     */
+    protected String pushTarget(Channel channel) {
+        Set<String> targets = channel.targets(sampleNotification());
+        if (!targets.isEmpty()) {
+            return targets.iterator().next();
+        }
+        return sampleNotification().recipients().get(0);
+    }
+
+    /** Creates a channel through the provider; the contract closes it after the test. */
+    protected final Channel openChannel() {
+        Channel channel = provider().create(context());
+        assertThat(channel).as("%s.create(context)", provider().getClass().getName()).isNotNull();
+        opened.add(channel);
+        return channel;
+    }
+
+    /** A valid delivery of the sample notification through {@code channel}, as the engine would make it. */
+    protected final Delivery sampleDelivery(Channel channel, int attempt) {
+        Notification n = sampleNotification();
+        List<EventLogEntry> events = new ArrayList<>();
+        long seq = 1;
+        for (String user : n.recipients()) {
+            events.add(new EventLogEntry(seq++, Audience.user(user), n));
+        }
+        if (n.topic().isPresent()) {
+            events.add(new EventLogEntry(seq, Audience.topic(n.topic().get()), n));
+        }
+        String target = isStreamChannel() ? Delivery.STREAM_TARGET : pushTarget(channel);
+        return new Delivery(n.id() + "/" + channel.name() + "/" + target, n, channel.name(), target, attempt, events);
+    }
+
+    @AfterEach
+    void closeOpenedChannels() {
+        for (Channel c : opened) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                // the close tests report this; here it must not hide the test's own failure
+            }
+        }
+        opened.clear();
+    }
+
+    /** Checks of the provider, before any channel exists. */
+    @Nested
+    @DisplayName("the provider")
+    class TheProvider {
+
+        @Test
+        @DisplayName("has a name of lower-case letters, digits and '-', starting with a letter")
+        void hasAValidName() {
+            assertThat(provider().name()).matches("[a-z][a-z0-9-]{0,62}");
+        }
+
+        @Test
+        @DisplayName("is a public class with a public no-argument constructor, as ServiceLoader needs")
+        void hasAPublicNoArgConstructor() throws Exception {
+            Class<?> type = provider().getClass();
+            assertThat(Modifier.isPublic(type.getModifiers())).as("%s is public", type.getName()).isTrue();
+            assertThat(Modifier.isAbstract(type.getModifiers())).as("%s is abstract", type.getName()).isFalse();
+            Constructor<?> constructor = type.getConstructor();
+            assertThat(Modifier.isPublic(constructor.getModifiers())).isTrue();
+            assertThat(constructor.newInstance()).isInstanceOf(ChannelProvider.class);
+        }
+
+        @Test
+        @DisplayName("is discovered by ServiceLoader under its name")
+        void isDiscoverableThroughServiceLoader() {
+            String name = provider().name();
+            List<String> found = new ArrayList<>();
+            Iterator<ChannelProvider> it = ServiceLoader.load(ChannelProvider.class).iterator();
+            while (true) {
+                try {
+                    if (!it.hasNext()) {
+                        break;
+                    }
+                    ChannelProvider p = it.next();
+                    found.add(p.name() + " (" + p.getClass().getName() + ")");
+                    if (name.equals(p.name()) && p.getClass() == provider().getClass()) {
+                        return;
+                    }
+                } catch (ServiceConfigurationError e) {
+                    // another plugin on the test classpath is broken; that is not this plugin's fault
+                    found.add("<broken: " + e.getMessage() + ">");
+                }
+            }
+            throw new AssertionError("ServiceLoader.load(ChannelProvider.class) did not find " + provider().getClass().getName()
+                    + " named '" + name + "'; found " + found + ". List the class in META-INF/services/"
+                    + ChannelProvider.class.getName() + " and in module-info.java (provides ... with ...).");
+        }
+
+        @Test
+        @DisplayName("was built for an SPI version this notify-api supports")
+        void declaresASupportedApiVersion() {
+            assertThat(provider().apiVersion()).isBetween(1, NotifyApi.VERSION);
+        }
+
+        @Test
+        @DisplayName("reports a version and its sensitive configuration keys")
+        void reportsVersionAndSensitiveKeys() {
+            assertThat(provider().version()).isNotBlank();
+            assertThat(provider().sensitiveConfigKeys()).isNotNull().doesNotContainNull();
+        }
+    }
+
+    /** Checks of a created channel. */
+    @Nested
+    @DisplayName("a created channel")
+    class ACreatedChannel {
+
+        @Test
+        @DisplayName("is named like its provider")
+        void isNamedLikeItsProvider() {
+            assertThat(openChannel().name()).isEqualTo(provider().name());
+        }
+
+        @Test
+        @DisplayName("has the kind its capability flags declare")
+        void hasTheDeclaredKind() {
+            assertThat(openChannel().kind()).isNotNull()
+                    .isEqualTo(isStreamChannel() ? ChannelKind.STREAM : ChannelKind.PUSH);
+        }
+
+        @Test
+        @DisplayName("targets the whole audience when it is a stream channel, concrete targets when it pushes")
+        void targetsFitItsKind() {
+            Channel channel = openChannel();
+            Set<String> targets = channel.targets(sampleNotification());
+            assertThat(targets).isNotNull().doesNotContainNull();
+            if (isStreamChannel()) {
+                assertThat(targets).containsExactly(Delivery.STREAM_TARGET);
+            } else {
+                assertThat(targets).doesNotContain(Delivery.STREAM_TARGET);
+            }
+        }
+
+        @Test
+        @DisplayName("answers a valid delivery with a result instead of throwing")
+        void deliversWithoutThrowing() {
+            Channel channel = openChannel();
+            Delivery delivery = sampleDelivery(channel, 1);
+            DeliveryResult[] result = new DeliveryResult[1];
+            assertThatCode(() -> result[0] = channel.deliver(delivery)).doesNotThrowAnyException();
+            assertThat(result[0]).isNotNull();
+            assertThat(result[0].outcome()).isNotNull();
+        }
+
+        @Test
+        @DisplayName("answers a retry of a delivery with a result too")
+        void deliversARetryWithoutThrowing() {
+            Channel channel = openChannel();
+            Delivery retry = sampleDelivery(channel, 3);
+            DeliveryResult[] result = new DeliveryResult[1];
+            assertThatCode(() -> result[0] = channel.deliver(retry)).doesNotThrowAnyException();
+            assertThat(result[0]).isNotNull();
+        }
+
+        @Test
+        @DisplayName("can be delivered to from several threads at once")
+        void deliversConcurrently() throws Exception {
+            assumeTrue(supportsConcurrentDelivery(), "the channel declares it does not support concurrent delivery");
+            Channel channel = openChannel();
+            int threads = 4;
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<DeliveryResult>> results = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return channel.deliver(sampleDelivery(channel, 1));
+                    }));
+                }
+                start.countDown();
+                for (Future<DeliveryResult> f : results) {
+                    assertThat(f.get(30, TimeUnit.SECONDS)).isNotNull();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        @Test
+        @DisplayName("can be closed twice without an exception")
+        void closesIdempotently() {
+            Channel channel = openChannel();
+            assertThatCode(() -> {
+                channel.close();
+                channel.close();
+            }).doesNotThrowAnyException();
+        }
+
+        @Test
+        @DisplayName("can be closed without ever having delivered")
+        void closesUnused() {
+            Channel channel = provider().create(context());
+            assertThatCode(channel::close).doesNotThrowAnyException();
+        }
+    }
+}
