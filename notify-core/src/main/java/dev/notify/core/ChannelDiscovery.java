@@ -76,7 +76,8 @@ public final class ChannelDiscovery {
             try {
                 provider = p.get();
             } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
-                problems.add("channel plugin " + p.type().getName() + " (" + origin + ") could not be instantiated: " + e);
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                problems.add("channel plugin " + p.type().getName() + " (" + origin + ") could not be instantiated: " + cause);
                 continue;
             }
             String problem = validate(provider, found);
