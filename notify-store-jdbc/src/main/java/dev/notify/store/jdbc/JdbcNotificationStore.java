@@ -1,0 +1,260 @@
+package dev.notify.store.jdbc;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.notify.api.DeliveryAttempt;
+import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryStatus;
+import dev.notify.api.EventLogSlice;
+import dev.notify.api.InboxItem;
+import dev.notify.api.InboxQuery;
+import dev.notify.api.InboxStats;
+import dev.notify.api.Notification;
+import dev.notify.api.Page;
+import dev.notify.api.spi.Lease;
+import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.PublishRequest;
+import dev.notify.api.spi.PublishResult;
+import dev.notify.api.spi.Retention;
+import dev.notify.api.spi.StoreException;
+import dev.notify.api.spi.WebhookEndpointStore;
+import dev.notify.store.jdbc.internal.Database;
+import dev.notify.store.jdbc.internal.Deliveries;
+import dev.notify.store.jdbc.internal.Dialect;
+import dev.notify.store.jdbc.internal.EventLogTable;
+import dev.notify.store.jdbc.internal.GroupCommitter;
+import dev.notify.store.jdbc.internal.Inboxes;
+import dev.notify.store.jdbc.internal.Publisher;
+import dev.notify.store.jdbc.internal.Reads;
+import dev.notify.store.jdbc.internal.Startup;
+import dev.notify.store.jdbc.internal.WebhookEndpoints;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@link NotificationStore} over JDBC: embedded H2 (the default, one node) or PostgreSQL
+ * (production; several nodes may share one database). Opening it connects, and creates or
+ * upgrades the schema with Flyway; a database that cannot be reached, or whose schema is newer
+ * than this code, fails the open with one {@link StoreException} line.
+ *
+ * <pre>{@code
+ * try (JdbcNotificationStore store = JdbcNotificationStore.open(JdbcStoreConfig.builder()
+ *         .jdbcUrl("jdbc:postgresql://localhost/notify").user("notify").password(secret).build())) {
+ *     store.save(request);
+ * }
+ * }</pre>
+ *
+ * <p>Every publish is one transaction (notification, inbox rows, deliveries, idempotency key,
+ * event-log entries): when {@code save} returns, it is on disk. Concurrent single saves share
+ * transactions (group commit, see {@link JdbcStoreConfig#groupCommitMax()}) without giving up
+ * that guarantee. One H2 database is meant to be used by one store instance.
+ */
+public final class JdbcNotificationStore implements NotificationStore {
+
+    private final HikariDataSource dataSource;
+    private final String description;
+    private final Publisher publisher;
+    private final GroupCommitter groupCommitter;
+    private final EventLogTable eventLog;
+    private final Deliveries deliveries;
+    private final Inboxes inboxes;
+    private final WebhookEndpoints endpoints;
+    private final Database db;
+
+    private JdbcNotificationStore(HikariDataSource dataSource, Dialect dialect, String description, JdbcStoreConfig config) {
+        this.dataSource = dataSource;
+        this.description = description;
+        this.db = new Database(dataSource, dialect);
+        this.publisher = new Publisher(db, config.idempotencyWindow());
+        this.groupCommitter = config.groupCommitMax() > 1 ? new GroupCommitter(publisher, config.groupCommitMax(), "notify-store") : null;
+        this.eventLog = new EventLogTable(db);
+        this.deliveries = new Deliveries(db);
+        this.inboxes = new Inboxes(db);
+        this.endpoints = new WebhookEndpoints(db);
+    }
+
+    /**
+     * Connects, migrates the schema and returns the store.
+     *
+     * @throws StoreException with a one-line message when the database cannot be reached, is
+     *         newer than this code, or cannot be migrated
+     */
+    public static JdbcNotificationStore open(JdbcStoreConfig config) {
+        Objects.requireNonNull(config, "config");
+        String url = config.effectiveJdbcUrl();
+        Dialect dialect = Dialect.of(url);
+        String safeUrl = Redaction.url(url);
+        Path h2Dir = config.jdbcUrl().isEmpty() ? config.dataDirectory() : null;
+        HikariDataSource ds = Startup.openPool(url, safeUrl, dialect, config.user().orElse(null),
+                config.password().orElse(null), config.poolSize(), config.connectTimeout(), h2Dir);
+        try {
+            Startup.migrate(ds, dialect, safeUrl);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        String description = safeUrl.startsWith("jdbc:h2:") && safeUrl.indexOf(';') > 0 ? safeUrl.substring(0, safeUrl.indexOf(';')) : safeUrl;
+        return new JdbcNotificationStore(ds, dialect, description, config);
+    }
+
+    /** The embedded H2 store kept in {@code dataDirectory}. */
+    public static JdbcNotificationStore openH2(Path dataDirectory) {
+        return open(JdbcStoreConfig.h2(dataDirectory));
+    }
+
+    // ---- publishing ------------------------------------------------------------------------
+
+    @Override
+    public PublishResult save(PublishRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (groupCommitter != null) {
+            return groupCommitter.save(request);
+        }
+        return publisher.saveAll(List.of(request)).get(0);
+    }
+
+    @Override
+    public List<PublishResult> saveAll(List<PublishRequest> requests) {
+        return publisher.saveAll(List.copyOf(requests));
+    }
+
+    @Override
+    public Optional<Notification> find(String notificationId) {
+        return db.read("reading a notification", c -> Reads.notification(c, notificationId));
+    }
+
+    // ---- event log --------------------------------------------------------------------------
+
+    @Override
+    public EventLogSlice readAfter(long afterSequence, String userId, Set<String> topics, int limit) {
+        return eventLog.readAfter(afterSequence, userId, topics, limit);
+    }
+
+    @Override
+    public long latestSequence() {
+        return eventLog.latestSequence();
+    }
+
+    // ---- deliveries -------------------------------------------------------------------------
+
+    @Override
+    public List<DeliveryRecord> claimDue(Instant now, int limit, Lease lease) {
+        return deliveries.claimDue(now, limit, lease);
+    }
+
+    @Override
+    public Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
+        return deliveries.recordAttempt(attempt, status, nextAttemptAt);
+    }
+
+    @Override
+    public void release(long deliveryId, Instant dueAt) {
+        deliveries.release(deliveryId, dueAt);
+    }
+
+    @Override
+    public Optional<DeliveryRecord> delivery(long deliveryId) {
+        return deliveries.delivery(deliveryId);
+    }
+
+    @Override
+    public List<DeliveryRecord> deliveries(String notificationId) {
+        return deliveries.deliveries(notificationId);
+    }
+
+    @Override
+    public Page<DeliveryRecord> deliveriesTo(String channel, String target, Optional<String> cursor, int limit) {
+        return deliveries.deliveriesTo(channel, target, cursor, limit);
+    }
+
+    @Override
+    public List<DeliveryAttempt> attempts(long deliveryId) {
+        return deliveries.attempts(deliveryId);
+    }
+
+    @Override
+    public List<DeliveryRecord> cancel(String notificationId) {
+        return deliveries.cancel(notificationId, Instant.now());
+    }
+
+    @Override
+    public Page<DeliveryRecord> deadLetters(Optional<String> cursor, int limit) {
+        return deliveries.deadLetters(cursor, limit);
+    }
+
+    @Override
+    public Optional<DeliveryRecord> replay(long deliveryId, Instant now) {
+        return deliveries.replay(deliveryId, now);
+    }
+
+    @Override
+    public Map<DeliveryStatus, Long> countByStatus() {
+        return deliveries.countByStatus();
+    }
+
+    // ---- inbox ------------------------------------------------------------------------------
+
+    @Override
+    public Page<InboxItem> inbox(InboxQuery query) {
+        return inboxes.list(query);
+    }
+
+    @Override
+    public InboxStats stats(String userId) {
+        return inboxes.stats(userId);
+    }
+
+    @Override
+    public int mark(String userId, Collection<String> notificationIds, boolean read, Instant now) {
+        return inboxes.mark(userId, notificationIds, read, now);
+    }
+
+    @Override
+    public int markAllRead(String userId, Instant now) {
+        return inboxes.markAllRead(userId, now);
+    }
+
+    @Override
+    public int delete(String userId, Collection<String> notificationIds) {
+        return inboxes.delete(userId, notificationIds);
+    }
+
+    // ---- the rest ---------------------------------------------------------------------------
+
+    @Override
+    public long prune(Instant now, Retention retention) {
+        return eventLog.prune(now, retention);
+    }
+
+    @Override
+    public WebhookEndpointStore webhookEndpoints() {
+        return endpoints;
+    }
+
+    @Override
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (groupCommitter != null) {
+                groupCommitter.close();
+            }
+        } finally {
+            dataSource.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcNotificationStore[" + description + "]";
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Flyway migration scripts (h2). This source file exists so that the package, which only holds
+ * resources, can be opened to Flyway in {@code module-info.java}.
+ */
+package dev.notify.store.jdbc.db.h2;

@@ -1,0 +1,351 @@
+package dev.notify.store.jdbc.internal;
+
+import dev.notify.api.DeliveryAttempt;
+import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryStatus;
+import dev.notify.api.Page;
+import dev.notify.api.Priority;
+import dev.notify.api.spi.Lease;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Delivery rows: claims with leases, attempts, retries, dead letters and replays.
+ *
+ * <p>A row is claimable while {@code claimable_at <= now}. That column is the later of the next
+ * attempt time and the lease expiry, so one index range finds exactly the due, unleased rows,
+ * and a row whose lease lapsed (its node died) becomes claimable again by itself.
+ * On PostgreSQL a claim is one {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)}, so
+ * concurrent claimers on several nodes skip each other's rows instead of waiting or sharing them.
+ * H2 is single-node: claims are serialised by a lock in this process, and each row is leased by
+ * an update that re-checks it is still claimable.
+ */
+public final class Deliveries {
+
+    /** Longest stored attempt response, in bytes of UTF-8. */
+    public static final int MAX_RESPONSE_BYTES = 16 * 1024;
+    /** Longest stored error. */
+    public static final int MAX_ERROR_CHARS = 4000;
+
+    private static final Comparator<DeliveryRecord> CLAIM_ORDER = Comparator
+            .comparing((DeliveryRecord d) -> d.priority()).reversed()
+            .thenComparing(d -> d.nextAttemptAt().orElse(Instant.MIN))
+            .thenComparingLong(DeliveryRecord::id);
+
+    private static final String CLAIMABLE = "claimable_at <= ? AND status IN ('pending', 'retrying')";
+
+    private final Database db;
+    private final ReentrantLock h2ClaimLock = new ReentrantLock();
+
+    public Deliveries(Database db) {
+        this.db = db;
+    }
+
+    public List<DeliveryRecord> claimDue(Instant now, int limit, Lease lease) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        if (db.dialect() == Dialect.POSTGRESQL) {
+            return claimWithSkipLocked(now, limit, lease);
+        }
+        h2ClaimLock.lock();
+        try {
+            return claimSerialised(now, limit, lease);
+        } finally {
+            h2ClaimLock.unlock();
+        }
+    }
+
+    private List<DeliveryRecord> claimWithSkipLocked(Instant now, int limit, Lease lease) {
+        String sql = "UPDATE notify_delivery d SET lease_owner = ?, lease_until = ?, claimable_at = ?, updated_at = ? "
+                + "FROM (SELECT id FROM notify_delivery WHERE " + CLAIMABLE
+                + " ORDER BY priority DESC, claimable_at, id LIMIT ? FOR UPDATE SKIP LOCKED) c "
+                + "WHERE d.id = c.id RETURNING " + qualified("d", Rows.DELIVERY_COLUMNS);
+        return db.inTransaction("claiming deliveries", c -> {
+            List<DeliveryRecord> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                long until = Sql.nanos(lease.until());
+                ps.setString(1, lease.owner());
+                ps.setLong(2, until);
+                ps.setLong(3, until);
+                ps.setLong(4, Sql.nanos(now));
+                ps.setLong(5, Sql.nanos(now));
+                ps.setInt(6, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(Rows.delivery(rs));
+                    }
+                }
+            }
+            out.sort(CLAIM_ORDER);
+            return out;
+        });
+    }
+
+    private List<DeliveryRecord> claimSerialised(Instant now, int limit, Lease lease) {
+        return db.inTransaction("claiming deliveries", c -> {
+            long nowNs = Sql.nanos(now);
+            List<DeliveryRecord> candidates = new ArrayList<>();
+            Priority[] priorities = Priority.values();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + Rows.DELIVERY_COLUMNS + " FROM notify_delivery WHERE priority = ? AND "
+                    + CLAIMABLE + " ORDER BY claimable_at, id LIMIT ?")) {
+                for (int p = priorities.length - 1; p >= 0 && candidates.size() < limit; p--) {
+                    ps.setShort(1, (short) p);
+                    ps.setLong(2, nowNs);
+                    ps.setInt(3, limit - candidates.size());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            candidates.add(Rows.delivery(rs));
+                        }
+                    }
+                }
+            }
+            if (candidates.isEmpty()) {
+                return List.of();
+            }
+            long until = Sql.nanos(lease.until());
+            List<DeliveryRecord> out = new ArrayList<>(candidates.size());
+            try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET lease_owner = ?, lease_until = ?, "
+                    + "claimable_at = ?, updated_at = ? WHERE id = ? AND " + CLAIMABLE)) {
+                for (DeliveryRecord d : candidates) {
+                    ps.setString(1, lease.owner());
+                    ps.setLong(2, until);
+                    ps.setLong(3, until);
+                    ps.setLong(4, nowNs);
+                    ps.setLong(5, d.id());
+                    ps.setLong(6, nowNs);
+                    ps.addBatch();
+                }
+                int[] counts = ps.executeBatch();
+                for (int i = 0; i < counts.length; i++) {
+                    if (counts[i] != 0) {
+                        DeliveryRecord d = candidates.get(i);
+                        out.add(new DeliveryRecord(d.id(), d.notificationId(), d.channel(), d.target(), d.priority(), d.status(),
+                                d.attempts(), d.nextAttemptAt(), d.lastError(), d.createdAt(), now));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    public Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
+        Instant end = attempt.startedAt().plus(attempt.duration());
+        Optional<Long> due = status == DeliveryStatus.PENDING || status == DeliveryStatus.RETRYING
+                ? Optional.of(Sql.nanos(nextAttemptAt.orElse(end))) : Optional.empty();
+        // A delivery cancelled meanwhile stays cancelled; the attempt is logged all the same.
+        String set = "status = CASE WHEN status = 'cancelled' THEN status ELSE ? END, attempts = ?, "
+                + "next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
+                + "claimable_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
+                + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?";
+        return db.inTransaction("recording a delivery attempt", c -> {
+            List<DeliveryRecord> updated = update(c, set, "id = ?", ps -> {
+                ps.setString(1, status.wireName());
+                ps.setInt(2, attempt.number());
+                Sql.setInstant(ps, 3, due.map(Sql::instant));
+                Sql.setInstant(ps, 4, due.map(Sql::instant));
+                Sql.setString(ps, 5, attempt.error().map(e -> Sql.truncate(e, MAX_ERROR_CHARS)));
+                ps.setLong(6, Sql.nanos(end));
+                ps.setLong(7, attempt.deliveryId());
+            });
+            if (updated.isEmpty()) {
+                return Optional.empty();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO notify_attempt (delivery_id, number, started_at, "
+                    + "duration_ns, outcome, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, attempt.deliveryId());
+                ps.setInt(2, attempt.number());
+                ps.setLong(3, Sql.nanos(attempt.startedAt()));
+                ps.setLong(4, attempt.duration().toNanos());
+                ps.setString(5, attempt.outcome().name());
+                Rows.setNullableInt(ps, 6, attempt.statusCode());
+                Sql.setString(ps, 7, attempt.error().map(e -> Sql.truncate(e, MAX_ERROR_CHARS)));
+                Sql.setString(ps, 8, attempt.response().map(r -> Sql.truncateUtf8(r, MAX_RESPONSE_BYTES)));
+                ps.executeUpdate();
+            }
+            return Optional.of(updated.get(0));
+        });
+    }
+
+    public void release(long deliveryId, Instant dueAt) {
+        db.read("releasing a delivery", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET lease_owner = NULL, lease_until = NULL, "
+                    + "next_attempt_at = ?, claimable_at = ? WHERE id = ? AND status IN ('pending', 'retrying')")) {
+                ps.setLong(1, Sql.nanos(dueAt));
+                ps.setLong(2, Sql.nanos(dueAt));
+                ps.setLong(3, deliveryId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public Optional<DeliveryRecord> delivery(long id) {
+        return db.read("reading a delivery", c -> {
+            List<DeliveryRecord> l = select(c, "id = ?", "id", ps -> ps.setLong(1, id));
+            return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+        });
+    }
+
+    public List<DeliveryRecord> deliveries(String notificationId) {
+        return db.read("reading deliveries", c -> select(c, "notification_id = ?", "id", ps -> ps.setString(1, notificationId)));
+    }
+
+    public Page<DeliveryRecord> deliveriesTo(String channel, String target, Optional<String> cursor, int limit) {
+        checkLimit(limit);
+        Optional<long[]> after = cursor.map(s -> Cursors.decode("to", s));
+        return db.read("reading deliveries", c -> {
+            List<DeliveryRecord> rows = select(c, "channel = ? AND target = ?" + (after.isPresent() ? " AND id < ?" : ""),
+                    "id DESC LIMIT " + (limit + 1), ps -> {
+                        ps.setString(1, channel);
+                        ps.setString(2, target);
+                        if (after.isPresent()) {
+                            ps.setLong(3, after.get()[0]);
+                        }
+                    });
+            return page(rows, limit, d -> Cursors.encode("to", d.id(), 0));
+        });
+    }
+
+    public List<DeliveryAttempt> attempts(long deliveryId) {
+        return db.read("reading delivery attempts", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT delivery_id, number, started_at, duration_ns, outcome, "
+                    + "status_code, error, response FROM notify_attempt WHERE delivery_id = ? ORDER BY id")) {
+                ps.setLong(1, deliveryId);
+                List<DeliveryAttempt> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(Rows.attempt(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    public List<DeliveryRecord> cancel(String notificationId, Instant now) {
+        return db.inTransaction("cancelling deliveries", c -> {
+            List<DeliveryRecord> out = update(c, "status = 'cancelled', next_attempt_at = NULL, claimable_at = NULL, "
+                    + "lease_owner = NULL, lease_until = NULL, updated_at = ?",
+                    "notification_id = ? AND status IN ('pending', 'retrying')", ps -> {
+                        ps.setLong(1, Sql.nanos(now));
+                        ps.setString(2, notificationId);
+                    });
+            out.sort(Comparator.comparingLong(DeliveryRecord::id));
+            return out;
+        });
+    }
+
+    public Page<DeliveryRecord> deadLetters(Optional<String> cursor, int limit) {
+        checkLimit(limit);
+        Optional<long[]> after = cursor.map(s -> Cursors.decode("dead", s));
+        return db.read("reading dead letters", c -> {
+            List<DeliveryRecord> rows = select(c, "status = 'failed'" + (after.isPresent() ? " AND (updated_at, id) < (?, ?)" : ""),
+                    "updated_at DESC, id DESC LIMIT " + (limit + 1), ps -> {
+                        if (after.isPresent()) {
+                            ps.setLong(1, after.get()[0]);
+                            ps.setLong(2, after.get()[1]);
+                        }
+                    });
+            return page(rows, limit, d -> Cursors.encode("dead", Sql.nanos(d.updatedAt()), d.id()));
+        });
+    }
+
+    public Optional<DeliveryRecord> replay(long deliveryId, Instant now) {
+        return db.inTransaction("replaying a dead letter", c -> {
+            List<DeliveryRecord> out = update(c, "status = 'pending', attempts = 0, next_attempt_at = ?, claimable_at = ?, "
+                    + "lease_owner = NULL, lease_until = NULL, updated_at = ?", "id = ? AND status = 'failed'", ps -> {
+                        long n = Sql.nanos(now);
+                        ps.setLong(1, n);
+                        ps.setLong(2, n);
+                        ps.setLong(3, n);
+                        ps.setLong(4, deliveryId);
+                    });
+            return out.isEmpty() ? Optional.empty() : Optional.of(out.get(0));
+        });
+    }
+
+    public Map<DeliveryStatus, Long> countByStatus() {
+        return db.read("counting deliveries", c -> {
+            Map<DeliveryStatus, Long> out = new EnumMap<>(DeliveryStatus.class);
+            for (DeliveryStatus s : DeliveryStatus.values()) {
+                out.put(s, 0L);
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT status, COUNT(*) FROM notify_delivery GROUP BY status");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(DeliveryStatus.fromWire(rs.getString(1)), rs.getLong(2));
+                }
+            }
+            return out;
+        });
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    @FunctionalInterface
+    interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private static List<DeliveryRecord> select(Connection c, String where, String orderBy, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Rows.DELIVERY_COLUMNS + " FROM notify_delivery WHERE "
+                + where + " ORDER BY " + orderBy)) {
+            binder.bind(ps);
+            return deliveries(ps);
+        }
+    }
+
+    /** An update that answers the updated rows: {@code RETURNING} on PostgreSQL, a data change delta table on H2. */
+    private List<DeliveryRecord> update(Connection c, String set, String where, Binder binder) throws SQLException {
+        String sql = db.dialect() == Dialect.POSTGRESQL
+                ? "UPDATE notify_delivery SET " + set + " WHERE " + where + " RETURNING " + Rows.DELIVERY_COLUMNS
+                : "SELECT " + Rows.DELIVERY_COLUMNS + " FROM FINAL TABLE (UPDATE notify_delivery SET " + set + " WHERE " + where + ")";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            return deliveries(ps);
+        }
+    }
+
+    private static List<DeliveryRecord> deliveries(PreparedStatement ps) throws SQLException {
+        List<DeliveryRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(Rows.delivery(rs));
+            }
+        }
+        return out;
+    }
+
+    static <T> Page<T> page(List<T> rows, int limit, java.util.function.Function<T, String> cursorOf) {
+        if (rows.size() > limit) {
+            List<T> items = rows.subList(0, limit);
+            return new Page<>(items, Optional.of(cursorOf.apply(items.get(limit - 1))));
+        }
+        return new Page<>(rows, Optional.empty());
+    }
+
+    static void checkLimit(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be between 1 and 1000, got " + limit);
+        }
+    }
+
+    private static String qualified(String alias, String columns) {
+        StringBuilder sb = new StringBuilder();
+        for (String col : columns.split(",")) {
+            sb.append(sb.length() > 0 ? ", " : "").append(alias).append('.').append(col.strip());
+        }
+        return sb.toString();
+    }
+}

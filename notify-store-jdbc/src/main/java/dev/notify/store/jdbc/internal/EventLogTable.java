@@ -1,0 +1,158 @@
+package dev.notify.store.jdbc.internal;
+
+import dev.notify.api.Audience;
+import dev.notify.api.EventLogEntry;
+import dev.notify.api.EventLogSlice;
+import dev.notify.api.spi.Retention;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Reading and pruning the event log (appends are done by {@link Publisher}). */
+public final class EventLogTable {
+
+    private final Database db;
+
+    public EventLogTable(Database db) {
+        this.db = db;
+    }
+
+    public EventLogSlice readAfter(long after, String userId, Set<String> topics, int limit) {
+        if (after < 0) {
+            throw new IllegalArgumentException("afterSequence must not be negative, got " + after);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        List<String> exact = new ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
+        boolean allTopics = false;
+        for (String t : topics) {
+            if (t.equals("*")) {
+                allTopics = true;
+            } else if (t.endsWith("*")) {
+                prefixes.add(likeEscape(t.substring(0, t.length() - 1)) + "%");
+            } else {
+                exact.add(t);
+            }
+        }
+        boolean anyUser = userId != null && !userId.isEmpty();
+        StringBuilder where = new StringBuilder();
+        if (anyUser) {
+            where.append("e.user_id = ?");
+        }
+        if (allTopics) {
+            where.append(where.length() > 0 ? " OR " : "").append("e.topic IS NOT NULL");
+        } else {
+            if (!exact.isEmpty()) {
+                where.append(where.length() > 0 ? " OR " : "").append("e.topic IN (").append(Sql.placeholders(exact.size())).append(')');
+            }
+            for (int i = 0; i < prefixes.size(); i++) {
+                where.append(where.length() > 0 ? " OR " : "").append("e.topic LIKE ? ESCAPE '!'");
+            }
+        }
+        boolean all = allTopics;
+        return db.read("reading the event log", c -> {
+            long[] state = state(c);
+            long latest = state[0];
+            boolean pruned = after < state[1];
+            List<EventLogEntry> entries = new ArrayList<>();
+            if (where.length() > 0) {
+                String sql = "SELECT e.seq, e.user_id, e.topic, " + Rows.NOTIFICATION_COLUMNS
+                        + " FROM notify_event e JOIN notify_notification n ON n.id = e.notification_id"
+                        + " WHERE e.seq > ? AND (" + where + ") ORDER BY e.seq LIMIT ?";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int i = 1;
+                    ps.setLong(i++, after);
+                    if (anyUser) {
+                        ps.setString(i++, userId);
+                    }
+                    if (!all) {
+                        for (String t : exact) {
+                            ps.setString(i++, t);
+                        }
+                        for (String p : prefixes) {
+                            ps.setString(i++, p);
+                        }
+                    }
+                    ps.setInt(i, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long seq = rs.getLong(1);
+                            String user = rs.getString(2);
+                            Audience audience = user != null ? Audience.user(user) : Audience.topic(rs.getString(3));
+                            entries.add(new EventLogEntry(seq, audience, Rows.notification(rs, 4)));
+                        }
+                    }
+                }
+            }
+            // The state was read first: entries committed since then may be newer than it.
+            if (!entries.isEmpty()) {
+                latest = Math.max(latest, entries.get(entries.size() - 1).sequence());
+            }
+            return new EventLogSlice(entries, latest, pruned);
+        });
+    }
+
+    public long latestSequence() {
+        return db.read("reading the event log", c -> state(c)[0]);
+    }
+
+    private static long[] state(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT last_seq, pruned_through FROM notify_log_state WHERE id = 1");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    /**
+     * Removes entries older than the age limit or beyond the count limit, and idempotency keys
+     * past their window; remembers how far it pruned so that readers learn of the gap.
+     */
+    public long prune(Instant now, Retention retention) {
+        return db.inTransaction("pruning the event log", c -> {
+            long[] state = state(c);
+            long last = state[0];
+            long through = Math.max(0, last - retention.eventMaxCount());
+            long ageCutoff = Sql.nanos(now.minus(retention.eventMaxAge()));
+            try (PreparedStatement ps = c.prepareStatement("SELECT MAX(seq) FROM notify_event WHERE created_at < ?")) {
+                ps.setLong(1, ageCutoff);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        through = Math.max(through, rs.getLong(1));
+                    }
+                }
+            }
+            long removed = 0;
+            if (through > 0) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM notify_event WHERE seq <= ?")) {
+                    ps.setLong(1, through);
+                    removed = ps.executeUpdate();
+                }
+            }
+            if (through > state[1]) {
+                // The row publishers lock to take sequences: a prune waits for in-flight appends (rare, short).
+                try (PreparedStatement ps = c.prepareStatement("UPDATE notify_log_state SET pruned_through = ? WHERE id = 1")) {
+                    ps.setLong(1, through);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM notify_idempotency WHERE created_at < ?")) {
+                ps.setLong(1, Sql.nanos(now.minus(retention.idempotencyWindow())));
+                ps.executeUpdate();
+            }
+            return removed;
+        });
+    }
+
+    private static String likeEscape(String s) {
+        return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+    }
+}

@@ -1,0 +1,337 @@
+package dev.notify.store.jdbc.internal;
+
+import dev.notify.api.Audience;
+import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryStatus;
+import dev.notify.api.EventLogEntry;
+import dev.notify.api.Notification;
+import dev.notify.api.spi.Lease;
+import dev.notify.api.spi.NewDelivery;
+import dev.notify.api.spi.PublishRequest;
+import dev.notify.api.spi.PublishResult;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes publishes: notification, inbox rows, delivery rows, idempotency key and event-log entries,
+ * each kind as one JDBC batch, all in the caller's transaction.
+ *
+ * <p><b>Event-log order.</b> A reader resumes "after sequence N", so a sequence must never become
+ * visible before a smaller one: on PostgreSQL two transactions that took 10 and 11 from a
+ * sequence may commit as 11, then 10, and a reader that saw 11 would skip 10 for good. Sequences
+ * are therefore handed out by an update of the single {@code notify_log_state} row, as the last
+ * statement before the commit: the row lock it takes serialises appends until commit, so
+ * sequences become visible in order on both databases. The cost is one serialised
+ * update-insert-commit per transaction, which the {@link GroupCommitter} amortises over many
+ * concurrent publishes.
+ */
+public final class Publisher {
+
+    static final String INSERT_INBOX = "INSERT INTO notify_inbox (user_id, notification_id, created_at) VALUES (?, ?, ?)";
+    static final String INSERT_DELIVERY = "INSERT INTO notify_delivery (notification_id, channel, target, priority, status, "
+            + "attempts, next_attempt_at, claimable_at, lease_owner, lease_until, created_at, updated_at) "
+            + "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)";
+    static final String INSERT_EVENT = "INSERT INTO notify_event (seq, notification_id, user_id, topic, created_at) VALUES (?, ?, ?, ?, ?)";
+
+    private final Database db;
+    private final Duration idempotencyWindow;
+
+    public Publisher(Database db, Duration idempotencyWindow) {
+        this.db = db;
+        this.idempotencyWindow = idempotencyWindow;
+    }
+
+    /** Stores all requests in one transaction, retrying when a concurrent publish took an idempotency key first. */
+    public List<PublishResult> saveAll(List<PublishRequest> requests) {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return db.inTransactionOrThrow(c -> write(c, requests));
+            } catch (SQLException e) {
+                // A unique violation on a keyed publish means another transaction stored the same key
+                // meanwhile: run again, and the lookup now finds it and answers "duplicate".
+                if (attempt < 3 && Sql.isUniqueViolation(e) && hasKeys(requests)) {
+                    continue;
+                }
+                throw Database.failure("storing " + requests.size() + " notification(s)", e);
+            }
+        }
+    }
+
+    private static boolean hasKeys(List<PublishRequest> requests) {
+        for (PublishRequest r : requests) {
+            if (r.notification().idempotencyKey().isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private List<PublishResult> write(Connection c, List<PublishRequest> requests) throws SQLException {
+        int n = requests.size();
+        PublishResult[] results = new PublishResult[n];
+        int[] duplicateOf = new int[n];
+        java.util.Arrays.fill(duplicateOf, -1);
+        List<PublishRequest> fresh = new ArrayList<>(n);
+        List<Integer> freshIndex = new ArrayList<>(n);
+
+        Map<String, Integer> keysInBatch = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            PublishRequest r = requests.get(i);
+            Optional<String> key = r.notification().idempotencyKey();
+            if (key.isPresent()) {
+                String k = r.idempotencyScope() + '\u0000' + key.get();
+                Integer first = keysInBatch.putIfAbsent(k, i);
+                if (first != null) {
+                    duplicateOf[i] = first;
+                    continue;
+                }
+                Optional<Notification> existing = claimKey(c, r);
+                if (existing.isPresent()) {
+                    results[i] = new PublishResult(existing.get(), true, List.of(), List.of());
+                    continue;
+                }
+            }
+            fresh.add(r);
+            freshIndex.add(i);
+        }
+
+        if (!fresh.isEmpty()) {
+            insertNotifications(c, fresh);
+            insertInbox(c, fresh);
+            List<List<DeliveryRecord>> deliveries = insertDeliveries(c, fresh);
+            List<List<EventLogEntry>> events = appendEvents(c, fresh);
+            for (int j = 0; j < fresh.size(); j++) {
+                results[freshIndex.get(j)] = new PublishResult(fresh.get(j).notification(), false, events.get(j), deliveries.get(j));
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (duplicateOf[i] >= 0) {
+                results[i] = new PublishResult(results[duplicateOf[i]].notification(), true, List.of(), List.of());
+            }
+        }
+        return List.of(results);
+    }
+
+    /**
+     * Takes the request's idempotency key: returns the notification that already holds it within
+     * the window, or records the key for this request and returns empty.
+     */
+    private Optional<Notification> claimKey(Connection c, PublishRequest r) throws SQLException {
+        Notification n = r.notification();
+        String key = n.idempotencyKey().orElseThrow();
+        long now = Sql.nanos(n.createdAt());
+        long cutoff = Sql.nanos(n.createdAt().minus(idempotencyWindow));
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT notification_id, created_at FROM notify_idempotency WHERE scope = ? AND idem_key = ?")) {
+            ps.setString(1, r.idempotencyScope());
+            ps.setString(2, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    String existingId = rs.getString(1);
+                    if (rs.getLong(2) >= cutoff) {
+                        Optional<Notification> first = Reads.notification(c, existingId);
+                        if (first.isPresent()) {
+                            return first;
+                        }
+                    }
+                    // Expired (or its notification is gone): the key is free again. The condition makes
+                    // two concurrent takers conflict instead of both believing they own it.
+                    try (PreparedStatement up = c.prepareStatement("UPDATE notify_idempotency SET notification_id = ?, "
+                            + "created_at = ? WHERE scope = ? AND idem_key = ? AND notification_id = ?")) {
+                        up.setString(1, n.id());
+                        up.setLong(2, now);
+                        up.setString(3, r.idempotencyScope());
+                        up.setString(4, key);
+                        up.setString(5, existingId);
+                        if (up.executeUpdate() != 1) {
+                            throw new SQLException("idempotency key taken concurrently", Sql.UNIQUE_VIOLATION);
+                        }
+                    }
+                    return Optional.empty();
+                }
+            }
+        }
+        try (PreparedStatement ins = c.prepareStatement(
+                "INSERT INTO notify_idempotency (scope, idem_key, notification_id, created_at) VALUES (?, ?, ?, ?)")) {
+            ins.setString(1, r.idempotencyScope());
+            ins.setString(2, key);
+            ins.setString(3, n.id());
+            ins.setLong(4, now);
+            ins.executeUpdate();
+        }
+        return Optional.empty();
+    }
+
+    private static void insertNotifications(Connection c, List<PublishRequest> fresh) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(Rows.INSERT_NOTIFICATION)) {
+            for (PublishRequest r : fresh) {
+                Rows.bindNotification(ps, r.notification());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void insertInbox(Connection c, List<PublishRequest> fresh) throws SQLException {
+        int rows = 0;
+        for (PublishRequest r : fresh) {
+            rows += r.notification().recipients().size();
+        }
+        if (rows == 0) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_INBOX)) {
+            for (PublishRequest r : fresh) {
+                Notification n = r.notification();
+                long created = Sql.nanos(n.createdAt());
+                for (String user : n.recipients()) {
+                    ps.setString(1, user);
+                    ps.setString(2, n.id());
+                    ps.setLong(3, created);
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static List<List<DeliveryRecord>> insertDeliveries(Connection c, List<PublishRequest> fresh) throws SQLException {
+        List<List<DeliveryRecord>> out = new ArrayList<>(fresh.size());
+        int rows = 0;
+        for (PublishRequest r : fresh) {
+            rows += r.deliveries().size();
+        }
+        if (rows == 0) {
+            for (int i = 0; i < fresh.size(); i++) {
+                out.add(List.of());
+            }
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_DELIVERY, new String[] {"id"})) {
+            for (PublishRequest r : fresh) {
+                Notification n = r.notification();
+                long created = Sql.nanos(n.createdAt());
+                for (NewDelivery d : r.deliveries()) {
+                    Optional<Lease> lease = leaseFor(r, d);
+                    ps.setString(1, n.id());
+                    ps.setString(2, d.channel());
+                    ps.setString(3, d.target());
+                    ps.setShort(4, (short) n.priority().ordinal());
+                    ps.setLong(5, Sql.nanos(d.dueAt()));
+                    ps.setLong(6, Sql.nanos(lease.isPresent() ? lease.get().until() : d.dueAt()));
+                    if (lease.isPresent()) {
+                        ps.setString(7, lease.get().owner());
+                        ps.setLong(8, Sql.nanos(lease.get().until()));
+                    } else {
+                        ps.setNull(7, Types.VARCHAR);
+                        ps.setNull(8, Types.BIGINT);
+                    }
+                    ps.setLong(9, created);
+                    ps.setLong(10, created);
+                    ps.addBatch();
+                }
+            }
+            ps.executeBatch();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                for (PublishRequest r : fresh) {
+                    Notification n = r.notification();
+                    List<DeliveryRecord> records = new ArrayList<>(r.deliveries().size());
+                    for (NewDelivery d : r.deliveries()) {
+                        if (!keys.next()) {
+                            throw new SQLException("the driver returned fewer generated keys than delivery rows inserted");
+                        }
+                        records.add(new DeliveryRecord(keys.getLong(1), n.id(), d.channel(), d.target(), n.priority(),
+                                DeliveryStatus.PENDING, 0, Optional.of(d.dueAt()), Optional.empty(), n.createdAt(), n.createdAt()));
+                    }
+                    out.add(List.copyOf(records));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A delivery due when the notification was accepted is created already leased, when the request asks for it. */
+    private static Optional<Lease> leaseFor(PublishRequest r, NewDelivery d) {
+        if (r.lease().isPresent() && !d.dueAt().isAfter(r.notification().createdAt())) {
+            return r.lease();
+        }
+        return Optional.empty();
+    }
+
+    private List<List<EventLogEntry>> appendEvents(Connection c, List<PublishRequest> fresh) throws SQLException {
+        int count = 0;
+        for (PublishRequest r : fresh) {
+            count += r.audiences().size();
+        }
+        List<List<EventLogEntry>> out = new ArrayList<>(fresh.size());
+        if (count == 0) {
+            for (int i = 0; i < fresh.size(); i++) {
+                out.add(List.of());
+            }
+            return out;
+        }
+        long last = allocate(c, count);
+        long seq = last - count;
+        try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
+            for (PublishRequest r : fresh) {
+                Notification n = r.notification();
+                long created = Sql.nanos(n.createdAt());
+                List<EventLogEntry> entries = new ArrayList<>(r.audiences().size());
+                for (Audience a : r.audiences()) {
+                    seq++;
+                    ps.setLong(1, seq);
+                    ps.setString(2, n.id());
+                    if (a instanceof Audience.User) {
+                        ps.setString(3, ((Audience.User) a).userId());
+                        ps.setNull(4, Types.VARCHAR);
+                    } else {
+                        ps.setNull(3, Types.VARCHAR);
+                        ps.setString(4, ((Audience.Topic) a).topic());
+                    }
+                    ps.setLong(5, created);
+                    ps.addBatch();
+                    entries.add(new EventLogEntry(seq, a, n));
+                }
+                out.add(List.copyOf(entries));
+            }
+            ps.executeBatch();
+        }
+        return out;
+    }
+
+    /** Reserves {@code count} sequences; the row lock taken here is held until commit (see the class comment). */
+    private long allocate(Connection c, int count) throws SQLException {
+        if (db.dialect() == Dialect.POSTGRESQL) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE notify_log_state SET last_seq = last_seq + ? WHERE id = 1 RETURNING last_seq")) {
+                ps.setLong(1, count);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT last_seq FROM FINAL TABLE (UPDATE notify_log_state SET last_seq = last_seq + ? WHERE id = 1)")) {
+            ps.setLong(1, count);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+}
