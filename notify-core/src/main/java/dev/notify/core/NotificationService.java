@@ -287,24 +287,27 @@ public final class NotificationService implements AutoCloseable {
 
     /**
      * Sends the notification to every user in {@code recipients}: one notification per
-     * {@value Notification#MAX_RECIPIENTS} recipients, all stored in one transaction.
+     * {@value Notification#MAX_RECIPIENTS} recipients, all stored in one transaction. Recipients
+     * already set on the builder are replaced.
      *
      * @return the ids of the notifications created
      */
-    public List<String> notifyAll(Collection<String> recipients, Notification notification) {
-        requireNotification(notification);
+    public List<String> notifyAll(Collection<String> recipients, Notification.Builder notification) {
+        if (notification == null) {
+            throw new IllegalArgumentException("notification must not be null");
+        }
         if (recipients == null || recipients.isEmpty()) {
             throw new IllegalArgumentException("recipients must not be null or empty");
         }
         List<String> all = new ArrayList<>(new java.util.LinkedHashSet<>(recipients));
+        Notification first = notification.recipients(all.subList(0, Math.min(all.size(), Notification.MAX_RECIPIENTS))).build();
         List<Notification> parts = new ArrayList<>();
-        for (int i = 0; i < all.size(); i += Notification.MAX_RECIPIENTS) {
+        parts.add(first);
+        for (int i = Notification.MAX_RECIPIENTS; i < all.size(); i += Notification.MAX_RECIPIENTS) {
             List<String> chunk = all.subList(i, Math.min(all.size(), i + Notification.MAX_RECIPIENTS));
-            Notification.Builder b = notification.toBuilder().recipients(chunk);
-            if (i > 0) {
-                b.id(Notification.newId());
-                notification.idempotencyKey().ifPresent(k -> b.idempotencyKey(k + "#" + parts.size()));
-            }
+            Notification.Builder b = first.toBuilder().id(Notification.newId()).recipients(chunk);
+            int part = parts.size();
+            first.idempotencyKey().ifPresent(k -> b.idempotencyKey(k + "#" + part));
             parts.add(b.build());
         }
         return ids(publishAll(parts, DEFAULT_SCOPE));

@@ -431,7 +431,7 @@ class NotificationServiceTest {
             NotificationService s = start(ServiceConfig.defaults());
             assertThatThrownBy(() -> s.notify(null)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("null");
             assertThatThrownBy(() -> s.batchNotify(null)).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> s.notifyAll(null, note("u").build())).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> s.notifyAll(null, note("u"))).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> s.publish(note("u").build(), " ")).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> s.cancel(null)).isInstanceOf(IllegalArgumentException.class);
         }
@@ -496,7 +496,7 @@ class NotificationServiceTest {
             for (int i = 0; i < 25_000; i++) {
                 users.add("user-" + i);
             }
-            List<String> ids = s.notifyAll(users, Notification.builder().recipient("placeholder").title("Maintenance tonight").build());
+            List<String> ids = s.notifyAll(users, Notification.builder().recipient("placeholder").title("Maintenance tonight"));
             assertThat(ids).hasSize(3);
             assertThat(s.inbox().stats("user-0").total()).isEqualTo(1);
             assertThat(s.inbox().stats("user-24999").total()).isEqualTo(1);
