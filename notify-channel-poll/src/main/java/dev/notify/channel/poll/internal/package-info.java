@@ -1,0 +1,2 @@
+/** The polling channel's implementation; not exported. */
+package dev.notify.channel.poll.internal;

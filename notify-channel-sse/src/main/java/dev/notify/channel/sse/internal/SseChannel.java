@@ -1,0 +1,178 @@
+package dev.notify.channel.sse.internal;
+
+import dev.notify.api.DeliveryResult;
+import dev.notify.api.EventLogEntry;
+import dev.notify.api.Notification;
+import dev.notify.api.spi.Channel;
+import dev.notify.api.spi.ChannelContext;
+import dev.notify.api.spi.ChannelKind;
+import dev.notify.api.spi.Delivery;
+import dev.notify.api.spi.EventLog;
+import dev.notify.api.spi.Metrics;
+import dev.notify.channel.sse.SseChannelProvider;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code sse} channel: fans each notification's event-log entries out to the live streams
+ * through the hub, keeps the streams' heartbeat, and serves the stream when the host has HTTP.
+ */
+public final class SseChannel implements Channel {
+
+    private final ChannelContext context;
+    private final SseSettings settings;
+    private final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
+    // a broadcast encodes its frame once, however many streams it reaches
+    private final Map<EventLogEntry, EncodedFrame> inFlight = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> heartbeat;
+    private volatile boolean closed;
+
+    /** A channel with these settings; registers the stream servlet when the context has a web registry. */
+    public SseChannel(ChannelContext context, SseSettings settings) {
+        this.context = context;
+        this.settings = settings;
+        long every = settings.heartbeatInterval().toMillis();
+        this.heartbeat = context.scheduler().scheduleAtFixedRate(this::heartbeatAll, every, every, TimeUnit.MILLISECONDS);
+        context.metrics().gauge("notify.stream.connections", connections::size, "channel", SseChannelProvider.NAME);
+        context.web().ifPresent(web -> SseWeb.register(web, this));
+    }
+
+    @Override
+    public String name() {
+        return SseChannelProvider.NAME;
+    }
+
+    @Override
+    public ChannelKind kind() {
+        return ChannelKind.STREAM;
+    }
+
+    @Override
+    public DeliveryResult deliver(Delivery delivery) {
+        int reached = 0;
+        for (EventLogEntry e : delivery.events()) {
+            inFlight.put(e, new EncodedFrame(this, e));
+            try {
+                reached += context.hub().fanOut(SseChannelProvider.NAME, e);
+            } finally {
+                inFlight.remove(e);
+            }
+        }
+        context.metrics().count("notify.stream.fanout", reached, "channel", SseChannelProvider.NAME);
+        return DeliveryResult.sent();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        heartbeat.cancel(false);
+        for (SseConnection c : connections) {
+            c.shutdown("server shutting down");
+        }
+    }
+
+    /** Whether the channel was closed. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** A new connection of this user on these topics; the caller subscribes it to the hub. */
+    SseConnection newConnection(String userId, Set<String> topics) {
+        SseConnection c = new SseConnection(this, "sse-" + UUID.randomUUID(), userId, topics);
+        connections.add(c);
+        return c;
+    }
+
+    void remove(SseConnection c) {
+        connections.remove(c);
+    }
+
+    /** The live connections of this channel. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    ChannelContext context() {
+        return context;
+    }
+
+    SseSettings settings() {
+        return settings;
+    }
+
+    EventLog eventLog() {
+        return context.eventLog();
+    }
+
+    Metrics metrics() {
+        return context.metrics();
+    }
+
+    System.Logger logger() {
+        return context.logger();
+    }
+
+    Clock clock() {
+        return context.clock();
+    }
+
+    String toJson(Object value) {
+        return context.json().toJson(value);
+    }
+
+    /** The frame of an entry: the one encoded for the current fan-out, else a fresh one; null when it cannot be encoded. */
+    byte[] frameOf(EventLogEntry e) {
+        EncodedFrame f = inFlight.get(e);
+        return f != null ? f.get() : encode(e);
+    }
+
+    byte[] encode(EventLogEntry e) {
+        Notification n = e.notification();
+        try {
+            return SseFrames.event(Long.toString(e.sequence()), n.event(), toJson(NotificationJson.of(n, e.sequence())));
+        } catch (RuntimeException ex) {
+            logger().log(System.Logger.Level.WARNING, "cannot encode notification " + n.id() + " as an SSE frame; skipping it", ex);
+            return null;
+        }
+    }
+
+    private void heartbeatAll() {
+        for (SseConnection c : connections) {
+            try {
+                c.heartbeat();
+            } catch (RuntimeException e) {
+                logger().log(System.Logger.Level.WARNING, "heartbeat of SSE client " + c.clientId() + " failed", e);
+            }
+        }
+    }
+
+    // computed by the first stream that needs it
+    private static final class EncodedFrame {
+        private final SseChannel channel;
+        private final EventLogEntry entry;
+        private byte[] frame;
+        private boolean done;
+
+        EncodedFrame(SseChannel channel, EventLogEntry entry) {
+            this.channel = channel;
+            this.entry = entry;
+        }
+
+        synchronized byte[] get() {
+            if (!done) {
+                frame = channel.encode(entry);
+                done = true;
+            }
+            return frame;
+        }
+    }
+}

@@ -1,0 +1,455 @@
+package dev.notify.channel.sse.internal;
+
+import dev.notify.api.EventLogEntry;
+import dev.notify.api.EventLogSlice;
+import dev.notify.api.InboxItem;
+import dev.notify.api.InboxStats;
+import dev.notify.api.spi.HubSignal;
+import dev.notify.api.spi.Subscriber;
+import dev.notify.api.spi.Subscription;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * One SSE stream: what it still has to write, and where it is in its life.
+ *
+ * <p>Publishing threads call {@link #onEvent} and only queue and try a non-blocking write; when
+ * the socket is not ready the container calls {@link #onWritePossible} later. Unwritten frames
+ * are bounded by {@link SseSettings#maxBufferedEvents()} and {@link SseSettings#maxBufferedBytes()};
+ * a connection over either is dropped (its client resumes from the log).
+ *
+ * <p>A resuming client is served in three steps so nothing is lost or sent twice: the connection
+ * is subscribed to the hub before anything is read, live events are held while the log is
+ * replayed page by page (the next page is read only once the previous one is written, so a long
+ * replay never sits in memory), and then the held events newer than the replay are released.
+ *
+ * <p>An idle connection holds a handful of fields: queues are allocated when something waits
+ * and dropped once written.
+ */
+public final class SseConnection implements Subscriber {
+
+    /** Where the frames go: the servlet response, or a fake in tests. */
+    public interface Sink {
+        /** Whether a write can be made now without blocking; false means {@link #onWritePossible} follows. */
+        boolean isReady();
+
+        /** Writes without blocking (only after {@link #isReady()} said true). */
+        void write(byte[] frame) throws IOException;
+
+        /** Flushes without blocking (only after {@link #isReady()} said true). */
+        void flush() throws IOException;
+
+        /** Ends the response. Must be idempotent. */
+        void complete();
+
+        /** Runs a task that may block (a replay read) off the calling thread. */
+        void execute(Runnable task);
+    }
+
+    private enum Phase { STARTING, REPLAYING, LIVE, CLOSED }
+
+    private enum Next { NOTHING, FETCH, COMPLETE }
+
+    private final SseChannel channel;
+    private final String clientId;
+    private final String userId;
+    private final Set<String> topics;
+    private final long connectedAt;
+
+    // guarded by this
+    private Phase phase = Phase.STARTING;
+    private Sink sink;
+    private Subscription subscription;
+    private ArrayDeque<byte[]> queue;
+    private long queuedBytes;
+    private List<EventLogEntry> held;
+    private long replayCursor;
+    private boolean prunedReported;
+    private boolean writable;
+    private boolean flushNeeded;
+    private boolean fetching;
+    private boolean completing;
+    private String lastNotificationId;
+
+    SseConnection(SseChannel channel, String clientId, String userId, Set<String> topics) {
+        this.channel = channel;
+        this.clientId = clientId;
+        this.userId = userId;
+        this.topics = topics;
+        this.connectedAt = channel.clock().millis();
+    }
+
+    /** The connection's client id. */
+    public String clientId() {
+        return clientId;
+    }
+
+    /** The connection's user. */
+    public String userId() {
+        return userId;
+    }
+
+    /** Remembers the hub registration, to close it with the connection. */
+    synchronized void attach(Subscription s) {
+        if (phase == Phase.CLOSED) {
+            s.close();
+            return;
+        }
+        this.subscription = s;
+    }
+
+    /**
+     * Starts the stream: queues the retry hint, {@code connected}, {@code stats} and {@code recent}
+     * events, then either replays the log after {@code resumeAfter} or goes live at once.
+     *
+     * @param logHead the log's newest sequence, read after subscribing: a fresh connection's
+     *        {@code connected} event carries it as {@code id:}, so even a client that saw no event
+     *        yet resumes without a gap
+     */
+    void start(Sink s, InboxStats stats, List<InboxItem> recent, OptionalLong resumeAfter, long logHead) {
+        boolean fetch;
+        Next next;
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            this.sink = s;
+            if (completing) {
+                // shut down between subscribing and starting: only the goodbye comment goes out
+                next = drain();
+                fetch = false;
+            } else {
+                fetch = queueGreeting(stats, recent, resumeAfter, logHead);
+                next = fetch ? Next.NOTHING : drain();
+            }
+        }
+        if (fetch) {
+            fetchPage();
+        } else {
+            then(next);
+        }
+    }
+
+    // the greeting; true when a replay must follow
+    private boolean queueGreeting(InboxStats stats, List<InboxItem> recent, OptionalLong resumeAfter, long logHead) {
+        enqueue(SseFrames.retry(channel.settings().retry().toMillis()));
+        Map<String, Object> connected = new LinkedHashMap<>();
+        connected.put("clientId", clientId);
+        connected.put("userId", userId);
+        connected.put("topics", List.copyOf(topics));
+        connected.put("timestamp", java.time.Instant.ofEpochMilli(connectedAt).toString());
+        connected.put("lastEventId", resumeAfter.orElse(logHead));
+        enqueue(SseFrames.event(resumeAfter.isPresent() ? null : Long.toString(logHead), "connected", channel.toJson(connected)));
+        enqueue(statsFrame(stats));
+        List<Object> items = new ArrayList<>(recent.size());
+        for (InboxItem item : recent) {
+            Map<String, Object> m = NotificationJson.of(item.notification(), 0);
+            m.put("read", item.read());
+            items.add(m);
+        }
+        enqueue(SseFrames.event(null, "recent", channel.toJson(Map.of("notifications", items))));
+        if (resumeAfter.isPresent()) {
+            phase = Phase.REPLAYING;
+            replayCursor = resumeAfter.getAsLong();
+            fetching = true;
+            return true;
+        }
+        goLive();
+        return false;
+    }
+
+    /** Reads and queues the next replay page; only one runs at a time (the caller set {@code fetching}). */
+    void fetchPage() {
+        long after;
+        synchronized (this) {
+            if (phase != Phase.REPLAYING) {
+                fetching = false;
+                return;
+            }
+            after = replayCursor;
+        }
+        int pageSize = channel.settings().replayPageSize();
+        EventLogSlice slice;
+        try {
+            slice = channel.eventLog().readAfter(after, userId, topics, pageSize);
+        } catch (RuntimeException e) {
+            channel.logger().log(System.Logger.Level.WARNING, "replay for SSE client " + clientId + " failed; closing the stream", e);
+            close();
+            return;
+        }
+        Next next;
+        synchronized (this) {
+            fetching = false;
+            if (phase != Phase.REPLAYING) {
+                return;
+            }
+            if (slice.pruned() && !prunedReported) {
+                prunedReported = true;
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("lastEventId", after);
+                p.put("message", "events after " + after + " were pruned from the log; reload the inbox to fill the gap");
+                enqueue(SseFrames.event(null, "pruned", channel.toJson(p)));
+            }
+            for (EventLogEntry e : slice.entries()) {
+                enqueueEntry(e);
+                replayCursor = Math.max(replayCursor, e.sequence());
+            }
+            channel.metrics().count("notify.sse.replayed", slice.entries().size());
+            // caught up only on an empty page: the host may leave not-yet-due entries out of a page, so a short page proves nothing
+            if (slice.entries().isEmpty()) {
+                goLive();
+            }
+            next = drain();
+        }
+        then(next);
+    }
+
+    // releases the events held during the replay that the replay did not already cover
+    private void goLive() {
+        long replayedThrough = phase == Phase.REPLAYING ? replayCursor : -1;
+        phase = Phase.LIVE;
+        List<EventLogEntry> h = held;
+        held = null;
+        if (h != null) {
+            for (EventLogEntry e : h) {
+                if (e.sequence() > replayedThrough) {
+                    enqueueEntry(e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void onEvent(EventLogEntry entry) {
+        Next next;
+        synchronized (this) {
+            if (phase == Phase.CLOSED || completing) {
+                return;
+            }
+            if (phase != Phase.LIVE) {
+                if (held == null) {
+                    held = new ArrayList<>();
+                }
+                held.add(entry);
+                if (held.size() > channel.settings().maxBufferedEvents()) {
+                    next = null;
+                } else {
+                    return;
+                }
+            } else {
+                enqueueEntry(entry);
+                next = overLimit() ? null : drain();
+            }
+        }
+        if (next == null) {
+            dropSlowReader();
+        } else {
+            then(next);
+        }
+    }
+
+    @Override
+    public void onSignal(HubSignal signal) {
+        Next next;
+        synchronized (this) {
+            if (phase == Phase.CLOSED || completing) {
+                return;
+            }
+            if (signal instanceof HubSignal.StatsChanged) {
+                enqueue(statsFrame(((HubSignal.StatsChanged) signal).stats()));
+                if (overLimit()) {
+                    next = null;
+                } else {
+                    next = drain();
+                }
+            } else if (signal instanceof HubSignal.ShuttingDown) {
+                // the client should not hear about events it would miss; a reconnect replays them from the log
+                queue = null;
+                queuedBytes = 0;
+                held = null;
+                enqueue(SseFrames.comment(((HubSignal.ShuttingDown) signal).reason()));
+                completing = true;
+                next = drain();
+            } else {
+                return;
+            }
+        }
+        if (next == null) {
+            dropSlowReader();
+        } else {
+            then(next);
+        }
+    }
+
+    /** Queues a heartbeat when nothing else waits (a waiting frame keeps the line busy anyway). */
+    void heartbeat() {
+        Next next;
+        synchronized (this) {
+            if (phase == Phase.CLOSED || completing || sink == null || (queue != null && !queue.isEmpty())) {
+                return;
+            }
+            enqueue(SseFrames.HEARTBEAT);
+            next = drain();
+        }
+        then(next);
+    }
+
+    /** The container says the socket can take more. */
+    void onWritePossible() {
+        Next next;
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            writable = true;
+            next = drain();
+        }
+        then(next);
+    }
+
+    /** Says goodbye with a comment and ends the stream once it is written. */
+    void shutdown(String reason) {
+        onSignal(new HubSignal.ShuttingDown(reason));
+    }
+
+    /** Unsubscribes, drops what is queued and ends the response. Idempotent. */
+    void close() {
+        Sink s;
+        Subscription sub;
+        synchronized (this) {
+            if (phase == Phase.CLOSED) {
+                return;
+            }
+            phase = Phase.CLOSED;
+            queue = null;
+            queuedBytes = 0;
+            held = null;
+            s = sink;
+            sub = subscription;
+        }
+        if (sub != null) {
+            sub.close();
+        }
+        channel.remove(this);
+        if (s != null) {
+            s.complete();
+        }
+    }
+
+    /** Whether the connection has ended. */
+    synchronized boolean isClosed() {
+        return phase == Phase.CLOSED;
+    }
+
+    /** Frames queued and not yet written (for tests and metrics). */
+    synchronized int queuedFrames() {
+        return queue == null ? 0 : queue.size();
+    }
+
+    private void dropSlowReader() {
+        channel.metrics().count("notify.sse.slow.disconnects", 1);
+        channel.logger().log(System.Logger.Level.INFO, () -> "SSE client " + clientId + " of user " + userId
+                + " fell too far behind; disconnected it (it resumes from the log)");
+        close();
+    }
+
+    private void then(Next next) {
+        if (next == Next.FETCH) {
+            Sink s;
+            synchronized (this) {
+                s = sink;
+            }
+            try {
+                s.execute(this::fetchPage);
+            } catch (RuntimeException e) {
+                channel.logger().log(System.Logger.Level.WARNING, "cannot continue the replay of SSE client " + clientId, e);
+                close();
+            }
+        } else if (next == Next.COMPLETE) {
+            close();
+        }
+    }
+
+    // writes what it can without blocking; tells the caller what to do outside the lock
+    private Next drain() {
+        if (!writable || sink == null || phase == Phase.CLOSED) {
+            return Next.NOTHING;
+        }
+        try {
+            while (true) {
+                if (!sink.isReady()) {
+                    writable = false;
+                    return Next.NOTHING;
+                }
+                byte[] frame = queue == null ? null : queue.poll();
+                if (frame != null) {
+                    queuedBytes -= frame.length;
+                    sink.write(frame);
+                    flushNeeded = true;
+                } else if (flushNeeded) {
+                    flushNeeded = false;
+                    sink.flush();
+                } else {
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client went away; the async listener may say so too, close() copes with both
+            channel.logger().log(System.Logger.Level.DEBUG, () -> "SSE client " + clientId + " write failed: " + e);
+            return Next.COMPLETE;
+        }
+        queue = null;
+        if (completing) {
+            return Next.COMPLETE;
+        }
+        if (phase == Phase.REPLAYING && !fetching) {
+            fetching = true;
+            return Next.FETCH;
+        }
+        return Next.NOTHING;
+    }
+
+    private void enqueueEntry(EventLogEntry e) {
+        String id = e.notification().id();
+        if (id.equals(lastNotificationId)) {
+            // the same notification reached this connection as a user and as a topic entry: move the id on, send it once
+            enqueue(SseFrames.idOnly(e.sequence()));
+            return;
+        }
+        byte[] frame = channel.frameOf(e);
+        if (frame == null) {
+            return;
+        }
+        lastNotificationId = id;
+        enqueue(frame);
+    }
+
+    private void enqueue(byte[] frame) {
+        if (queue == null) {
+            queue = new ArrayDeque<>(4);
+        }
+        queue.add(frame);
+        queuedBytes += frame.length;
+    }
+
+    // one frame always fits, however large, so a big notification alone never disconnects a reader
+    private boolean overLimit() {
+        return queue != null && queue.size() > 1
+                && (queue.size() > channel.settings().maxBufferedEvents() || queuedBytes > channel.settings().maxBufferedBytes());
+    }
+
+    private byte[] statsFrame(InboxStats stats) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("total", stats.total());
+        m.put("unread", stats.unread());
+        m.put("read", stats.read());
+        return SseFrames.event(null, "stats", channel.toJson(m));
+    }
+}

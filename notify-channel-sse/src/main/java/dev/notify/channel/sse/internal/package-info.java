@@ -1,0 +1,2 @@
+/** The SSE channel's implementation; not exported. */
+package dev.notify.channel.sse.internal;

@@ -1,0 +1,14 @@
+/**
+ * The Server-Sent Events channel: {@code GET /api/v1/notifications/stream} (alias
+ * {@code /subscribe}) streams a user's live notifications, inbox counts and heartbeats, and
+ * replays what a reconnecting client missed from the event log ({@code Last-Event-ID}).
+ */
+module dev.notify.channel.sse {
+    requires dev.notify.api;
+    // only when a host registers the stream servlet (context.web() present); a library host without HTTP runs without it
+    requires static jakarta.servlet;
+
+    exports dev.notify.channel.sse;
+
+    provides dev.notify.api.spi.ChannelProvider with dev.notify.channel.sse.SseChannelProvider;
+}

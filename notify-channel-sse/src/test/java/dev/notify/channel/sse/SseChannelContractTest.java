@@ -1,0 +1,38 @@
+package dev.notify.channel.sse;
+
+import dev.notify.api.spi.ChannelContext;
+import dev.notify.api.spi.ChannelProvider;
+import dev.notify.channel.sse.internal.TestContexts;
+import dev.notify.testkit.ChannelContract;
+import dev.notify.testkit.TestChannelContext;
+import org.junit.jupiter.api.AfterEach;
+
+import java.util.ArrayList;
+import java.util.List;
+
+class SseChannelContractTest extends ChannelContract {
+
+    private final List<TestChannelContext> contexts = new ArrayList<>();
+
+    @Override
+    protected ChannelProvider provider() {
+        return new SseChannelProvider();
+    }
+
+    @Override
+    protected ChannelContext context() {
+        TestChannelContext c = TestContexts.withFakes("sse");
+        contexts.add(c);
+        return c;
+    }
+
+    @Override
+    protected boolean isStreamChannel() {
+        return true;
+    }
+
+    @AfterEach
+    void closeContexts() {
+        contexts.forEach(TestChannelContext::close);
+    }
+}
