@@ -1,0 +1,296 @@
+package dev.notify.server;
+
+import dev.notify.api.spi.HubSignal;
+import dev.notify.api.spi.NotificationStore;
+import dev.notify.core.NotificationService;
+import dev.notify.core.ServiceConfig;
+import dev.notify.core.ShutdownReport;
+import dev.notify.server.internal.AccessLog;
+import dev.notify.server.internal.ApiServlet;
+import dev.notify.server.internal.AuthFilter;
+import dev.notify.server.internal.Authenticator;
+import dev.notify.server.internal.CorsFilter;
+import dev.notify.server.internal.JettyWebRegistry;
+import dev.notify.server.internal.OpsServlet;
+import dev.notify.server.internal.Plugins;
+import dev.notify.server.internal.Secrets;
+import dev.notify.server.internal.Stores;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.ee10.servlet.ServletMapping;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+
+/**
+ * A running Notify server: embedded Jetty with the HTTP API, the engine, its store and the
+ * channel plugins. {@link #start(ServerSettings)} returns once it listens; {@link #close()}
+ * shuts it down gracefully (stop accepting, tell streams, drain deliveries, stop Jetty, close
+ * the store).
+ *
+ * <pre>{@code
+ * try (NotifyServer server = NotifyServer.start(ServerSettings.builder().port(0).build())) {
+ *     System.out.println("listening on " + server.baseUri());
+ * }
+ * }</pre>
+ */
+public final class NotifyServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NotifyServer.class);
+
+    private final ServerSettings settings;
+    private final Server jetty;
+    private final NotificationService service;
+    private final NotificationStore store;
+    private final Plugins plugins;
+    private final Credentials credentials;
+    private volatile boolean draining;
+    private volatile ShutdownReport shutdownReport;
+
+    private NotifyServer(ServerSettings settings, Server jetty, NotificationService service, NotificationStore store,
+                         Plugins plugins, Credentials credentials) {
+        this.settings = settings;
+        this.jetty = jetty;
+        this.service = service;
+        this.store = store;
+        this.plugins = plugins;
+        this.credentials = credentials;
+    }
+
+    /**
+     * Starts a server and returns once it accepts connections.
+     *
+     * @throws IllegalArgumentException for invalid settings (an unknown channel, say), with a message naming the problem
+     * @throws IllegalStateException when the server cannot start (port taken, database unreachable)
+     */
+    public static NotifyServer start(ServerSettings settings) {
+        Path dataDir = settings.dataDir();
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dataDir.toAbsolutePath(), e);
+        }
+        Credentials credentials = credentials(settings);
+        Plugins plugins = Plugins.discover(settings.pluginsDir().orElse(null));
+        plugins.problems().forEach(p -> LOG.error("{}", p));
+        List<Plugins.Found> selected = plugins.select(settings.channels());
+
+        NotificationStore store = Stores.open(settings);
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Server jetty = new Server(threadPool());
+        NotificationService service = null;
+        NotifyServer server = null;
+        try {
+            ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+            context.setContextPath("/");
+            JettyWebRegistry web = new JettyWebRegistry(context);
+            ServiceConfig config = ServiceConfig.builder().config(settings.engineConfig()).build();
+            service = NotificationService.builder().config(config).store(store).meterRegistry(prometheus).web(web).build();
+            Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), config.clock());
+            mountOwnEndpoints(context, web, service, prometheus, auth, settings);
+            registerChannels(service, selected);
+
+            ServerConnector connector = new ServerConnector(jetty);
+            connector.setHost(settings.host());
+            connector.setPort(settings.port());
+            jetty.addConnector(connector);
+            jetty.setHandler(context);
+            jetty.setStopTimeout(Math.max(1000, Math.min(10_000, settings.shutdownTimeout().toMillis())));
+            if (settings.accessLog()) {
+                jetty.setRequestLog(new AccessLog());
+            }
+            server = new NotifyServer(settings, jetty, service, store, plugins, credentials);
+            NotifyServer s = server;
+            mount(context, new ServletHolder("ops", new OpsServlet(service, prometheus, () -> s.draining)),
+                    "/metrics", "/health", "/health/*");
+            jetty.start();
+            LOG.info("Notify listening on {} with channels {} over {}", server.baseUri(), service.channelNames(), store.describe());
+            return server;
+        } catch (Exception e) {
+            try {
+                jetty.stop();
+            } catch (Exception ignored) {
+                // already failing; the original error matters
+            }
+            if (service != null) {
+                service.close(Duration.ZERO);
+            }
+            store.close();
+            plugins.close();
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("the server could not start: " + e.getMessage(), e);
+        }
+    }
+
+    private static void mountOwnEndpoints(ServletContextHandler context, JettyWebRegistry web, NotificationService service,
+                                          PrometheusMeterRegistry prometheus, Authenticator auth, ServerSettings settings) {
+        if (!settings.corsOrigins().isEmpty()) {
+            FilterHolder cors = new FilterHolder(new CorsFilter(settings.corsOrigins()));
+            cors.setAsyncSupported(true);
+            context.addFilter(cors, "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
+        FilterHolder authFilter = new FilterHolder(new AuthFilter(auth, service.json()));
+        authFilter.setAsyncSupported(true);
+        context.addFilter(authFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
+
+        ServletHolder api = new ServletHolder("api", new ApiServlet(service, auth, settings.maxBodyBytes(), settings.streamTokenTtl()));
+        // the exact mapping wins over a channel's /api/v1/notifications/stream/* prefix
+        mount(context, api, "/api/v1/*", "/api/v1/notifications/stream/connections");
+        for (String own : List.of("/api/v1/*", "/api/v1/notifications/stream/connections", "/metrics", "/health", "/health/*")) {
+            web.reserve(own, "the server");
+        }
+    }
+
+    private static void mount(ServletContextHandler context, ServletHolder holder, String... pathSpecs) {
+        holder.setAsyncSupported(true);
+        context.getServletHandler().addServlet(holder);
+        ServletMapping mapping = new ServletMapping();
+        mapping.setServletName(holder.getName());
+        mapping.setPathSpecs(pathSpecs);
+        context.getServletHandler().addServletMapping(mapping);
+    }
+
+    private static void registerChannels(NotificationService service, List<Plugins.Found> selected) {
+        for (Plugins.Found f : selected) {
+            String name = f.provider().name();
+            try {
+                service.registerChannel(f.provider());
+                LOG.info("channel plugin {} {} loaded from {}", name, f.provider().version(), f.origin());
+            } catch (RuntimeException | LinkageError e) {
+                LOG.error("channel plugin {} ({}) failed to start and is skipped: {}", name, f.origin(), e.toString());
+            }
+        }
+    }
+
+    private static QueuedThreadPool threadPool() {
+        QueuedThreadPool pool = new QueuedThreadPool(200, 8);
+        pool.setName("notify-http");
+        if (VirtualThreads.areSupported()) {
+            pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("notify-vt"));
+        }
+        return pool;
+    }
+
+    private static Credentials credentials(ServerSettings settings) {
+        Path dir = settings.dataDir().toAbsolutePath().normalize();
+        String apiKey = settings.apiKey().orElse(null);
+        String jwtSecret = settings.jwtSecret().orElse(null);
+        if (apiKey == null) {
+            Secrets.Loaded k = Secrets.loadOrGenerate(dir.resolve(Secrets.API_KEY_FILE), "nk_");
+            apiKey = k.value();
+            LOG.info(k.generated() ? "generated an API key for publishers: it is in {} (owner-only permissions)"
+                    : "using the API key in {}", dir.resolve(Secrets.API_KEY_FILE));
+        }
+        if (jwtSecret == null) {
+            Secrets.Loaded s = Secrets.loadOrGenerate(dir.resolve(Secrets.JWT_SECRET_FILE), "");
+            jwtSecret = s.value();
+            LOG.info(s.generated() ? "generated the HS256 secret for user JWTs: it is in {} (owner-only permissions)"
+                    : "using the JWT secret in {}", dir.resolve(Secrets.JWT_SECRET_FILE));
+        }
+        return new Credentials(apiKey, jwtSecret);
+    }
+
+    /** The base URI, such as {@code http://127.0.0.1:8080}. */
+    public URI baseUri() {
+        String host = settings.host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = "localhost";
+        }
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    }
+
+    /** The port the server listens on (the chosen one when the settings said 0). */
+    public int port() {
+        for (Connector c : jetty.getConnectors()) {
+            if (c instanceof ServerConnector sc) {
+                return sc.getLocalPort();
+            }
+        }
+        throw new IllegalStateException("the server has no connector");
+    }
+
+    /** The engine. */
+    public NotificationService service() {
+        return service;
+    }
+
+    /** The settings the server runs with. */
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    /** The API key publishers authenticate with (the configured or generated one). */
+    public String apiKey() {
+        return credentials.apiKey();
+    }
+
+    /** The HS256 secret user JWTs are signed with (the configured or generated one). */
+    public String jwtSecret() {
+        return credentials.jwtSecret();
+    }
+
+    /** What the last {@link #close()} could not deliver; empty before a close. */
+    public java.util.Optional<ShutdownReport> shutdownReport() {
+        return java.util.Optional.ofNullable(shutdownReport);
+    }
+
+    /**
+     * Shuts down gracefully: stops accepting connections, tells every live stream that the server
+     * is going away, drains deliveries within the settings' shutdown timeout, stops Jetty and closes
+     * the store. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        LOG.info("shutting down: no new connections; draining deliveries for up to {}", settings.shutdownTimeout());
+        for (Connector c : jetty.getConnectors()) {
+            if (c instanceof ServerConnector sc) {
+                sc.setAccepting(false);
+            }
+        }
+        try {
+            service.hub().signalAll(new HubSignal.ShuttingDown("server shutting down"));
+        } catch (RuntimeException e) {
+            LOG.warn("could not tell every stream about the shutdown", e);
+        }
+        shutdownReport = service.close(settings.shutdownTimeout());
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("Jetty did not stop cleanly", e);
+        }
+        store.close();
+        plugins.close();
+        LOG.info("shut down: {} deliveries finished while draining, {} left for the next start", shutdownReport.delivered(),
+                shutdownReport.unfinished().size());
+    }
+
+    private record Credentials(String apiKey, String jwtSecret) {
+        @Override
+        public String toString() {
+            return "Credentials[***]";
+        }
+    }
+}

@@ -1,0 +1,346 @@
+package dev.notify.server;
+
+import dev.notify.api.spi.Config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Everything the server can be told, as the command line, the environment and the config file
+ * fill it in. Immutable; start from {@link #builder()}, whose defaults are the embedded ones
+ * (port 8080, H2 under {@code ./data}, every discovered channel).
+ *
+ * <pre>{@code
+ * ServerSettings settings = ServerSettings.builder()
+ *         .port(0).host("127.0.0.1")
+ *         .dataDir(Path.of("/var/lib/notify"))
+ *         .set("channels.sse.heartbeat-interval", "10s")
+ *         .build();
+ * try (NotifyServer server = NotifyServer.start(settings)) { ... }
+ * }</pre>
+ */
+public final class ServerSettings {
+
+    /** The default request body limit: 1 MiB. */
+    public static final long DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+    private final String host;
+    private final int port;
+    private final Path dataDir;
+    private final String dbUrl;
+    private final String dbUser;
+    private final String dbPassword;
+    private final String apiKey;
+    private final String jwtSecret;
+    private final Path pluginsDir;
+    private final Set<String> channels;
+    private final boolean webhookAllowPrivateNetworks;
+    private final List<String> corsOrigins;
+    private final long maxBodyBytes;
+    private final Duration streamTokenTtl;
+    private final Duration shutdownTimeout;
+    private final boolean accessLog;
+    private final Map<String, String> config;
+
+    private ServerSettings(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.dataDir = b.dataDir;
+        this.dbUrl = b.dbUrl;
+        this.dbUser = b.dbUser;
+        this.dbPassword = b.dbPassword;
+        this.apiKey = b.apiKey;
+        this.jwtSecret = b.jwtSecret;
+        this.pluginsDir = b.pluginsDir;
+        this.channels = Set.copyOf(new LinkedHashSet<>(b.channels));
+        this.webhookAllowPrivateNetworks = b.webhookAllowPrivateNetworks;
+        this.corsOrigins = List.copyOf(b.corsOrigins);
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.streamTokenTtl = b.streamTokenTtl;
+        this.shutdownTimeout = b.shutdownTimeout;
+        this.accessLog = b.accessLog;
+        this.config = Map.copyOf(b.config);
+    }
+
+    /** A builder with the embedded defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The address to bind; {@code 0.0.0.0} (every interface) by default. */
+    public String host() {
+        return host;
+    }
+
+    /** The HTTP port; 0 picks a free one. */
+    public int port() {
+        return port;
+    }
+
+    /** Where the embedded database, the generated secrets and the default plugins folder live. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The JDBC URL; empty means embedded H2 in {@link #dataDir()}. */
+    public Optional<String> dbUrl() {
+        return Optional.ofNullable(dbUrl);
+    }
+
+    /** The database user. */
+    public Optional<String> dbUser() {
+        return Optional.ofNullable(dbUser);
+    }
+
+    /** The database password; never printed. */
+    public Optional<String> dbPassword() {
+        return Optional.ofNullable(dbPassword);
+    }
+
+    /** The publishers' API key; empty means generated on first start and kept in the data directory. */
+    public Optional<String> apiKey() {
+        return Optional.ofNullable(apiKey);
+    }
+
+    /** The HS256 secret of user JWTs; empty means generated on first start and kept in the data directory. */
+    public Optional<String> jwtSecret() {
+        return Optional.ofNullable(jwtSecret);
+    }
+
+    /** The folder of plugin jars; empty means none. */
+    public Optional<Path> pluginsDir() {
+        return Optional.ofNullable(pluginsDir);
+    }
+
+    /** The channels to enable; empty means every discovered one. */
+    public Set<String> channels() {
+        return channels;
+    }
+
+    /** Whether webhooks may target loopback, private and link-local addresses (local testing only). */
+    public boolean webhookAllowPrivateNetworks() {
+        return webhookAllowPrivateNetworks;
+    }
+
+    /** Origins allowed to call the API from a browser; {@code *} allows any. Empty: no CORS headers. */
+    public List<String> corsOrigins() {
+        return corsOrigins;
+    }
+
+    /** The largest request body accepted; larger ones get 413. */
+    public long maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    /** How long a stream token minted by {@code POST /api/v1/stream-tokens} is valid. */
+    public Duration streamTokenTtl() {
+        return streamTokenTtl;
+    }
+
+    /** How long a graceful shutdown may drain deliveries. */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    /** Whether each request is logged (method, path with tokens masked, status, time). */
+    public boolean accessLog() {
+        return accessLog;
+    }
+
+    /** The generic configuration tree ({@code channels.<name>.<key>}) handed to the engine and channels. */
+    public Map<String, String> config() {
+        return config;
+    }
+
+    /** The configuration tree as the engine reads it, with the server's own settings mapped in. */
+    public Config engineConfig() {
+        Map<String, String> all = new TreeMap<>(config);
+        if (webhookAllowPrivateNetworks) {
+            all.putIfAbsent("channels.webhook.allow-private-networks", "true");
+        }
+        return Config.of(all);
+    }
+
+    @Override
+    public String toString() {
+        return "ServerSettings[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl="
+                + (dbUrl == null ? "(embedded H2)" : dbUrl.replaceAll("password=[^&;]*", "password=***"))
+                + ", pluginsDir=" + pluginsDir + ", channels=" + (channels.isEmpty() ? "all" : channels)
+                + ", corsOrigins=" + corsOrigins + ", maxBodyBytes=" + maxBodyBytes + "]";
+    }
+
+    /** Builds {@link ServerSettings}. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private Path dataDir = Path.of("data");
+        private String dbUrl;
+        private String dbUser;
+        private String dbPassword;
+        private String apiKey;
+        private String jwtSecret;
+        private Path pluginsDir;
+        private Set<String> channels = Set.of();
+        private boolean webhookAllowPrivateNetworks;
+        private List<String> corsOrigins = List.of();
+        private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private Duration streamTokenTtl = Duration.ofMinutes(5);
+        private Duration shutdownTimeout = Duration.ofSeconds(30);
+        private boolean accessLog = true;
+        private final Map<String, String> config = new TreeMap<>();
+
+        private Builder() {
+        }
+
+        /** The address to bind. */
+        public Builder host(String h) {
+            this.host = requireText("host", h);
+            return this;
+        }
+
+        /** The port, 0 to 65535 (0 picks a free one). */
+        public Builder port(int p) {
+            if (p < 0 || p > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, got " + p);
+            }
+            this.port = p;
+            return this;
+        }
+
+        /** The data directory. */
+        public Builder dataDir(Path dir) {
+            this.dataDir = Objects.requireNonNull(dir, "dataDir");
+            return this;
+        }
+
+        /** The JDBC URL; null or blank for embedded H2. */
+        public Builder dbUrl(String url) {
+            this.dbUrl = blankToNull(url);
+            return this;
+        }
+
+        /** The database user; null or blank for none. */
+        public Builder dbUser(String user) {
+            this.dbUser = blankToNull(user);
+            return this;
+        }
+
+        /** The database password; null for none. */
+        public Builder dbPassword(String password) {
+            this.dbPassword = password == null || password.isEmpty() ? null : password;
+            return this;
+        }
+
+        /** The API key; null or blank to use the generated one. */
+        public Builder apiKey(String key) {
+            this.apiKey = blankToNull(key);
+            if (apiKey != null && apiKey.length() < 16) {
+                throw new IllegalArgumentException("api-key must be at least 16 characters long; leave it unset to have one generated");
+            }
+            return this;
+        }
+
+        /** The JWT secret (at least 32 characters, HS256 needs 256 bits); null or blank to use the generated one. */
+        public Builder jwtSecret(String secret) {
+            this.jwtSecret = blankToNull(secret);
+            if (jwtSecret != null && jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                throw new IllegalArgumentException("jwt-secret must be at least 32 bytes long (HS256 needs a 256-bit key);"
+                        + " leave it unset to have one generated");
+            }
+            return this;
+        }
+
+        /** The plugins folder; null for none. */
+        public Builder pluginsDir(Path dir) {
+            this.pluginsDir = dir;
+            return this;
+        }
+
+        /** The channels to enable; empty for all. */
+        public Builder channels(Set<String> names) {
+            this.channels = Set.copyOf(names);
+            return this;
+        }
+
+        /** Allows webhooks to private networks. */
+        public Builder webhookAllowPrivateNetworks(boolean allow) {
+            this.webhookAllowPrivateNetworks = allow;
+            return this;
+        }
+
+        /** The CORS origins. */
+        public Builder corsOrigins(List<String> origins) {
+            this.corsOrigins = List.copyOf(origins);
+            return this;
+        }
+
+        /** The request body limit in bytes, at least 1 KiB. */
+        public Builder maxBodyBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("max-body-bytes must be at least 1024, got " + bytes);
+            }
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /** The lifetime of stream tokens, 10 seconds to 1 day. */
+        public Builder streamTokenTtl(Duration ttl) {
+            if (ttl.compareTo(Duration.ofSeconds(10)) < 0 || ttl.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("stream-token-ttl must be between 10s and 1d, got " + ttl);
+            }
+            this.streamTokenTtl = ttl;
+            return this;
+        }
+
+        /** The drain timeout of a graceful shutdown. */
+        public Builder shutdownTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("shutdown-timeout must not be negative");
+            }
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /** Turns the access log on or off. */
+        public Builder accessLog(boolean on) {
+            this.accessLog = on;
+            return this;
+        }
+
+        /** Sets one key of the generic configuration tree, such as {@code channels.sse.heartbeat-interval}. */
+        public Builder set(String key, String value) {
+            requireText("configuration key", key);
+            this.config.put(key.trim(), Objects.requireNonNull(value, "value of " + key));
+            return this;
+        }
+
+        /** Sets several keys of the generic configuration tree. */
+        public Builder config(Map<String, String> entries) {
+            entries.forEach(this::set);
+            return this;
+        }
+
+        /** Builds the settings. */
+        public ServerSettings build() {
+            return new ServerSettings(this);
+        }
+
+        private static String blankToNull(String s) {
+            return s == null || s.isBlank() ? null : s.trim();
+        }
+
+        private static String requireText(String what, String s) {
+            if (s == null || s.isBlank()) {
+                throw new IllegalArgumentException(what + " must not be blank");
+            }
+            return s;
+        }
+    }
+}

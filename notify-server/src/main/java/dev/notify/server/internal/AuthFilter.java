@@ -1,0 +1,120 @@
+package dev.notify.server.internal;
+
+import dev.notify.api.Identity;
+import dev.notify.api.spi.JsonCodec;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Authenticates every request below {@code /api/} and checks its role, before any servlet
+ * (the API's or a channel's) or a WebSocket upgrade sees it.
+ *
+ * <p>Credentials: {@code Authorization: Bearer <api-key>} makes a publisher;
+ * {@code Authorization: Bearer <jwt>} or {@code ?token=<stream token>} makes a user, whose
+ * {@link Identity} is set as request attribute {@link Identity#REQUEST_ATTRIBUTE}.
+ *
+ * <p>Roles: the publisher (admin) endpoints are publishing, live connections, dead letters and
+ * webhooks; every other {@code /api/} path (inbox, streams, polling, stream tokens) is a user
+ * endpoint. A user on a publisher endpoint, or a publisher on a user endpoint, gets 403: a
+ * publisher never reads an inbox, since DESIGN.md gives it no endpoint to act for a user.
+ * Missing, malformed, wrongly signed or expired credentials get 401 with {@code WWW-Authenticate}.
+ */
+public final class AuthFilter extends HttpFilter {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Authenticator auth;
+    private final transient JsonCodec json;
+
+    /** A filter checking credentials with {@code auth}. */
+    public AuthFilter(Authenticator auth, JsonCodec json) {
+        this.auth = auth;
+        this.json = json;
+    }
+
+    @Override
+    protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain) throws IOException, ServletException {
+        if ("OPTIONS".equals(req.getMethod())) {
+            chain.doFilter(req, res); // CORS preflight carries no credentials
+            return;
+        }
+        Caller caller;
+        try {
+            caller = authenticate(req);
+        } catch (Authenticator.AuthException e) {
+            unauthorized(res, e.getMessage());
+            return;
+        }
+        boolean publisherPath = isPublisherPath(req.getMethod(), pathOf(req));
+        if (caller instanceof Caller.Publisher && !publisherPath) {
+            forbidden(res, "this endpoint is for users (a JWT or stream token); the API key may only publish and administer");
+            return;
+        }
+        if (caller instanceof Caller.User && publisherPath) {
+            forbidden(res, "this endpoint is for publishers (the API key); a user token may not call it");
+            return;
+        }
+        req.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
+        if (caller instanceof Caller.User u) {
+            req.setAttribute(Identity.REQUEST_ATTRIBUTE, u.identity());
+        }
+        chain.doFilter(req, res);
+    }
+
+    private Caller authenticate(HttpServletRequest req) {
+        String header = req.getHeader("Authorization");
+        // Never req.getParameter(): for a form-encoded POST it would read (and consume) the body.
+        String token = Http.queryParam(req, "token");
+        if (header != null && !header.isBlank()) {
+            String h = header.trim();
+            if (!h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new Authenticator.AuthException("the Authorization header must be 'Bearer <api key or JWT>'");
+            }
+            String credential = h.substring(7).trim();
+            if (auth.isApiKey(credential)) {
+                return new Caller.Publisher(auth.apiKeyId());
+            }
+            if (credential.chars().filter(c -> c == '.').count() != 2) {
+                throw new Authenticator.AuthException("the bearer credential is neither the API key nor a JWT");
+            }
+            return auth.verifyUserToken(credential, false);
+        }
+        if (token != null && !token.isBlank()) {
+            return auth.verifyUserToken(token.trim(), true);
+        }
+        throw new Authenticator.AuthException("no credentials: send 'Authorization: Bearer <api key or JWT>' or ?token=<stream token>");
+    }
+
+    /** Whether a method and path below the context is a publisher (admin) endpoint. */
+    static boolean isPublisherPath(String method, String path) {
+        if (path.equals("/api/v1/notifications") && "POST".equals(method)) {
+            return true;
+        }
+        return path.equals("/api/v1/notifications/batch")
+                || path.equals("/api/v1/notifications/stream/connections")
+                || path.equals("/api/v1/dead-letters") || path.startsWith("/api/v1/dead-letters/")
+                || path.equals("/api/v1/webhooks") || path.startsWith("/api/v1/webhooks/");
+    }
+
+    private static String pathOf(HttpServletRequest req) {
+        String uri = req.getRequestURI();
+        String ctx = req.getContextPath();
+        String p = ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    private void unauthorized(HttpServletResponse res, String detail) throws IOException {
+        Problems.write(res, json, 401, "Unauthorized", detail,
+                Map.of("WWW-Authenticate", "Bearer realm=\"notify\""));
+    }
+
+    private void forbidden(HttpServletResponse res, String detail) throws IOException {
+        Problems.write(res, json, 403, "Forbidden", detail, Map.of());
+    }
+}

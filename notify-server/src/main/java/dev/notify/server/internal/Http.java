@@ -1,0 +1,110 @@
+package dev.notify.server.internal;
+
+import dev.notify.api.spi.JsonCodec;
+import dev.notify.api.spi.JsonException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/** Small helpers for reading requests and writing JSON responses. */
+public final class Http {
+
+    private Http() {
+    }
+
+    /** A query parameter read from the query string alone (never from a form body). */
+    public static String queryParam(HttpServletRequest req, String name) {
+        String q = req.getQueryString();
+        if (q == null) {
+            return null;
+        }
+        for (String pair : q.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            if (decode(k).equals(name)) {
+                return eq < 0 ? "" : decode(pair.substring(eq + 1));
+            }
+        }
+        return null;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("the query string is not properly percent-encoded");
+        }
+    }
+
+    /**
+     * The request body as text, refusing bodies over {@code maxBytes} with 413 whether or not a
+     * Content-Length was sent.
+     */
+    public static String body(HttpServletRequest req, long maxBytes) throws IOException {
+        long declared = req.getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+        byte[] buf = new byte[8192];
+        try (InputStream in = req.getInputStream()) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                if (out.size() + n > maxBytes) {
+                    throw tooLarge(maxBytes);
+                }
+                out.write(buf, 0, n);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static ApiException tooLarge(long max) {
+        return new ApiException(413, "Content Too Large", "the request body is larger than " + max
+                + " bytes, the most this server accepts (--max-body-bytes)");
+    }
+
+    /** Parses a body that must be a JSON object. */
+    public static Map<String, Object> jsonObject(JsonCodec json, String body) {
+        if (body.isBlank()) {
+            throw ApiException.badRequest("the request body is empty; a JSON object is expected");
+        }
+        try {
+            return json.parseObject(body);
+        } catch (JsonException e) {
+            throw new ApiException(400, "Malformed JSON", "the request body is not a valid JSON object: " + e.getMessage());
+        }
+    }
+
+    /** Parses a body that must be a JSON array. */
+    public static List<Object> jsonArray(JsonCodec json, String body) {
+        try {
+            @SuppressWarnings("unchecked")
+            List<Object> list = json.fromJson(body, List.class);
+            if (list == null) {
+                throw new ApiException(400, "Malformed JSON", "expected a JSON array");
+            }
+            return list;
+        } catch (JsonException e) {
+            throw new ApiException(400, "Malformed JSON", "the request body is not a valid JSON array: " + e.getMessage());
+        }
+    }
+
+    /** Writes a JSON response. */
+    public static void writeJson(HttpServletResponse res, JsonCodec json, int status, Object value) throws IOException {
+        byte[] bytes = json.toJson(value).getBytes(StandardCharsets.UTF_8);
+        res.setStatus(status);
+        res.setContentType("application/json");
+        res.setCharacterEncoding("UTF-8");
+        res.setHeader("Cache-Control", "no-store");
+        res.setContentLength(bytes.length);
+        res.getOutputStream().write(bytes);
+    }
+}

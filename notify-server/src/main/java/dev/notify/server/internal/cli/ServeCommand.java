@@ -1,0 +1,302 @@
+package dev.notify.server.internal.cli;
+
+import dev.notify.server.NotifyServer;
+import dev.notify.server.ServerSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@code serve} command, also what {@code java -jar notify-server.jar} runs with no
+ * arguments. Every option is read, highest precedence first, from the flag ({@code --port 9090}),
+ * the environment ({@code NOTIFY_PORT=9090}), the config file ({@code port=9090} in the
+ * properties file given by {@code --config} or {@code NOTIFY_CONFIG}), then the default.
+ *
+ * <p>Channel settings ({@code channels.<name>.<key>}) come from {@code --set key=value}
+ * (repeatable), environment variables {@code NOTIFY_CHANNELS__<NAME>__<KEY>} (double underscore
+ * for a dot, single underscore for a dash: {@code NOTIFY_CHANNELS__SSE__HEARTBEAT_INTERVAL=10s})
+ * and {@code channels.*} keys of the config file, with the same precedence.
+ */
+@Command(name = "notify-server", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = ServeCommand.Version.class,
+        description = {"Runs the Notify server: the HTTP API, the bundled channels and plugins, over embedded H2 or PostgreSQL.",
+                "Every option can also be set as environment variable NOTIFY_<NAME> (NOTIFY_DATA_DIR) or as key <name>",
+                "(data-dir) in the --config properties file. Precedence: flag, environment, config file, default."},
+        subcommands = {CommandLine.HelpCommand.class})
+public final class ServeCommand implements Callable<Integer> {
+
+    /** What {@link #run} returns when the server runs on after it returned. */
+    public static final int KEEP_RUNNING = -1;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file with any of these options as keys (port=9090) and channels.* keys.")
+    Path configFile;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "HTTP port; 0 picks a free one. Default: ${DEFAULT-VALUE}.", defaultValue = "8080")
+    int port;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", description = "Address to bind. Default: ${DEFAULT-VALUE} (all interfaces).", defaultValue = "0.0.0.0")
+    String host;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Embedded H2 database, generated secrets. Default: ${DEFAULT-VALUE}.", defaultValue = "data")
+    Path dataDir;
+
+    @Option(names = "--db-url", paramLabel = "JDBC_URL", description = "jdbc:postgresql://host/db or jdbc:h2:...; default: embedded H2 in the data directory.")
+    String dbUrl;
+
+    @Option(names = "--db-user", paramLabel = "USER", description = "Database user.")
+    String dbUser;
+
+    @Option(names = "--db-password", paramLabel = "PASSWORD", description = "Database password (prefer NOTIFY_DB_PASSWORD: flags show in ps).")
+    String dbPassword;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "The publishers' API key (16+ characters). Default: generated on first start into <data-dir>/api-key.")
+    String apiKey;
+
+    @Option(names = "--jwt-secret", paramLabel = "SECRET", description = "HS256 secret of user JWTs (32+ bytes). Default: generated on first start into <data-dir>/jwt-secret.")
+    String jwtSecret;
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Folder of channel plugin jars, each loaded in its own class loader. Default: <data-dir>/plugins.")
+    Path pluginsDir;
+
+    @Option(names = "--channels", paramLabel = "NAMES", split = ",", description = "Channels to enable, comma-separated (sse,poll,file). Default: every discovered one.")
+    List<String> channels;
+
+    @Option(names = "--webhook-allow-private-networks", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+            description = "Let webhooks target loopback, private and link-local addresses (local testing only). Default: ${DEFAULT-VALUE}.")
+    boolean webhookAllowPrivateNetworks;
+
+    @Option(names = "--cors-origins", paramLabel = "ORIGINS", split = ",", description = "Browser origins allowed to call the API, comma-separated, or *. Default: none.")
+    List<String> corsOrigins;
+
+    @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "1048576", description = "Largest request body; larger ones get 413. Default: ${DEFAULT-VALUE} (1 MiB).")
+    long maxBodyBytes;
+
+    @Option(names = "--stream-token-ttl", paramLabel = "DURATION", defaultValue = "5m", description = "Lifetime of stream tokens (POST /api/v1/stream-tokens). Default: ${DEFAULT-VALUE}.")
+    String streamTokenTtl;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "30s", description = "How long a graceful shutdown drains deliveries. Default: ${DEFAULT-VALUE}.")
+    String shutdownTimeout;
+
+    @Option(names = "--access-log", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true", defaultValue = "true",
+            description = "Log one line per request (tokens masked). Default: ${DEFAULT-VALUE}.")
+    boolean accessLog;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A channel setting, repeatable: --set channels.sse.heartbeat-interval=30s.")
+    Map<String, String> set = new LinkedHashMap<>();
+
+    private final Map<String, String> env;
+    private final Properties file;
+    private NotifyServer server;
+    private boolean dryRun;
+
+    private ServeCommand(Map<String, String> env, Properties file) {
+        this.env = env;
+        this.file = file;
+    }
+
+    /**
+     * Parses {@code args} and starts the server (registering a shutdown hook for SIGTERM).
+     *
+     * @return {@link #KEEP_RUNNING} when the server is running, else the exit status
+     */
+    public static int run(String[] args, Map<String, String> env) {
+        CommandLine cl;
+        ServeCommand cmd;
+        try {
+            cmd = prepare(args, env, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        } catch (CommandLine.ParameterException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        cl = cmd.commandLine;
+        int status = cl.execute(args);
+        if (status == 0 && cmd.server != null) {
+            NotifyServer s = cmd.server;
+            Runtime.getRuntime().addShutdownHook(new Thread(s::close, "notify-shutdown"));
+            return KEEP_RUNNING;
+        }
+        return status;
+    }
+
+    /**
+     * Parses the arguments into settings without starting anything (for tests and {@code --help}).
+     *
+     * @throws CommandLine.ParameterException for an invalid option
+     */
+    public static ServerSettings parse(String[] args, Map<String, String> env) {
+        StringPrintWriter out = new StringPrintWriter();
+        ServeCommand cmd = prepare(args, env, out, out);
+        cmd.dryRun = true;
+        CommandLine.ParseResult r = cmd.commandLine.parseArgs(args);
+        if (r.isUsageHelpRequested() || r.isVersionHelpRequested()) {
+            throw new CommandLine.ParameterException(cmd.commandLine, "help requested");
+        }
+        return cmd.settings();
+    }
+
+    /** The usage text. */
+    public static String usage() {
+        return new CommandLine(new ServeCommand(Map.of(), new Properties())).getUsageMessage(CommandLine.Help.Ansi.OFF);
+    }
+
+    private CommandLine commandLine;
+
+    private static ServeCommand prepare(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        Properties file = loadConfigFile(args, env);
+        ServeCommand cmd = new ServeCommand(env, file);
+        CommandLine cl = new CommandLine(cmd);
+        cl.setDefaultValueProvider(cmd::defaultFor);
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
+            line.getErr().println("notify-server: " + ex.getMessage());
+            return 1;
+        });
+        cmd.commandLine = cl;
+        return cmd;
+    }
+
+    /** Environment first, then the config file, then the annotation's default. */
+    private String defaultFor(CommandLine.Model.ArgSpec arg) {
+        if (!(arg instanceof CommandLine.Model.OptionSpec option)) {
+            return null;
+        }
+        String name = option.longestName().substring(2);
+        if (name.equals("set") || name.equals("config") || name.equals("help") || name.equals("version")) {
+            return null;
+        }
+        String fromEnv = env.get("NOTIFY_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        if (fromEnv != null) {
+            return fromEnv;
+        }
+        String fromFile = file.getProperty(name);
+        if (fromFile != null) {
+            return fromFile.trim();
+        }
+        return option.defaultValue();
+    }
+
+    private static Properties loadConfigFile(String[] args, Map<String, String> env) {
+        String path = env.get("NOTIFY_CONFIG");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                path = args[i + 1];
+            } else if (args[i].startsWith("--config=")) {
+                path = args[i].substring("--config=".length());
+            }
+        }
+        Properties p = new Properties();
+        if (path != null) {
+            Path f = Path.of(path);
+            try (Reader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the config file " + f.toAbsolutePath() + ": " + e.getMessage(), e);
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public Integer call() {
+        ServerSettings settings = settings();
+        if (dryRun) {
+            return 0;
+        }
+        server = NotifyServer.start(settings);
+        return 0;
+    }
+
+    ServerSettings settings() {
+        ServerSettings.Builder b = ServerSettings.builder()
+                .port(port).host(host).dataDir(dataDir)
+                .dbUrl(dbUrl).dbUser(dbUser).dbPassword(dbPassword)
+                .apiKey(apiKey).jwtSecret(jwtSecret)
+                .pluginsDir(pluginsDir != null ? pluginsDir : dataDir.resolve("plugins"))
+                .channels(channels == null ? Set.of() : clean(channels))
+                .webhookAllowPrivateNetworks(webhookAllowPrivateNetworks)
+                .corsOrigins(corsOrigins == null ? List.of() : new ArrayList<>(clean(corsOrigins)))
+                .maxBodyBytes(maxBodyBytes)
+                .streamTokenTtl(duration("stream-token-ttl", streamTokenTtl))
+                .shutdownTimeout(duration("shutdown-timeout", shutdownTimeout))
+                .accessLog(accessLog);
+        b.config(channelConfig());
+        return b.build();
+    }
+
+    /** {@code channels.*}: config file, overridden by the environment, overridden by {@code --set}. */
+    private Map<String, String> channelConfig() {
+        Map<String, String> out = new TreeMap<>();
+        for (String k : file.stringPropertyNames()) {
+            if (k.startsWith("channels.")) {
+                out.put(k, file.getProperty(k).trim());
+            }
+        }
+        env.forEach((k, v) -> {
+            if (k.startsWith("NOTIFY_CHANNELS__")) {
+                String key = k.substring("NOTIFY_".length()).toLowerCase(Locale.ROOT).replace("__", ".").replace('_', '-');
+                out.put(key, v);
+            }
+        });
+        set.forEach((k, v) -> {
+            if (!k.contains(".")) {
+                throw new CommandLine.ParameterException(commandLine, "--set " + k + "=" + v
+                        + ": the key must be dotted, such as channels.sse.heartbeat-interval");
+            }
+            out.put(k.trim(), v);
+        });
+        return out;
+    }
+
+    private static Set<String> clean(List<String> values) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String v : values) {
+            if (!v.isBlank()) {
+                out.add(v.trim());
+            }
+        }
+        return out;
+    }
+
+    private Duration duration(String name, String value) {
+        try {
+            return dev.notify.api.spi.Config.parseDuration("--" + name, value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine, e.getMessage());
+        }
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ServeCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"notify-server " + (v == null ? "(development build)" : v)};
+        }
+    }
+
+    private static final class StringPrintWriter extends PrintWriter {
+        StringPrintWriter() {
+            super(new java.io.StringWriter());
+        }
+    }
+}

@@ -1,0 +1,27 @@
+/**
+ * The Notify server: embedded Jetty 12 hosting the HTTP API of DESIGN.md, user and publisher
+ * authentication, the command line, and the channel plugins found on the classpath and in the
+ * plugins directory. Start it with {@code java -jar notify-server.jar} or, embedded, with
+ * {@link dev.notify.server.NotifyServer#start(dev.notify.server.ServerSettings)}.
+ */
+module dev.notify.server {
+    requires transitive dev.notify.core;
+    requires java.net.http;
+    requires org.eclipse.jetty.server;
+    requires org.eclipse.jetty.ee10.servlet;
+    requires org.eclipse.jetty.ee10.websocket.jakarta.server;
+    requires jakarta.servlet;
+    requires jakarta.websocket;
+    requires com.nimbusds.jose.jwt;
+    requires info.picocli;
+    requires micrometer.core;
+    requires micrometer.registry.prometheus;
+    requires org.slf4j;
+
+    exports dev.notify.server;
+
+    // picocli fills the command's fields reflectively
+    opens dev.notify.server.internal.cli to info.picocli;
+
+    uses dev.notify.api.spi.ChannelProvider;
+}
