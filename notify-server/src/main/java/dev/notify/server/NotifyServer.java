@@ -105,6 +105,7 @@ public final class NotifyServer implements AutoCloseable {
             service = NotificationService.builder().config(config).store(store).meterRegistry(prometheus).web(web).build();
             Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), config.clock());
             mountOwnEndpoints(context, web, service, prometheus, auth, settings);
+            registerTemplates(service, settings);
             registerChannels(service, selected);
 
             ServerConnector connector = new ServerConnector(jetty);
@@ -167,6 +168,27 @@ public final class NotifyServer implements AutoCloseable {
         mapping.setServletName(holder.getName());
         mapping.setPathSpecs(pathSpecs);
         context.getServletHandler().addServletMapping(mapping);
+    }
+
+    /** Templates from the configuration: {@code templates.<name>.body} and optional {@code templates.<name>.title}. */
+    private static void registerTemplates(NotificationService service, ServerSettings settings) {
+        java.util.Map<String, String> templates = settings.engineConfig().node("templates").asMap();
+        for (java.util.Map.Entry<String, String> e : templates.entrySet()) {
+            if (!e.getKey().endsWith(".body")) {
+                if (!e.getKey().endsWith(".title")) {
+                    throw new IllegalArgumentException("templates." + e.getKey() + " is not a template key: use templates.<name>.body and templates.<name>.title");
+                }
+                continue;
+            }
+            String name = e.getKey().substring(0, e.getKey().length() - ".body".length());
+            String title = templates.get(name + ".title");
+            if (title != null) {
+                service.registerTemplate(name, title, e.getValue());
+            } else {
+                service.registerTemplate(name, e.getValue());
+            }
+            LOG.info("template {} registered", name);
+        }
     }
 
     private static void registerChannels(NotificationService service, List<Plugins.Found> selected) {

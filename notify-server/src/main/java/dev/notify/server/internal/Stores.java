@@ -1,23 +1,27 @@
 package dev.notify.server.internal;
 
 import dev.notify.api.spi.NotificationStore;
-import dev.notify.core.memory.InMemoryNotificationStore;
 import dev.notify.server.ServerSettings;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.notify.store.jdbc.JdbcNotificationStore;
+import dev.notify.store.jdbc.JdbcStoreConfig;
 
-/** Opens the store the settings ask for. */
+/** Opens the store the settings ask for: embedded H2 under the data directory, or the {@code --db-url} database. */
 public final class Stores {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Stores.class);
 
     private Stores() {
     }
 
-    /** The store of these settings; the caller owns and closes it. */
+    /**
+     * The JDBC store of these settings; the caller owns and closes it.
+     *
+     * @throws dev.notify.api.spi.StoreException when the database cannot be reached or migrated
+     */
     public static NotificationStore open(ServerSettings settings) {
-        // TODO(notify-store-jdbc): open JdbcNotificationStore (embedded H2 under the data dir, or --db-url)
-        LOG.warn("the JDBC store is not part of this build yet: notifications are kept in memory only");
-        return new InMemoryNotificationStore();
+        JdbcStoreConfig.Builder b = JdbcStoreConfig.builder()
+                .dataDirectory(settings.dataDir())
+                .jdbcUrl(settings.dbUrl().orElse(null))
+                .user(settings.dbUser().orElse(null))
+                .password(settings.dbPassword().orElse(null));
+        return JdbcNotificationStore.open(b.build());
     }
 }
