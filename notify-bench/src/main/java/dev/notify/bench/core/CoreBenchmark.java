@@ -1,0 +1,136 @@
+package dev.notify.bench.core;
+
+import dev.notify.api.DeliveryResult;
+import dev.notify.api.Notification;
+import dev.notify.api.spi.Channel;
+import dev.notify.api.spi.ChannelKind;
+import dev.notify.api.spi.Delivery;
+import dev.notify.core.NotificationService;
+import dev.notify.core.ServiceConfig;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * End-to-end in-memory throughput (publish to a no-op channel, default 5 workers, in-memory
+ * store) and the latency of {@code notify()} (validate, store, enqueue) under that load.
+ *
+ * <p>Run: {@code mvn -q -pl notify-bench -am install -DskipTests && mvn -q -pl notify-bench exec:exec -Dbench=dev.notify.bench.core.CoreBenchmark}
+ */
+public final class CoreBenchmark {
+
+    private static final int PER_ROUND = 400_000;
+    private static final int PRODUCERS = 2;
+
+    private CoreBenchmark() {
+    }
+
+    /** A push channel that does nothing: what is measured is Notify itself. */
+    static final class NoopChannel implements Channel {
+        final LongAdder delivered = new LongAdder();
+        volatile CountDownLatch done;
+        private final ChannelKind kind;
+
+        NoopChannel(ChannelKind kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public String name() {
+            return "noop";
+        }
+
+        @Override
+        public ChannelKind kind() {
+            return kind;
+        }
+
+        @Override
+        public DeliveryResult deliver(Delivery d) {
+            delivered.increment();
+            done.countDown();
+            return DeliveryResult.sent();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.printf(Locale.ROOT, "Java %s, %d cores, max heap %d MiB%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        for (ChannelKind kind : new ChannelKind[]{ChannelKind.PUSH, ChannelKind.STREAM}) {
+            throughput(kind);
+        }
+        latency();
+    }
+
+    private static void throughput(ChannelKind kind) throws Exception {
+        List<Double> rates = new ArrayList<>();
+        for (int round = 0; round < 8; round++) {
+            NoopChannel channel = new NoopChannel(kind);
+            try (NotificationService s = NotificationService.builder()
+                    .config(ServiceConfig.builder().queueCapacity(PER_ROUND + 1).build()).channel(channel).build()) {
+                channel.done = new CountDownLatch(PER_ROUND);
+                long start = System.nanoTime();
+                Thread[] producers = new Thread[PRODUCERS];
+                for (int p = 0; p < PRODUCERS; p++) {
+                    int id = p;
+                    producers[p] = new Thread(() -> {
+                        for (int i = 0; i < PER_ROUND / PRODUCERS; i++) {
+                            s.notify(Notification.builder().recipient("user-" + (i % 1000)).event("task.progress")
+                                    .title("t").build());
+                        }
+                    }, "producer-" + id);
+                    producers[p].start();
+                }
+                for (Thread t : producers) {
+                    t.join();
+                }
+                if (!channel.done.await(5, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("not all delivered");
+                }
+                double secs = (System.nanoTime() - start) / 1e9;
+                double rate = PER_ROUND / secs;
+                if (round >= 3) {
+                    rates.add(rate);
+                }
+                System.out.printf(Locale.ROOT, "  %s round %d%s: %,.0f notifications/s delivered%n", kind, round,
+                        round < 3 ? " (warm-up)" : "", rate);
+            }
+        }
+        rates.sort(null);
+        System.out.printf(Locale.ROOT, "RESULT end-to-end %s channel, %d workers: median %,.0f/s (min %,.0f, max %,.0f) over %d rounds of %,d%n",
+                kind, ServiceConfig.defaults().workers(), rates.get(rates.size() / 2), rates.get(0), rates.get(rates.size() - 1),
+                rates.size(), PER_ROUND);
+    }
+
+    /** The time a publisher waits in notify(): validation, template, store, enqueue. */
+    private static void latency() throws Exception {
+        int n = 200_000;
+        long[] nanos = new long[n];
+        NoopChannel channel = new NoopChannel(ChannelKind.PUSH);
+        try (NotificationService s = NotificationService.builder()
+                .config(ServiceConfig.builder().queueCapacity(2 * n).build()).channel(channel).build()) {
+            channel.done = new CountDownLatch(2 * n);
+            for (int phase = 0; phase < 2; phase++) {
+                for (int i = 0; i < n; i++) {
+                    Notification note = Notification.builder().recipient("user-" + (i % 1000)).event("task.progress").title("t").build();
+                    long t0 = System.nanoTime();
+                    s.notify(note);
+                    nanos[i] = System.nanoTime() - t0;
+                    if ((i & 15) == 0) {
+                        // about 100k-200k/s offered: a busy server, not a saturated one
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            channel.done.await(5, TimeUnit.MINUTES);
+        }
+        Arrays.sort(nanos);
+        System.out.printf(Locale.ROOT, "RESULT enqueue latency (notify() call, in-memory store, workers busy): p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs over %,d calls%n",
+                nanos[n / 2] / 1e3, nanos[(int) (n * 0.99)] / 1e3, nanos[(int) (n * 0.999)] / 1e3, nanos[n - 1] / 1e3, n);
+    }
+}
