@@ -24,7 +24,9 @@ import dev.notify.api.spi.WebhookEndpointStore;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -85,12 +87,12 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
     // ---- event log
     private final ReentrantLock logLock = new ReentrantLock();
-    private final ConcurrentSkipListMap<Long, EventLogEntry> log = new ConcurrentSkipListMap<>();
-    private final ConcurrentHashMap<String, ConcurrentSkipListMap<Long, EventLogEntry>> logByUser = new ConcurrentHashMap<>();
+    // the whole log in sequence order, only for pruning: readers go through the indexes below
+    private final ArrayDeque<EventLogEntry> log = new ArrayDeque<>(); // guarded by logLock
+    private final ConcurrentHashMap<String, SequenceIndex> logByUser = new ConcurrentHashMap<>();
     // sorted by topic so that a prefix pattern is a range scan, not a walk over every topic
-    private final ConcurrentSkipListMap<String, ConcurrentSkipListMap<Long, EventLogEntry>> logByTopic = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<String, SequenceIndex> logByTopic = new ConcurrentSkipListMap<>();
     private long nextSequence = 1; // guarded by logLock
-    private long logSize; // guarded by logLock
     // readers only trust sequences up to this one, so a half-finished append is never seen
     private volatile long publishedSequence;
     private volatile long prunedThrough;
@@ -206,9 +208,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
                 List<EventLogEntry> entries = new ArrayList<>(r.audiences().size());
                 for (Audience audience : r.audiences()) {
                     EventLogEntry e = new EventLogEntry(nextSequence++, audience, r.notification());
-                    log.put(e.sequence(), e);
-                    index(e).put(e.sequence(), e);
-                    logSize++;
+                    log.addLast(e);
+                    index(e).append(e);
                     entries.add(e);
                 }
                 out.add(entries);
@@ -220,11 +221,11 @@ public final class InMemoryNotificationStore implements NotificationStore {
         return out;
     }
 
-    private ConcurrentSkipListMap<Long, EventLogEntry> index(EventLogEntry e) {
+    private SequenceIndex index(EventLogEntry e) {
         if (e.audience() instanceof Audience.User) {
-            return logByUser.computeIfAbsent(((Audience.User) e.audience()).userId(), u -> new ConcurrentSkipListMap<>());
+            return logByUser.computeIfAbsent(((Audience.User) e.audience()).userId(), u -> new SequenceIndex());
         }
-        return logByTopic.computeIfAbsent(((Audience.Topic) e.audience()).topic(), t -> new ConcurrentSkipListMap<>());
+        return logByTopic.computeIfAbsent(((Audience.Topic) e.audience()).topic(), t -> new SequenceIndex());
     }
 
     private List<DeliveryRecord> createDeliveries(PublishRequest r) {
@@ -604,21 +605,27 @@ public final class InMemoryNotificationStore implements NotificationStore {
         // each source is ordered; the first `limit` of each are enough to find the first `limit` overall
         TreeMap<Long, EventLogEntry> merged = new TreeMap<>();
         if (userId != null) {
-            take(logByUser.get(userId), afterSequence, latest, limit, merged);
+            SequenceIndex index = logByUser.get(userId);
+            if (index != null) {
+                index.take(afterSequence, latest, limit, merged);
+            }
         }
         for (String topic : topics) {
             if (topic.endsWith("*")) {
                 String prefix = topic.substring(0, topic.length() - 1);
-                NavigableMap<String, ConcurrentSkipListMap<Long, EventLogEntry>> matching = prefix.isEmpty()
+                NavigableMap<String, SequenceIndex> matching = prefix.isEmpty()
                         ? logByTopic
                         : logByTopic.subMap(prefix, true, prefix + Character.MAX_VALUE, true);
-                for (Map.Entry<String, ConcurrentSkipListMap<Long, EventLogEntry>> e : matching.entrySet()) {
+                for (Map.Entry<String, SequenceIndex> e : matching.entrySet()) {
                     if (TopicPatterns.matches(topic, e.getKey())) {
-                        take(e.getValue(), afterSequence, latest, limit, merged);
+                        e.getValue().take(afterSequence, latest, limit, merged);
                     }
                 }
             } else {
-                take(logByTopic.get(topic), afterSequence, latest, limit, merged);
+                SequenceIndex index = logByTopic.get(topic);
+                if (index != null) {
+                    index.take(afterSequence, latest, limit, merged);
+                }
             }
         }
         List<EventLogEntry> entries = new ArrayList<>(Math.min(limit, merged.size()));
@@ -629,20 +636,6 @@ public final class InMemoryNotificationStore implements NotificationStore {
             entries.add(e);
         }
         return new EventLogSlice(entries, latest, pruned);
-    }
-
-    private static void take(ConcurrentSkipListMap<Long, EventLogEntry> source, long after, long latest, int limit,
-                             TreeMap<Long, EventLogEntry> into) {
-        if (source == null) {
-            return;
-        }
-        int n = 0;
-        for (EventLogEntry e : source.subMap(after, false, latest, true).values()) {
-            if (n++ == limit) {
-                return;
-            }
-            into.put(e.sequence(), e);
-        }
     }
 
     @Override
@@ -659,15 +652,14 @@ public final class InMemoryNotificationStore implements NotificationStore {
         logLock.lock();
         try {
             long highestRemoved = prunedThrough;
-            for (Iterator<EventLogEntry> it = log.values().iterator(); it.hasNext(); ) {
-                EventLogEntry e = it.next();
+            while (!log.isEmpty()) {
+                EventLogEntry e = log.peekFirst();
                 boolean tooOld = e.notification().createdAt().isBefore(eventCutoff);
-                if (!tooOld && logSize <= retention.eventMaxCount()) {
+                if (!tooOld && log.size() <= retention.eventMaxCount()) {
                     break;
                 }
-                it.remove();
+                log.pollFirst();
                 unindex(e);
-                logSize--;
                 removed++;
                 highestRemoved = e.sequence();
             }
@@ -683,9 +675,9 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private void unindex(EventLogEntry e) {
         if (e.audience() instanceof Audience.User) {
             String user = ((Audience.User) e.audience()).userId();
-            ConcurrentSkipListMap<Long, EventLogEntry> m = logByUser.get(user);
+            SequenceIndex m = logByUser.get(user);
             if (m != null) {
-                m.remove(e.sequence());
+                m.removeHead(e.sequence());
                 // appends also hold logLock, so nobody adds to this map while we drop it
                 if (m.isEmpty()) {
                     logByUser.remove(user, m);
@@ -693,9 +685,9 @@ public final class InMemoryNotificationStore implements NotificationStore {
             }
         } else {
             String topic = ((Audience.Topic) e.audience()).topic();
-            ConcurrentSkipListMap<Long, EventLogEntry> m = logByTopic.get(topic);
+            SequenceIndex m = logByTopic.get(topic);
             if (m != null) {
-                m.remove(e.sequence());
+                m.removeHead(e.sequence());
                 if (m.isEmpty()) {
                     logByTopic.remove(topic, m);
                 }
@@ -892,29 +884,119 @@ public final class InMemoryNotificationStore implements NotificationStore {
         }
     }
 
-    /** One user's inbox, newest first; guarded by its own monitor. */
+    /**
+     * The event-log entries of one user or topic, in sequence order. Appends happen under the log
+     * lock in increasing sequence order and pruning removes from the head, so a plain array with a
+     * moving head does: cheaper than a skip list, whose every insert chases pointers.
+     */
+    private static final class SequenceIndex {
+        private EventLogEntry[] entries = new EventLogEntry[4];
+        private int head;
+        private int tail;
+
+        synchronized void append(EventLogEntry e) {
+            if (tail == entries.length) {
+                int live = tail - head;
+                EventLogEntry[] target = live <= entries.length / 2 ? entries : new EventLogEntry[entries.length * 2];
+                System.arraycopy(entries, head, target, 0, live);
+                if (target == entries) {
+                    Arrays.fill(entries, live, tail, null);
+                }
+                entries = target;
+                head = 0;
+                tail = live;
+            }
+            entries[tail++] = e;
+        }
+
+        /** Drops the oldest entry if it is {@code sequence}. */
+        synchronized void removeHead(long sequence) {
+            if (head < tail && entries[head].sequence() == sequence) {
+                entries[head++] = null;
+            }
+        }
+
+        synchronized boolean isEmpty() {
+            return head == tail;
+        }
+
+        /** Adds the first {@code limit} entries in (after, latest] to {@code into}. */
+        synchronized void take(long after, long latest, int limit, TreeMap<Long, EventLogEntry> into) {
+            int lo = head;
+            int hi = tail;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (entries[mid].sequence() <= after) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            for (int i = lo, n = 0; i < tail && n < limit; i++, n++) {
+                EventLogEntry e = entries[i];
+                if (e.sequence() > latest) {
+                    return;
+                }
+                into.put(e.sequence(), e);
+            }
+        }
+    }
+
+    /**
+     * One user's inbox; guarded by its own monitor. Items sit in an array sorted oldest first,
+     * because new notifications almost always go at the end: an append, where a tree would walk
+     * (and miss the cache on) a path of nodes for every publish.
+     */
     private static final class UserInbox {
-        private final TreeMap<InboxKey, Item> items = new TreeMap<>();
+        private Item[] items = new Item[4];
+        private int size;
         private final HashMap<String, Item> byId = new HashMap<>();
         private long unread;
 
         synchronized void add(Notification n) {
             Item item = new Item(n);
-            if (byId.putIfAbsent(n.id(), item) == null) {
-                items.put(item.key, item);
-                unread++;
+            if (byId.putIfAbsent(n.id(), item) != null) {
+                return;
             }
+            if (size == items.length) {
+                items = Arrays.copyOf(items, size * 2);
+            }
+            int pos = size == 0 || items[size - 1].key.compareTo(item.key) < 0 ? size : -(search(item.key) + 1);
+            System.arraycopy(items, pos, items, pos + 1, size - pos);
+            items[pos] = item;
+            size++;
+            unread++;
+        }
+
+        /** Binary search by key: the index if present, else {@code -(insertion point) - 1}. */
+        private int search(InboxKey key) {
+            int lo = 0;
+            int hi = size - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                int c = items[mid].key.compareTo(key);
+                if (c < 0) {
+                    lo = mid + 1;
+                } else if (c > 0) {
+                    hi = mid - 1;
+                } else {
+                    return mid;
+                }
+            }
+            return -(lo + 1);
         }
 
         synchronized Page<InboxItem> page(InboxQuery q) {
-            NavigableMap<InboxKey, Item> rest = items;
+            int from = size - 1;
             if (q.cursor().isPresent()) {
-                rest = items.tailMap(decodeCursor(q.cursor().get()), false);
+                int at = search(decodeCursor(q.cursor().get()));
+                from = at >= 0 ? at - 1 : -(at + 1) - 1;
             }
             List<InboxItem> page = new ArrayList<>(Math.min(q.limit(), 64));
             InboxKey last = null;
             boolean more = false;
-            for (Item item : rest.values()) {
+            for (int i = from; i >= 0; i--) {
+                Item item = items[i];
                 if (q.unreadOnly() && item.readAt != null) {
                     continue;
                 }
@@ -929,7 +1011,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
         }
 
         synchronized InboxStats stats() {
-            return new InboxStats(byId.size(), unread, byId.size() - unread);
+            return new InboxStats(size, unread, size - unread);
         }
 
         synchronized int mark(Collection<String> ids, boolean read, Instant now) {
@@ -947,9 +1029,9 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
         synchronized int markAllRead(Instant now) {
             int changed = 0;
-            for (Item item : byId.values()) {
-                if (item.readAt == null) {
-                    item.readAt = now;
+            for (int i = 0; i < size; i++) {
+                if (items[i].readAt == null) {
+                    items[i].readAt = now;
                     changed++;
                 }
             }
@@ -962,7 +1044,9 @@ public final class InMemoryNotificationStore implements NotificationStore {
             for (String id : new LinkedHashSet<>(ids)) {
                 Item item = id == null ? null : byId.remove(id);
                 if (item != null) {
-                    items.remove(item.key);
+                    int pos = search(item.key);
+                    System.arraycopy(items, pos + 1, items, pos, size - pos - 1);
+                    items[--size] = null;
                     if (item.readAt == null) {
                         unread--;
                     }
@@ -990,7 +1074,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             throw new IllegalArgumentException("cursor '" + cursor + "' was not handed out by this store");
         }
 
-        /** Newest first: createdAt descending, then id descending. */
+        /** Oldest first: createdAt, then id. */
         private static final class InboxKey implements Comparable<InboxKey> {
             final Instant createdAt;
             final String id;
@@ -1002,8 +1086,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
             @Override
             public int compareTo(InboxKey o) {
-                int c = o.createdAt.compareTo(createdAt);
-                return c != 0 ? c : o.id.compareTo(id);
+                int c = createdAt.compareTo(o.createdAt);
+                return c != 0 ? c : id.compareTo(o.id);
             }
 
             @Override
