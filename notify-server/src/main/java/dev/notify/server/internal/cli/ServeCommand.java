@@ -226,6 +226,39 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** {@code token}: mints a user JWT with the server's secret, so the API can be tried with curl. */
+    @Command(name = "token", description = {"Prints a user JWT signed with the server's JWT secret (from --jwt-secret or <data-dir>/jwt-secret),",
+            "for trying the API with curl: TOKEN=$(java -jar notify-server.jar token --user u1)"})
+    int token(@Option(names = "--user", required = true, paramLabel = "USER_ID", description = "The user id (sub claim).") String user,
+              @Option(names = "--topics", split = ",", paramLabel = "TOPICS", description = "Topic grants, comma-separated (task:*).") List<String> topics,
+              @Option(names = "--ttl", defaultValue = "1h", paramLabel = "DURATION", description = "Lifetime. Default: ${DEFAULT-VALUE}.") String ttl) {
+        String secret = jwtSecret;
+        if (secret == null) {
+            Path file = dataDir.resolve(dev.notify.server.internal.Secrets.JWT_SECRET_FILE);
+            if (!Files.exists(file)) {
+                commandLine.getErr().println("notify-server: no JWT secret: pass --jwt-secret, or start the server once so it generates " + file);
+                return 1;
+            }
+            try {
+                secret = Files.readString(file, StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                commandLine.getErr().println("notify-server: cannot read " + file + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        Duration lifetime = duration("ttl", ttl);
+        java.time.Instant now = java.time.Instant.now();
+        com.nimbusds.jwt.JWTClaimsSet.Builder claims = new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(user)
+                .issueTime(java.util.Date.from(now)).expirationTime(java.util.Date.from(now.plus(lifetime)));
+        if (topics != null && !topics.isEmpty()) {
+            claims.claim("topics", new ArrayList<>(clean(topics)));
+        }
+        String token = new dev.notify.server.internal.Authenticator("unused-api-key-placeholder", secret, java.time.Clock.systemUTC())
+                .sign(claims.build());
+        commandLine.getOut().println(token);
+        return 0;
+    }
+
     ServerSettings settings() {
         ServerSettings.Builder b = ServerSettings.builder()
                 .port(port).host(host).dataDir(dataDir)
