@@ -1,5 +1,6 @@
 package dev.notify.testkit;
 
+import dev.notify.api.Api;
 import dev.notify.api.Audience;
 import dev.notify.api.DeliveryResult;
 import dev.notify.api.EventLogEntry;
@@ -62,8 +63,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * provider, targets that fit its {@link ChannelKind}, {@code deliver} that answers instead of
  * throwing, and an idempotent {@code close}. Behaviour that differs between channels is declared
  * with the capability methods ({@link #isStreamChannel()}, {@link #supportsConcurrentDelivery()})
- * and the sample methods ({@link #sampleNotification()}, {@link #pushTarget()}).
+ * and the sample methods ({@link #sampleNotification()}, {@link #pushTarget(Channel)}).
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public abstract class ChannelContract {
 
     /** The instant sample notifications are created at. */

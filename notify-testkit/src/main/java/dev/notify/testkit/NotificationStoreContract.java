@@ -1,5 +1,6 @@
 package dev.notify.testkit;
 
+import dev.notify.api.Api;
 import dev.notify.api.Audience;
 import dev.notify.api.DeliveryAttempt;
 import dev.notify.api.DeliveryRecord;
@@ -85,6 +86,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  *       column yields {@link BigDecimal}s); they must keep their value.</li>
  * </ul>
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public abstract class NotificationStoreContract {
 
     /** The start of test time; microsecond precision on purpose. */

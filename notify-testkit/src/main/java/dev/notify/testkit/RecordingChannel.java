@@ -1,5 +1,6 @@
 package dev.notify.testkit;
 
+import dev.notify.api.Api;
 import dev.notify.api.DeliveryResult;
 import dev.notify.api.spi.Channel;
 import dev.notify.api.spi.ChannelKind;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Without a script it answers {@link DeliveryResult#sent()}; {@link #alwaysAnswer} changes that
  * default, and queued answers from {@link #thenAnswer} are used first, one per delivery.
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class RecordingChannel implements Channel {
 
     private final String name;

@@ -1,5 +1,6 @@
 package dev.notify.testkit;
 
+import dev.notify.api.Api;
 import dev.notify.api.spi.Channel;
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelProvider;
@@ -20,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * then find the channels the host created with {@link #created()} on the instance you pass, or
  * through the engine's own channel lookup.
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class RecordingChannelProvider implements ChannelProvider {
 
     /** The channel name. */

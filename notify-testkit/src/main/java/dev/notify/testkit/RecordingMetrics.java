@@ -1,5 +1,6 @@
 package dev.notify.testkit;
 
+import dev.notify.api.Api;
 import dev.notify.api.spi.Metrics;
 
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.function.Supplier;
  * assertThat(metrics.counter("notify.webhook.sent", "endpoint", "ep1")).isEqualTo(1);
  * }</pre>
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class RecordingMetrics implements Metrics {
 
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();

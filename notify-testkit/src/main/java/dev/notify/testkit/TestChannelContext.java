@@ -1,5 +1,6 @@
 package dev.notify.testkit;
 
+import dev.notify.api.Api;
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.Config;
 import dev.notify.api.spi.EventLog;
@@ -46,6 +47,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * }
  * }</pre>
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class TestChannelContext implements ChannelContext, AutoCloseable {
 
     private final String channelName;
