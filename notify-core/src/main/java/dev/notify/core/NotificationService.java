@@ -111,6 +111,7 @@ public final class NotificationService implements AutoCloseable {
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerSeq = new AtomicInteger();
     private final AtomicLong completed = new AtomicLong();
+    private final io.micrometer.core.instrument.Counter published;
     private final SplittableRandom random = new SplittableRandom();
     private final ScheduledFuture<?> ticker;
     private final ScheduledFuture<?> watchdog;
@@ -135,6 +136,7 @@ public final class NotificationService implements AutoCloseable {
             return t;
         });
         metrics.gauge("notify.queue.depth", queue::size);
+        this.published = meterRegistry.counter("notify.published");
         listeners.addAll(b.listeners);
         try {
             for (ChannelProvider p : b.providers) {
@@ -209,7 +211,7 @@ public final class NotificationService implements AutoCloseable {
         }
         int limit = config.config().node("channels").node(c.name()).getInt("max-concurrency",
                 Math.max(1, config.workers() - 1));
-        Slot slot = new Slot(c, limit);
+        Slot slot = new Slot(c, limit, meterRegistry);
         if (channels.putIfAbsent(c.name(), slot) != null) {
             throw new IllegalArgumentException("a channel named '" + c.name() + "' is registered already");
         }
@@ -356,7 +358,7 @@ public final class NotificationService implements AutoCloseable {
                 dispatch(plans.get(i), r, now);
             }
         }
-        metrics.count("notify.published", results.size());
+        published.increment(results.size());
         return receipts;
     }
 
@@ -750,22 +752,22 @@ public final class NotificationService implements AutoCloseable {
         }
         switch (status) {
             case SENT:
-                metrics.count("notify.deliveries.sent", 1, "channel", channel);
+                job.slot.sent.increment();
                 Instant since = job.notification.scheduledAt().filter(s -> s.isAfter(job.notification.createdAt()))
                         .orElse(job.notification.createdAt());
-                metrics.time("notify.delivery.latency", Duration.between(since, now).abs(), "channel", channel);
+                job.slot.latency.record(Duration.between(since, now).abs());
                 for (DeliveryListener l : listeners) {
                     call(() -> l.onSent(record));
                 }
                 break;
             case RETRYING:
-                metrics.count("notify.deliveries.retrying", 1, "channel", channel);
+                job.slot.retrying.increment();
                 for (DeliveryListener l : listeners) {
                     call(() -> l.onRetrying(record, result.reason()));
                 }
                 break;
             case FAILED:
-                metrics.count("notify.deliveries.failed", 1, "channel", channel);
+                job.slot.failed.increment();
                 LOG.log(System.Logger.Level.WARNING, "delivery " + job.key + " through " + channel + " to " + job.target
                         + " failed for good after " + job.attempt + " attempt(s): " + result.reason());
                 for (DeliveryListener l : listeners) {
@@ -1063,12 +1065,24 @@ public final class NotificationService implements AutoCloseable {
         final Channel channel;
         final int limit;
         final AtomicInteger queued = new AtomicInteger();
+        // meters looked up once: a registry lookup per delivery shows in profiles
+        final io.micrometer.core.instrument.Counter sent;
+        final io.micrometer.core.instrument.Counter failed;
+        final io.micrometer.core.instrument.Counter retrying;
+        final io.micrometer.core.instrument.Timer latency;
         private int inFlight;
         private final java.util.ArrayDeque<Job> parked = new java.util.ArrayDeque<>();
 
-        Slot(Channel channel, int limit) {
+        Slot(Channel channel, int limit, MeterRegistry registry) {
             this.channel = channel;
             this.limit = Math.max(1, limit);
+            this.sent = registry.counter("notify.deliveries.sent", "channel", channel.name());
+            this.failed = registry.counter("notify.deliveries.failed", "channel", channel.name());
+            this.retrying = registry.counter("notify.deliveries.retrying", "channel", channel.name());
+            this.latency = io.micrometer.core.instrument.Timer.builder("notify.delivery.latency").tag("channel", channel.name())
+                    .description("from accepted (or due) to sent")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
         }
 
         synchronized boolean tryAcquire() {
