@@ -1394,6 +1394,16 @@ public abstract class NotificationStoreContract {
         }
 
         @Test
+        @DisplayName("counts only the user's own notifications among a mix of ids")
+        void mixedIdsCountOnlyOwnOnes() {
+            assertThat(store.mark("u2", List.of(ofU1.id(), ofU2.id()), true, t(100))).isEqualTo(1);
+            assertThat(store.delete("u2", List.of(ofU1.id(), ofU2.id()))).isEqualTo(1);
+
+            assertThat(store.stats("u1")).isEqualTo(new InboxStats(2, 2, 0));
+            assertThat(store.stats("u2")).isEqualTo(new InboxStats(1, 1, 0));
+        }
+
+        @Test
         @DisplayName("does not let another user delete a notification")
         void othersCannotDelete() {
             assertThat(store.delete("u2", List.of(ofU1.id()))).isZero();
