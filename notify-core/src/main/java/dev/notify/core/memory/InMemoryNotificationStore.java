@@ -69,7 +69,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *       change its status.</li>
  *   <li>Dead letters and a target's deliveries are ordered newest first by delivery id, which
  *       increases with creation.</li>
+ *   <li>{@link EventLogSlice#pruned()} is conservative: it is set when any entry after the
+ *       reader's sequence was pruned, whichever audience it was for.</li>
  * </ul>
+ *
+ * <p>Memory: like any store, it keeps notifications, inbox items, deliveries and their attempts
+ * until they are deleted; {@link #prune} removes only event-log entries and idempotency keys, as
+ * the SPI asks. A long-running process with heavy traffic wants the JDBC store instead.
  *
  * <pre>{@code
  * NotificationStore store = new InMemoryNotificationStore(Clock.systemUTC());
