@@ -1164,6 +1164,11 @@ public final class NotificationService implements AutoCloseable {
         }
 
         @Override
+        public Optional<dev.notify.api.spi.DeliveryLog> deliveryLog() {
+            return Optional.of(store);
+        }
+
+        @Override
         public Clock clock() {
             return clock;
         }

@@ -31,6 +31,16 @@ public interface ChannelContext {
     /** The webhook endpoint registry, for channels that deliver to registered endpoints. */
     WebhookEndpointStore webhookEndpoints();
 
+    /**
+     * Stored deliveries and attempts, for a channel that shows its own delivery log. Empty when the
+     * host keeps none to show (the default, so hosts written before it stay valid).
+     *
+     * @since 0.1 (added with the webhook channel)
+     */
+    default Optional<DeliveryLog> deliveryLog() {
+        return Optional.empty();
+    }
+
     /** The host's clock; use it instead of {@link System#currentTimeMillis()} so tests can move time. */
     Clock clock();
 

@@ -27,7 +27,7 @@ import java.util.Optional;
  * {@link StoreException}, never as checked exceptions.
  */
 @Api(status = Api.Status.STABLE, since = "0.1")
-public interface NotificationStore extends EventLog, AutoCloseable {
+public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable {
 
     // ---- publishing ------------------------------------------------------------------------
 
@@ -74,9 +74,11 @@ public interface NotificationStore extends EventLog, AutoCloseable {
     List<DeliveryRecord> deliveries(String notificationId);
 
     /** The deliveries of one channel to one target, newest first (a webhook endpoint's log). */
+    @Override
     Page<DeliveryRecord> deliveriesTo(String channel, String target, Optional<String> cursor, int limit);
 
     /** Every attempt of a delivery, in order. */
+    @Override
     List<DeliveryAttempt> attempts(long deliveryId);
 
     /**

@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * <p>Credentials: {@code Authorization: Bearer <api-key>} makes a publisher;
  * {@code Authorization: Bearer <jwt>} or {@code ?token=<stream token>} makes a user, whose
- * {@link Identity} is set as request attribute {@link Identity#REQUEST_ATTRIBUTE}.
+ * {@link Identity} is set as request attribute {@link Identity#REQUEST_ATTRIBUTE}; a publisher is set as
+ * {@link dev.notify.api.Publisher#REQUEST_ATTRIBUTE} for channels' publisher endpoints.
  *
  * <p>Roles: the publisher (admin) endpoints are publishing, live connections, dead letters and
  * webhooks; every other {@code /api/} path (inbox, streams, polling, stream tokens) is a user
@@ -63,6 +64,9 @@ public final class AuthFilter extends HttpFilter {
         req.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
         if (caller instanceof Caller.User u) {
             req.setAttribute(Identity.REQUEST_ATTRIBUTE, u.identity());
+        } else if (caller instanceof Caller.Publisher p) {
+            // what channels' publisher endpoints (the webhook registry) read; they cannot see Caller
+            req.setAttribute(dev.notify.api.Publisher.REQUEST_ATTRIBUTE, new dev.notify.api.Publisher(p.keyId()));
         }
         chain.doFilter(req, res);
     }
@@ -99,7 +103,8 @@ public final class AuthFilter extends HttpFilter {
         return path.equals("/api/v1/notifications/batch")
                 || path.equals("/api/v1/notifications/stream/connections")
                 || path.equals("/api/v1/dead-letters") || path.startsWith("/api/v1/dead-letters/")
-                || path.equals("/api/v1/webhooks") || path.startsWith("/api/v1/webhooks/");
+                || path.equals("/api/v1/webhooks") || path.startsWith("/api/v1/webhooks/")
+                || path.equals("/api/v1/dev/tokens");
     }
 
     private static String pathOf(HttpServletRequest req) {
