@@ -1,0 +1,363 @@
+package dev.notify.channel.webhook.internal;
+
+import dev.notify.api.DeliveryResult;
+import dev.notify.api.Notification;
+import dev.notify.api.TopicPatterns;
+import dev.notify.api.WebhookEndpoint;
+import dev.notify.api.spi.Channel;
+import dev.notify.api.spi.ChannelContext;
+import dev.notify.api.spi.ChannelKind;
+import dev.notify.api.spi.Delivery;
+import dev.notify.api.spi.Metrics;
+import dev.notify.api.spi.WebhookEndpointStore;
+import dev.notify.channel.webhook.WebhookChannelProvider;
+import dev.notify.channel.webhook.WebhookSignatures;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * The webhook channel. {@link #targets} picks the enabled endpoints whose filters match; each
+ * {@link #deliver} is one signed POST through {@link PinnedHttp} to the endpoint as it is stored now
+ * (so a rotation, an update or a disable takes effect on the next attempt). Retries, backoff, dead
+ * letters and replay are the engine's; this class maps an answer to a {@link DeliveryResult}, keeps
+ * the endpoint's failure run ({@code consecutiveFailures}, {@code failingSince}) and disables an
+ * endpoint that answers 410 or has failed for {@code auto-disable-after}.
+ */
+public final class WebhookChannel implements Channel {
+
+    private final ChannelContext context;
+    private final WebhookSettings settings;
+    private final WebhookEndpointStore endpoints;
+    private final Clock clock;
+    private final Metrics metrics;
+    private final System.Logger log;
+    private final AddressPolicy policy;
+    private final PinnedHttp http;
+    private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+    private volatile CachedList cache;
+    private volatile boolean closed;
+
+    private record CachedList(List<WebhookEndpoint> endpoints, long loadedAtNanos) {
+    }
+
+    /** A channel over the context's endpoint store, clock, scheduler and metrics. */
+    public WebhookChannel(ChannelContext context, WebhookSettings settings) {
+        this(context, settings, new AddressPolicy(settings), null);
+    }
+
+    /** A channel with its own address policy and HTTP client (tests). */
+    public WebhookChannel(ChannelContext context, WebhookSettings settings, AddressPolicy policy, PinnedHttp http) {
+        this.context = context;
+        this.settings = settings;
+        this.endpoints = context.webhookEndpoints();
+        this.clock = context.clock();
+        this.metrics = context.metrics();
+        this.log = context.logger();
+        this.policy = policy;
+        this.http = http != null ? http : new PinnedHttp(policy, settings, context.scheduler());
+        context.web().ifPresent(web -> {
+            WebhookServlet servlet = new WebhookServlet(this);
+            web.register(WebhookChannelProvider.API_PATH, jakarta.servlet.Servlet.class, servlet);
+            web.register(WebhookChannelProvider.API_PATH + "/*", jakarta.servlet.Servlet.class, servlet);
+        });
+    }
+
+    @Override
+    public String name() {
+        return WebhookChannelProvider.NAME;
+    }
+
+    @Override
+    public ChannelKind kind() {
+        return ChannelKind.PUSH;
+    }
+
+    /** The endpoint ids this notification goes to: enabled, and matching both filters. */
+    @Override
+    public Set<String> targets(Notification n) {
+        Set<String> out = new LinkedHashSet<>();
+        for (WebhookEndpoint e : currentEndpoints()) {
+            if (e.enabled() && matches(e, n)) {
+                out.add(e.id());
+            }
+        }
+        return out;
+    }
+
+    /** Whether the endpoint's topic and event filters let the notification through (empty = everything). */
+    static boolean matches(WebhookEndpoint e, Notification n) {
+        if (!e.topics().isEmpty()) {
+            if (n.topic().isEmpty()) {
+                return false;
+            }
+            boolean any = false;
+            for (String p : e.topics()) {
+                any |= TopicPatterns.matches(p, n.topic().get());
+            }
+            if (!any) {
+                return false;
+            }
+        }
+        if (!e.events().isEmpty()) {
+            boolean any = false;
+            for (String p : e.events()) {
+                any |= TopicPatterns.matches(p, n.event());
+            }
+            return any;
+        }
+        return true;
+    }
+
+    private List<WebhookEndpoint> currentEndpoints() {
+        CachedList c = cache;
+        long now = System.nanoTime();
+        if (c == null || now - c.loadedAtNanos > settings.endpointCacheTtl().toNanos()) {
+            c = new CachedList(endpoints.list(), now);
+            cache = c;
+        }
+        return c.endpoints;
+    }
+
+    /** Forgets the cached endpoint list (after a change through the API). */
+    void invalidate() {
+        cache = null;
+    }
+
+    @Override
+    public DeliveryResult deliver(Delivery delivery) {
+        if (closed) {
+            return DeliveryResult.retryLater("the webhook channel is closed");
+        }
+        Optional<WebhookEndpoint> found = endpoints.find(delivery.target());
+        if (found.isEmpty()) {
+            return DeliveryResult.failed("webhook endpoint " + delivery.target() + " was deleted");
+        }
+        WebhookEndpoint endpoint = found.get();
+        if (!endpoint.enabled()) {
+            return DeliveryResult.failed("webhook endpoint " + endpoint.id() + " is disabled");
+        }
+        Semaphore permits = inFlight.computeIfAbsent(endpoint.id(), id -> new Semaphore(settings.maxConcurrencyPerEndpoint()));
+        if (!permits.tryAcquire()) {
+            metrics.count("notify.webhook.busy", 1);
+            return DeliveryResult.retryAfter("webhook endpoint " + endpoint.id() + " already has "
+                    + settings.maxConcurrencyPerEndpoint() + " deliveries in flight", settings.busyRetryAfter());
+        }
+        try {
+            DeliveryResult result = attempt(endpoint, delivery);
+            account(endpoint, result);
+            return result;
+        } finally {
+            permits.release();
+        }
+    }
+
+    private DeliveryResult attempt(WebhookEndpoint endpoint, Delivery delivery) {
+        Notification n = delivery.notification();
+        String body = context.json().toJson(payload(n));
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        Instant now = clock.instant();
+        long timestamp = now.getEpochSecond();
+        String id = delivery.key();
+        StringBuilder signature = new StringBuilder(WebhookSignatures.standard(endpoint.secret(), id, timestamp, body));
+        if (endpoint.previousSecret().isPresent() && endpoint.previousSecretExpiresAt().map(now::isBefore).orElse(false)) {
+            signature.append(' ').append(WebhookSignatures.standard(endpoint.previousSecret().get(), id, timestamp, body));
+        }
+        List<Map.Entry<String, String>> headers = new ArrayList<>(8);
+        headers.add(Map.entry("Content-Type", "application/json"));
+        headers.add(Map.entry("User-Agent", settings.userAgent()));
+        headers.add(Map.entry("X-Webhook-Signature", WebhookSignatures.legacy(endpoint.secret(), bytes)));
+        n.taskId().filter(WebhookChannel::isHeaderSafe).ifPresent(t -> headers.add(Map.entry("X-Task-ID", t)));
+        headers.add(Map.entry("X-Event-Type", n.event()));
+        headers.add(Map.entry("webhook-id", id));
+        headers.add(Map.entry("webhook-timestamp", Long.toString(timestamp)));
+        headers.add(Map.entry("webhook-signature", signature.toString()));
+        PinnedHttp.Response r;
+        try {
+            r = http.post(endpoint.url(), headers, bytes);
+        } catch (PinnedHttp.Refused e) {
+            metrics.count("notify.webhook.refused", 1);
+            log.log(System.Logger.Level.WARNING, "webhook endpoint " + endpoint.id() + " refused at connection: " + e.getMessage());
+            return DeliveryResult.failed("address refused: " + e.getMessage());
+        } catch (PinnedHttp.TimedOut e) {
+            metrics.count("notify.webhook.responses", 1, "status", "timeout");
+            return DeliveryResult.retryLater("timed out: " + e.getMessage());
+        } catch (IOException e) {
+            metrics.count("notify.webhook.responses", 1, "status", "error");
+            return DeliveryResult.retryLater("connection failed: " + describe(e));
+        }
+        metrics.count("notify.webhook.responses", 1, "status", (r.status() / 100) + "xx");
+        String excerpt = r.body() + (r.truncated() ? "\n[truncated at " + settings.maxResponseBytes() + " bytes]" : "");
+        int s = r.status();
+        DeliveryResult result;
+        if (s >= 200 && s < 300) {
+            result = DeliveryResult.sent();
+        } else if (s == 410) {
+            disable(endpoint, "answered 410 Gone", "gone");
+            result = DeliveryResult.failed("HTTP 410 Gone: the endpoint is disabled");
+        } else if (s >= 300 && s < 400) {
+            result = DeliveryResult.retryLater("HTTP " + s + " redirect to " + r.header("location").orElse("(no Location)")
+                    + " not followed; register the final URL");
+        } else if (s == 429 || s == 502 || s == 503 || s == 504) {
+            Optional<Duration> after = r.header("retry-after").flatMap(v -> retryAfter(v, clock.instant()));
+            result = after.isPresent()
+                    ? DeliveryResult.retryAfter("HTTP " + s + ", Retry-After " + after.get().toSeconds() + "s", after.get())
+                    : DeliveryResult.retryLater("HTTP " + s);
+        } else {
+            result = DeliveryResult.retryLater("HTTP " + s);
+        }
+        return result.withStatusCode(s).withResponse(excerpt);
+    }
+
+    /** The JSON body of DESIGN.md, plus the notification id and, when present, title and body. */
+    static Map<String, Object> payload(Notification n) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        n.taskId().ifPresent(t -> m.put("task_id", t));
+        m.put("event_type", n.event());
+        m.put("timestamp", n.createdAt().toString());
+        m.put("data", n.data());
+        m.put("notification_id", n.id());
+        n.topic().ifPresent(t -> m.put("topic", t));
+        if (!n.title().isEmpty()) {
+            m.put("title", n.title());
+        }
+        if (!n.body().isEmpty()) {
+            m.put("body", n.body());
+        }
+        return m;
+    }
+
+    /** A {@code Retry-After} value (seconds or an HTTP date) clamped to the configured range. */
+    Optional<Duration> retryAfter(String value, Instant now) {
+        Duration d;
+        String v = value.trim();
+        try {
+            if (v.matches("[0-9]{1,10}")) {
+                d = Duration.ofSeconds(Long.parseLong(v));
+            } else {
+                d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            }
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return Optional.empty();
+        }
+        if (d.compareTo(settings.retryAfterMin()) < 0) {
+            d = settings.retryAfterMin();
+        }
+        if (d.compareTo(settings.retryAfterMax()) > 0) {
+            d = settings.retryAfterMax();
+        }
+        return Optional.of(d);
+    }
+
+    /** Keeps the endpoint's failure run and disables it when it has failed long enough. */
+    private void account(WebhookEndpoint seen, DeliveryResult result) {
+        if (result.isSent()) {
+            if (seen.consecutiveFailures() != 0 || seen.failingSince().isPresent()) {
+                updateCounters(seen.id(), 0, Optional.empty());
+            }
+            return;
+        }
+        if (result.reason().startsWith("HTTP 410") || result.reason().startsWith("address refused")) {
+            return; // disabled already, or a configuration matter rather than a failing receiver
+        }
+        Instant now = clock.instant();
+        synchronized (lockFor(seen.id())) {
+            Optional<WebhookEndpoint> fresh = endpoints.find(seen.id());
+            if (fresh.isEmpty() || !fresh.get().enabled()) {
+                return;
+            }
+            WebhookEndpoint e = fresh.get();
+            int failures = e.consecutiveFailures() + 1;
+            Instant since = e.failingSince().orElse(now);
+            boolean disable = failures >= settings.autoDisableMinFailures()
+                    && !since.plus(settings.autoDisableAfter()).isAfter(now);
+            WebhookEndpoint updated = new WebhookEndpoint(e.id(), e.url(), e.secret(), e.previousSecret(),
+                    e.previousSecretExpiresAt(), e.topics(), e.events(), e.description(), !disable && e.enabled(),
+                    failures, Optional.of(since), e.createdAt(), disable ? now : e.updatedAt());
+            endpoints.update(updated);
+            if (disable) {
+                announceDisabled(e.id(), "failing since " + since + " (" + failures + " failures in a row)", "failing");
+            }
+        }
+        invalidate();
+    }
+
+    private void updateCounters(String id, int failures, Optional<Instant> since) {
+        synchronized (lockFor(id)) {
+            endpoints.find(id).ifPresent(e -> endpoints.update(new WebhookEndpoint(e.id(), e.url(), e.secret(),
+                    e.previousSecret(), e.previousSecretExpiresAt(), e.topics(), e.events(), e.description(), e.enabled(),
+                    failures, since, e.createdAt(), e.updatedAt())));
+        }
+    }
+
+    /** Disables an endpoint and says so (log line and metric). */
+    void disable(WebhookEndpoint seen, String why, String reasonTag) {
+        synchronized (lockFor(seen.id())) {
+            Optional<WebhookEndpoint> fresh = endpoints.find(seen.id());
+            if (fresh.isEmpty() || !fresh.get().enabled()) {
+                return;
+            }
+            WebhookEndpoint e = fresh.get();
+            endpoints.update(new WebhookEndpoint(e.id(), e.url(), e.secret(), e.previousSecret(), e.previousSecretExpiresAt(),
+                    e.topics(), e.events(), e.description(), false, e.consecutiveFailures(), e.failingSince(), e.createdAt(),
+                    clock.instant()));
+        }
+        invalidate();
+        announceDisabled(seen.id(), why, reasonTag);
+    }
+
+    private void announceDisabled(String id, String why, String reasonTag) {
+        metrics.count("notify.webhook.endpoints.disabled", 1, "reason", reasonTag);
+        log.log(System.Logger.Level.WARNING, "webhook endpoint " + id + " disabled automatically: " + why
+                + "; enable it again with POST /api/v1/webhooks/" + id + "/enable");
+    }
+
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    Object lockFor(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    private static boolean isHeaderSafe(String v) {
+        return v.length() <= 256 && v.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m != null ? ": " + m : "");
+    }
+
+    // ---- for the API servlet ------------------------------------------------------------------
+
+    ChannelContext context() {
+        return context;
+    }
+
+    WebhookSettings settings() {
+        return settings;
+    }
+
+    AddressPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

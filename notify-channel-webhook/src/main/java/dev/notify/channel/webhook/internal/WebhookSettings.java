@@ -1,0 +1,93 @@
+package dev.notify.channel.webhook.internal;
+
+import dev.notify.api.spi.Config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The channel's configuration ({@code channels.webhook.*}), validated once at start-up.
+ *
+ * @param allowPrivateNetworks {@code allow-private-networks}: loopback, private, link-local (except
+ *        cloud metadata), unique-local and CGNAT addresses may be targeted (local testing only)
+ * @param allowedCidrs {@code allowed-cidrs}: ranges allowed although private (e.g. {@code 10.1.0.0/16})
+ * @param connectTimeout {@code connect-timeout} (5s)
+ * @param requestTimeout {@code request-timeout} (10s): the whole attempt, connect included
+ * @param maxResponseBytes {@code max-response-bytes} (16384): the most of a response body read and kept
+ * @param retryAfterMin {@code retry-after-min} (1s): the shortest {@code Retry-After} honoured
+ * @param retryAfterMax {@code retry-after-max} (1h): the longest {@code Retry-After} honoured
+ * @param maxConcurrencyPerEndpoint {@code max-concurrency-per-endpoint} (4): attempts in flight to one endpoint
+ * @param busyRetryAfter {@code busy-retry-after} (1s): the retry asked for when an endpoint is saturated
+ * @param autoDisableAfter {@code auto-disable-after} (24h): an endpoint failing this long is disabled
+ * @param autoDisableMinFailures {@code auto-disable-min-failures} (5): ... and only after this many failures in a row
+ * @param secretRotationWindow {@code secret-rotation-window} (24h): how long the old secret still signs
+ * @param endpointCacheTtl {@code endpoint-cache-ttl} (1s): how long a node reuses the endpoint list to pick targets
+ * @param userAgent {@code user-agent}
+ */
+public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCidrs, Duration connectTimeout,
+                              Duration requestTimeout, int maxResponseBytes, Duration retryAfterMin, Duration retryAfterMax,
+                              int maxConcurrencyPerEndpoint, Duration busyRetryAfter, Duration autoDisableAfter,
+                              int autoDisableMinFailures, Duration secretRotationWindow, Duration endpointCacheTtl,
+                              String userAgent) {
+
+    /** The defaults. */
+    public static WebhookSettings defaults() {
+        return from(Config.empty());
+    }
+
+    /**
+     * Reads and validates the channel's node.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public static WebhookSettings from(Config c) {
+        List<Cidr> cidrs = new ArrayList<>();
+        for (String s : c.getList("allowed-cidrs")) {
+            try {
+                cidrs.add(Cidr.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("channels.webhook.allowed-cidrs: " + e.getMessage(), e);
+            }
+        }
+        WebhookSettings s = new WebhookSettings(
+                c.getBoolean("allow-private-networks", false),
+                List.copyOf(cidrs),
+                positive(c, "connect-timeout", Duration.ofSeconds(5)),
+                positive(c, "request-timeout", Duration.ofSeconds(10)),
+                c.getInt("max-response-bytes", 16 * 1024),
+                positive(c, "retry-after-min", Duration.ofSeconds(1)),
+                positive(c, "retry-after-max", Duration.ofHours(1)),
+                c.getInt("max-concurrency-per-endpoint", 4),
+                positive(c, "busy-retry-after", Duration.ofSeconds(1)),
+                positive(c, "auto-disable-after", Duration.ofHours(24)),
+                c.getInt("auto-disable-min-failures", 5),
+                positive(c, "secret-rotation-window", Duration.ofHours(24)),
+                c.getDuration("endpoint-cache-ttl", Duration.ofSeconds(1)),
+                c.get("user-agent", "Notify-Webhooks/0.1"));
+        if (s.maxResponseBytes < 0 || s.maxResponseBytes > 1 << 20) {
+            throw new IllegalArgumentException("channels.webhook.max-response-bytes must be between 0 and 1048576, got " + s.maxResponseBytes);
+        }
+        if (s.maxConcurrencyPerEndpoint < 1) {
+            throw new IllegalArgumentException("channels.webhook.max-concurrency-per-endpoint must be at least 1, got " + s.maxConcurrencyPerEndpoint);
+        }
+        if (s.retryAfterMax.compareTo(s.retryAfterMin) < 0) {
+            throw new IllegalArgumentException("channels.webhook.retry-after-max must not be below retry-after-min");
+        }
+        if (s.autoDisableMinFailures < 1) {
+            throw new IllegalArgumentException("channels.webhook.auto-disable-min-failures must be at least 1");
+        }
+        if (s.userAgent.chars().anyMatch(ch -> ch < 0x20 || ch > 0x7e)) {
+            throw new IllegalArgumentException("channels.webhook.user-agent must be printable ASCII");
+        }
+        return s;
+    }
+
+    private static Duration positive(Config c, String key, Duration fallback) {
+        Duration d = c.getDuration(key, fallback);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("channels.webhook." + key + " must be positive, got " + d);
+        }
+        return d;
+    }
+}

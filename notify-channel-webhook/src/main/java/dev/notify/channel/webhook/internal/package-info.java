@@ -1,0 +1,2 @@
+/** The webhook channel's implementation: not exported. */
+package dev.notify.channel.webhook.internal;
