@@ -1,0 +1,279 @@
+package dev.notify.channel.ws.internal;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A frame a client sends, parsed and checked. Every client frame is a JSON object with a
+ * {@code type}; it may carry a {@code ref} (a string or number) that the server's answer echoes,
+ * so a client can match answers to requests.
+ */
+public sealed interface ClientFrame {
+
+    /** The type names a client may send, for error messages. */
+    List<String> TYPES = List.of("subscribe", "unsubscribe", "ack", "resume", "mark_read", "ping");
+
+    /** The client's correlation value, echoed in the answer; null when none was sent. */
+    Object ref();
+
+    /** {@code {"type":"subscribe","topics":["task:abc123","build:*"]}}: adds topics (checked against the grants). */
+    record Subscribe(Set<String> topics, Object ref) implements ClientFrame {
+    }
+
+    /** {@code {"type":"unsubscribe","topics":["task:abc123"]}}: removes topics. */
+    record Unsubscribe(Set<String> topics, Object ref) implements ClientFrame {
+    }
+
+    /** {@code {"type":"ack","id":1042}}: the client has every event with an id up to 1042 that this connection sent. */
+    record Ack(long id, Object ref) implements ClientFrame {
+    }
+
+    /**
+     * {@code {"type":"resume","after":1042}} or {@code {"type":"resume","client_id":"ws-..."}}: replay
+     * what the log holds after that id, or after the last id acknowledged on that earlier connection.
+     */
+    record Resume(OptionalLong after, Optional<String> clientId, Object ref) implements ClientFrame {
+    }
+
+    /** {@code {"type":"mark_read","ids":["..."]}} or {@code {"type":"mark_read","all":true}}. */
+    record MarkRead(List<String> ids, boolean all, Object ref) implements ClientFrame {
+    }
+
+    /** {@code {"type":"ping"}}: answered with {@code pong}. */
+    record Ping(Object ref) implements ClientFrame {
+    }
+
+    /** A frame that does not parse or check; the connection answers with an {@code error} frame carrying the reason. */
+    final class BadFrame extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        private final String frameType;
+        private final transient Object ref;
+
+        BadFrame(String reason, String frameType, Object ref) {
+            super(reason);
+            this.frameType = frameType;
+            this.ref = ref;
+        }
+
+        /** The offending frame's type, when it had a readable one; null otherwise. */
+        public String frameType() {
+            return frameType;
+        }
+
+        /** The offending frame's {@code ref}, when it had a valid one; null otherwise. */
+        public Object ref() {
+            return ref;
+        }
+    }
+
+    /** The most ids one {@code mark_read} frame may carry. */
+    int MAX_MARK_IDS = 1000;
+
+    /**
+     * Checks a parsed JSON object and turns it into a frame.
+     *
+     * @param maxTopics the most topics one frame may name
+     * @throws BadFrame with a reason a client developer can act on
+     */
+    static ClientFrame of(Map<String, Object> json, int maxTopics) {
+        Object ref = Parse.ref(json.get("ref"));
+        Object t = json.get("type");
+        if (t == null) {
+            throw new BadFrame("the frame has no \"type\"; expected one of " + TYPES, null, ref);
+        }
+        if (!(t instanceof String)) {
+            throw new BadFrame("\"type\" must be a string, one of " + TYPES, null, ref);
+        }
+        String type = (String) t;
+        switch (type) {
+            case "subscribe":
+                return new Subscribe(Parse.topics(json, type, ref, maxTopics), ref);
+            case "unsubscribe":
+                return new Unsubscribe(Parse.topics(json, type, ref, maxTopics), ref);
+            case "ack":
+                Parse.only(json, type, ref, "id");
+                return new Ack(Parse.sequence(json.get("id"), "id", type, ref, true), ref);
+            case "resume":
+                return Parse.resume(json, ref);
+            case "mark_read":
+                return Parse.markRead(json, ref);
+            case "ping":
+                Parse.only(json, type, ref);
+                return new Ping(ref);
+            default:
+                throw new BadFrame("unknown frame type '" + Parse.printable(type) + "'; expected one of " + TYPES, type, ref);
+        }
+    }
+
+    /** The checks behind {@link ClientFrame#of}. */
+    final class Parse {
+        // a topic as Notification accepts it, optionally ending in '*' to make it a pattern
+        private static final Pattern TOPIC = Pattern.compile("\\*|[A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*\\*?");
+        private static final int MAX_TOPIC_LENGTH = 256;
+        private static final int MAX_REF_LENGTH = 64;
+
+        private Parse() {
+        }
+
+        static Object ref(Object ref) {
+            if (ref == null) {
+                return null;
+            }
+            if (ref instanceof String && ((String) ref).length() <= MAX_REF_LENGTH) {
+                return ref;
+            }
+            if (ref instanceof Number) {
+                return ref;
+            }
+            // an unusable ref is dropped rather than failing the frame it came with
+            return null;
+        }
+
+        static void only(Map<String, Object> json, String type, Object ref, String... allowed) {
+            for (String key : json.keySet()) {
+                if (key.equals("type") || key.equals("ref")) {
+                    continue;
+                }
+                boolean ok = false;
+                for (String a : allowed) {
+                    ok |= a.equals(key);
+                }
+                if (!ok) {
+                    throw new BadFrame("a " + type + " frame has no field \"" + printable(key) + "\""
+                            + (allowed.length == 0 ? "" : "; its fields are " + List.of(allowed)), type, ref);
+                }
+            }
+        }
+
+        static Set<String> topics(Map<String, Object> json, String type, Object ref, int maxTopics) {
+            only(json, type, ref, "topics");
+            Object v = json.get("topics");
+            if (!(v instanceof List) || ((List<?>) v).isEmpty()) {
+                throw new BadFrame("a " + type + " frame needs \"topics\": a non-empty array of topics such as [\"task:abc123\"]", type, ref);
+            }
+            Set<String> out = new LinkedHashSet<>();
+            for (Object o : (List<?>) v) {
+                if (!(o instanceof String)) {
+                    throw new BadFrame("\"topics\" must hold strings only, got " + describe(o), type, ref);
+                }
+                String topic = ((String) o).trim();
+                if (topic.length() > MAX_TOPIC_LENGTH) {
+                    throw new BadFrame("topic '" + printable(topic) + "' is " + topic.length() + " characters long; at most "
+                            + MAX_TOPIC_LENGTH + " are allowed", type, ref);
+                }
+                if (!TOPIC.matcher(topic).matches()) {
+                    throw new BadFrame("topic '" + printable(topic) + "' is not a topic: use letters, digits and _ . : @ / + = -,"
+                            + " optionally ending in * for a prefix pattern", type, ref);
+                }
+                out.add(topic);
+                if (out.size() > maxTopics) {
+                    throw new BadFrame("at most " + maxTopics + " topics may be named in one frame", type, ref);
+                }
+            }
+            return Collections.unmodifiableSet(out);
+        }
+
+        static long sequence(Object v, String field, String type, Object ref, boolean positive) {
+            if (v == null) {
+                throw new BadFrame("a " + type + " frame needs \"" + field + "\": the id of an event (a whole number)", type, ref);
+            }
+            BigDecimal d;
+            if (v instanceof BigDecimal) {
+                d = (BigDecimal) v;
+            } else if (v instanceof Long || v instanceof Integer) {
+                d = BigDecimal.valueOf(((Number) v).longValue());
+            } else if (v instanceof Number) {
+                d = new BigDecimal(v.toString());
+            } else {
+                throw new BadFrame("\"" + field + "\" must be a whole number, got " + describe(v), type, ref);
+            }
+            try {
+                long n = d.longValueExact();
+                if (n < (positive ? 1 : 0)) {
+                    throw new BadFrame("\"" + field + "\" must be " + (positive ? "positive" : "zero or more") + ", got " + n, type, ref);
+                }
+                return n;
+            } catch (ArithmeticException e) {
+                throw new BadFrame("\"" + field + "\" must be a whole number, got " + d.toPlainString(), type, ref);
+            }
+        }
+
+        static Resume resume(Map<String, Object> json, Object ref) {
+            only(json, "resume", ref, "after", "client_id");
+            Object after = json.get("after");
+            Object clientId = json.get("client_id");
+            if ((after == null) == (clientId == null)) {
+                throw new BadFrame("a resume frame needs exactly one of \"after\" (the last event id the client has)"
+                        + " and \"client_id\" (of the connection it resumes)", "resume", ref);
+            }
+            if (after != null) {
+                return new Resume(OptionalLong.of(sequence(after, "after", "resume", ref, false)), Optional.empty(), ref);
+            }
+            if (!(clientId instanceof String) || ((String) clientId).isBlank() || ((String) clientId).length() > 128) {
+                throw new BadFrame("\"client_id\" must be the client_id of an earlier connection's connected frame", "resume", ref);
+            }
+            return new Resume(OptionalLong.empty(), Optional.of((String) clientId), ref);
+        }
+
+        static MarkRead markRead(Map<String, Object> json, Object ref) {
+            only(json, "mark_read", ref, "ids", "all");
+            Object ids = json.get("ids");
+            Object all = json.get("all");
+            if (all != null) {
+                if (!Boolean.TRUE.equals(all) || ids != null) {
+                    throw new BadFrame("a mark_read frame takes either \"ids\" or \"all\":true", "mark_read", ref);
+                }
+                return new MarkRead(List.of(), true, ref);
+            }
+            if (!(ids instanceof List) || ((List<?>) ids).isEmpty()) {
+                throw new BadFrame("a mark_read frame needs \"ids\" (a non-empty array of notification ids) or \"all\":true", "mark_read", ref);
+            }
+            List<?> list = (List<?>) ids;
+            if (list.size() > MAX_MARK_IDS) {
+                throw new BadFrame("at most " + MAX_MARK_IDS + " ids may be marked in one frame, got " + list.size(), "mark_read", ref);
+            }
+            List<String> out = new ArrayList<>(list.size());
+            for (Object o : list) {
+                if (!(o instanceof String) || ((String) o).isBlank() || ((String) o).length() > 256) {
+                    throw new BadFrame("\"ids\" must hold notification ids (non-blank strings), got " + describe(o), "mark_read", ref);
+                }
+                out.add((String) o);
+            }
+            return new MarkRead(List.copyOf(out), false, ref);
+        }
+
+        static String describe(Object o) {
+            if (o == null) {
+                return "null";
+            }
+            if (o instanceof String) {
+                return "the string '" + printable((String) o) + "'";
+            }
+            if (o instanceof Map) {
+                return "an object";
+            }
+            if (o instanceof List) {
+                return "an array";
+            }
+            return o.toString();
+        }
+
+        static String printable(String s) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < s.length() && i < 64; i++) {
+                char c = s.charAt(i);
+                sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+            return s.length() > 64 ? sb + "..." : sb.toString();
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** The WebSocket channel's implementation; not exported. */
+package dev.notify.channel.ws.internal;
