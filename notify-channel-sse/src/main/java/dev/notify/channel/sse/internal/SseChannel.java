@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SseChannel implements Channel {
 
+    private static final int HEARTBEAT_SLICES = 8;
+
     private final ChannelContext context;
     private final SseSettings settings;
     private final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
@@ -32,13 +34,16 @@ public final class SseChannel implements Channel {
     private final Map<EventLogEntry, EncodedFrame> inFlight = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> heartbeat;
     private volatile boolean closed;
+    // only the scheduler's one periodic task touches it
+    private long heartbeatTicks;
 
     /** A channel with these settings; registers the stream servlet when the context has a web registry. */
     public SseChannel(ChannelContext context, SseSettings settings) {
         this.context = context;
         this.settings = settings;
-        long every = settings.heartbeatInterval().toMillis();
-        this.heartbeat = context.scheduler().scheduleAtFixedRate(this::heartbeatAll, every, every, TimeUnit.MILLISECONDS);
+        // each tick serves one slice of the streams, so 15,000 heartbeats do not hold the shared scheduler at once
+        long tick = Math.max(1, settings.heartbeatInterval().toMillis() / HEARTBEAT_SLICES);
+        this.heartbeat = context.scheduler().scheduleAtFixedRate(this::heartbeatSlice, tick, tick, TimeUnit.MILLISECONDS);
         context.metrics().gauge("notify.stream.connections", connections::size, "channel", SseChannelProvider.NAME);
         context.web().ifPresent(web -> SseWeb.register(web, this));
     }
@@ -145,8 +150,12 @@ public final class SseChannel implements Channel {
         }
     }
 
-    private void heartbeatAll() {
+    private void heartbeatSlice() {
+        int slice = (int) (heartbeatTicks++ % HEARTBEAT_SLICES);
         for (SseConnection c : connections) {
+            if (Math.floorMod(c.hashCode(), HEARTBEAT_SLICES) != slice) {
+                continue;
+            }
             try {
                 c.heartbeat();
             } catch (RuntimeException e) {
