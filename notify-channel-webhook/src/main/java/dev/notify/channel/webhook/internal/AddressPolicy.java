@@ -95,6 +95,15 @@ public final class AddressPolicy {
             throw new RefusedException("url must not carry user info (credentials in a URL end up in logs)");
         }
         String host = uri.getHost();
+        if (host == null && uri.getRawAuthority() != null) {
+            // java.net.URI keeps 0x7f.0.0.1 or 127.1 as a registry authority without a host
+            String authority = uri.getRawAuthority();
+            String bare = authority.lastIndexOf(':') > 0 ? authority.substring(0, authority.lastIndexOf(':')) : authority;
+            if (isNumeric(bare)) {
+                throw new RefusedException("url host '" + bare + "' is a numeric address in a non-canonical spelling"
+                        + describeNumeric(bare) + "; write it as a dotted quad such as 203.0.113.7");
+            }
+        }
         if (host == null || host.isEmpty()) {
             throw new RefusedException("url has no host" + (uri.getRawAuthority() != null ? " (or an invalid one: '" + uri.getRawAuthority() + "')" : ""));
         }
