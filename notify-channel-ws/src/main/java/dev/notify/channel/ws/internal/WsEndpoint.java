@@ -27,8 +27,11 @@ import java.util.function.Consumer;
  * {@code topics}), subscribes a {@link WsConnection} to the hub and wires the session to it. The
  * host authenticated the upgrade request and put the caller's {@link Identity} in the endpoint
  * config's user properties; without one the socket is closed with 1008.
+ *
+ * <p>Public only because the container insists on public endpoint classes; it is created by the
+ * channel's configurator, never by the container, and its package is not exported.
  */
-final class WsEndpoint extends Endpoint {
+public final class WsEndpoint extends Endpoint {
 
     private final WsChannel channel;
     private volatile WsConnection connection;
