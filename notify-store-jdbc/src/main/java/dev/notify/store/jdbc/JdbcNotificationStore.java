@@ -51,16 +51,18 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Every publish is one transaction (notification, inbox rows, deliveries, idempotency key,
- * event-log entries): when {@code save} returns, it is on disk. Concurrent single saves share
- * transactions (group commit, see {@link JdbcStoreConfig#groupCommitMax()}) without giving up
- * that guarantee. One H2 database is meant to be used by one store instance.
+ * event-log entries): when {@code save} returns, it is on disk. Concurrent single saves, and
+ * concurrent {@code recordAttempt} calls, share transactions (group commit, see
+ * {@link JdbcStoreConfig#groupCommitMax()}) without giving up that guarantee. One H2 database is
+ * meant to be used by one store instance: H2 claims are serialised inside the instance.
  */
 public final class JdbcNotificationStore implements NotificationStore {
 
     private final HikariDataSource dataSource;
     private final String description;
     private final Publisher publisher;
-    private final GroupCommitter groupCommitter;
+    private final GroupCommitter<PublishRequest, PublishResult> publishes;
+    private final GroupCommitter<Deliveries.AttemptUpdate, Optional<DeliveryRecord>> attempts;
     private final EventLogTable eventLog;
     private final Deliveries deliveries;
     private final Inboxes inboxes;
@@ -72,9 +74,18 @@ public final class JdbcNotificationStore implements NotificationStore {
         this.description = description;
         this.db = new Database(dataSource, dialect);
         this.publisher = new Publisher(db, config.idempotencyWindow());
-        this.groupCommitter = config.groupCommitMax() > 1 ? new GroupCommitter(publisher, config.groupCommitMax(), "notify-store") : null;
         this.eventLog = new EventLogTable(db);
         this.deliveries = new Deliveries(db);
+        if (config.groupCommitMax() > 1) {
+            // Publishes queue on the event-log lock anyway: a few committers suffice. Attempts are
+            // independent rows: as many committers as the pool can serve beside the other work.
+            this.publishes = new GroupCommitter<>(publisher::saveAll, config.groupCommitMax(), 3, "notify-store-publish");
+            this.attempts = new GroupCommitter<>(deliveries::recordAttempts, config.groupCommitMax(),
+                    Math.max(1, config.poolSize() / 2), "notify-store-attempts");
+        } else {
+            this.publishes = null;
+            this.attempts = null;
+        }
         this.inboxes = new Inboxes(db);
         this.endpoints = new WebhookEndpoints(db);
     }
@@ -113,8 +124,8 @@ public final class JdbcNotificationStore implements NotificationStore {
     @Override
     public PublishResult save(PublishRequest request) {
         Objects.requireNonNull(request, "request");
-        if (groupCommitter != null) {
-            return groupCommitter.save(request);
+        if (publishes != null) {
+            return publishes.submit(request);
         }
         return publisher.saveAll(List.of(request)).get(0);
     }
@@ -150,7 +161,8 @@ public final class JdbcNotificationStore implements NotificationStore {
 
     @Override
     public Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
-        return deliveries.recordAttempt(attempt, status, nextAttemptAt);
+        Deliveries.AttemptUpdate update = new Deliveries.AttemptUpdate(attempt, status, nextAttemptAt);
+        return attempts != null ? attempts.submit(update) : deliveries.recordAttempts(List.of(update)).get(0);
     }
 
     @Override
@@ -245,8 +257,9 @@ public final class JdbcNotificationStore implements NotificationStore {
     @Override
     public void close() {
         try {
-            if (groupCommitter != null) {
-                groupCommitter.close();
+            if (publishes != null) {
+                publishes.close();
+                attempts.close();
             }
         } finally {
             dataSource.close();

@@ -101,8 +101,8 @@ public final class JdbcStoreConfig {
     }
 
     /**
-     * The most single publishes that concurrent callers share one transaction (and one disk flush)
-     * with; 1 turns group commit off.
+     * Group commit: the most concurrent single publishes (or recorded attempts) that share one
+     * transaction and one disk flush; 1 turns group commit off. Each call stays all-or-nothing.
      */
     public int groupCommitMax() {
         return groupCommitMax;
@@ -187,7 +187,7 @@ public final class JdbcStoreConfig {
             return this;
         }
 
-        /** How many concurrent single publishes may share one transaction, 1 (off) to 1000. */
+        /** How many concurrent single publishes or attempts may share one transaction, 1 (off) to 1000. */
         public Builder groupCommitMax(int max) {
             if (max < 1 || max > 1000) {
                 throw new IllegalArgumentException("store.group-commit-max must be between 1 and 1000, got " + max);

@@ -99,7 +99,8 @@ public final class Deliveries {
             List<DeliveryRecord> candidates = new ArrayList<>();
             Priority[] priorities = Priority.values();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + Rows.DELIVERY_COLUMNS + " FROM notify_delivery WHERE priority = ? AND "
-                    + CLAIMABLE + " ORDER BY claimable_at, id LIMIT ?")) {
+                    + CLAIMABLE + " ORDER BY priority, claimable_at, id LIMIT ?")) {
+                // "priority" is fixed by the WHERE; naming it lets H2 read the index in order and stop at the limit.
                 for (int p = priorities.length - 1; p >= 0 && candidates.size() < limit; p--) {
                     ps.setShort(1, (short) p);
                     ps.setLong(2, nowNs);
@@ -140,41 +141,60 @@ public final class Deliveries {
         });
     }
 
+    /** One {@code recordAttempt} call. */
+    public record AttemptUpdate(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
+    }
+
     public Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
-        Instant end = attempt.startedAt().plus(attempt.duration());
-        Optional<Long> due = status == DeliveryStatus.PENDING || status == DeliveryStatus.RETRYING
-                ? Optional.of(Sql.nanos(nextAttemptAt.orElse(end))) : Optional.empty();
+        return recordAttempts(List.of(new AttemptUpdate(attempt, status, nextAttemptAt))).get(0);
+    }
+
+    /** Records several attempts in one transaction (see {@link GroupCommitter}); results in order. */
+    public List<Optional<DeliveryRecord>> recordAttempts(List<AttemptUpdate> updates) {
         // A delivery cancelled meanwhile stays cancelled; the attempt is logged all the same.
         String set = "status = CASE WHEN status = 'cancelled' THEN status ELSE ? END, attempts = ?, "
                 + "next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
                 + "claimable_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
                 + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?";
         return db.inTransaction("recording a delivery attempt", c -> {
-            List<DeliveryRecord> updated = update(c, set, "id = ?", ps -> {
-                ps.setString(1, status.wireName());
-                ps.setInt(2, attempt.number());
-                Sql.setInstant(ps, 3, due.map(Sql::instant));
-                Sql.setInstant(ps, 4, due.map(Sql::instant));
-                Sql.setString(ps, 5, attempt.error().map(e -> Sql.truncate(e, MAX_ERROR_CHARS)));
-                ps.setLong(6, Sql.nanos(end));
-                ps.setLong(7, attempt.deliveryId());
-            });
-            if (updated.isEmpty()) {
-                return Optional.empty();
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO notify_attempt (delivery_id, number, started_at, "
+            List<Optional<DeliveryRecord>> out = new ArrayList<>(updates.size());
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO notify_attempt (delivery_id, number, started_at, "
                     + "duration_ns, outcome, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, attempt.deliveryId());
-                ps.setInt(2, attempt.number());
-                ps.setLong(3, Sql.nanos(attempt.startedAt()));
-                ps.setLong(4, attempt.duration().toNanos());
-                ps.setString(5, attempt.outcome().name());
-                Rows.setNullableInt(ps, 6, attempt.statusCode());
-                Sql.setString(ps, 7, attempt.error().map(e -> Sql.truncate(e, MAX_ERROR_CHARS)));
-                Sql.setString(ps, 8, attempt.response().map(r -> Sql.truncateUtf8(r, MAX_RESPONSE_BYTES)));
-                ps.executeUpdate();
+                for (AttemptUpdate u : updates) {
+                    DeliveryAttempt attempt = u.attempt();
+                    Instant end = attempt.startedAt().plus(attempt.duration());
+                    Optional<Instant> due = u.status() == DeliveryStatus.PENDING || u.status() == DeliveryStatus.RETRYING
+                            ? Optional.of(u.nextAttemptAt().orElse(end)) : Optional.empty();
+                    Optional<String> error = attempt.error().map(e -> Sql.truncate(e, MAX_ERROR_CHARS));
+                    List<DeliveryRecord> updated = update(c, set, "id = ?", ps -> {
+                        ps.setString(1, u.status().wireName());
+                        ps.setInt(2, attempt.number());
+                        Sql.setInstant(ps, 3, due);
+                        Sql.setInstant(ps, 4, due);
+                        Sql.setString(ps, 5, error);
+                        ps.setLong(6, Sql.nanos(end));
+                        ps.setLong(7, attempt.deliveryId());
+                    });
+                    if (updated.isEmpty()) {
+                        out.add(Optional.empty());
+                        continue;
+                    }
+                    insert.setLong(1, attempt.deliveryId());
+                    insert.setInt(2, attempt.number());
+                    insert.setLong(3, Sql.nanos(attempt.startedAt()));
+                    insert.setLong(4, attempt.duration().toNanos());
+                    insert.setString(5, attempt.outcome().name());
+                    Rows.setNullableInt(insert, 6, attempt.statusCode());
+                    Sql.setString(insert, 7, error);
+                    Sql.setString(insert, 8, attempt.response().map(r -> Sql.truncateUtf8(r, MAX_RESPONSE_BYTES)));
+                    insert.addBatch();
+                    out.add(Optional.of(updated.get(0)));
+                }
+                if (out.stream().anyMatch(Optional::isPresent)) {
+                    insert.executeBatch();
+                }
             }
-            return Optional.of(updated.get(0));
+            return out;
         });
     }
 

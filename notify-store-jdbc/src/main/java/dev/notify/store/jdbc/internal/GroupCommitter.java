@@ -1,7 +1,5 @@
 package dev.notify.store.jdbc.internal;
 
-import dev.notify.api.spi.PublishRequest;
-import dev.notify.api.spi.PublishResult;
 import dev.notify.api.spi.StoreException;
 
 import java.util.ArrayList;
@@ -10,62 +8,75 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * Group commit for single publishes: concurrent {@code save} calls are queued and written by a
- * couple of committer threads, each taking whatever has queued up (at most {@code max}) into one
- * transaction, so many publishes share one disk flush and one turn of the event-log lock.
+ * Group commit: concurrent calls are queued and executed by a few committer threads, each taking
+ * whatever has queued up (at most {@code max}) into one transaction, so that many calls share one
+ * disk flush (and, for publishes, one turn of the event-log lock).
  *
- * <p>Every caller still gets all-or-nothing for its own publish: when a shared transaction
- * fails, each of its publishes is retried alone, so one bad publish fails only its own caller.
- * A caller returns only once its publish is committed (or failed): "returned" means "durable".
+ * <p>Every caller still gets all-or-nothing for its own item: when a shared transaction fails,
+ * each of its items is retried alone, so one bad item fails only its own caller. A caller returns
+ * only once its item is committed (or failed): "returned" means "durable".
+ *
+ * @param <I> what a caller hands in
+ * @param <O> what it gets back
  */
-public final class GroupCommitter implements AutoCloseable {
+public final class GroupCommitter<I, O> implements AutoCloseable {
 
-    private static final int COMMITTERS = 2;
-
-    private record Pending(PublishRequest request, CompletableFuture<PublishResult> result) {
+    private record Pending<I, O>(I item, CompletableFuture<O> result) {
     }
 
-    private final Publisher publisher;
+    private final Function<List<I>, List<O>> inOneTransaction;
     private final int max;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
-    public GroupCommitter(Publisher publisher, int max, String name) {
-        this.publisher = publisher;
+    /**
+     * @param inOneTransaction executes a list of items in one transaction, results in item order
+     * @param max the most items per transaction
+     * @param committers how many transactions may be in flight at once
+     */
+    public GroupCommitter(Function<List<I>, List<O>> inOneTransaction, int max, int committers, String name) {
+        this.inOneTransaction = inOneTransaction;
         this.max = max;
-        for (int i = 0; i < COMMITTERS; i++) {
-            Thread t = new Thread(this::run, name + "-committer-" + i);
+        for (int i = 0; i < committers; i++) {
+            Thread t = new Thread(this::run, name + "-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
     }
 
-    public PublishResult save(PublishRequest request) {
+    public O submit(I item) {
         if (closed) {
             throw new StoreException("the store is closed");
         }
-        Pending p = new Pending(request, new CompletableFuture<>());
+        Pending<I, O> p = new Pending<>(item, new CompletableFuture<>());
         queue.add(p);
         try {
-            // join() ignores interrupts on purpose: the publish is in flight and its outcome is known soon.
+            // join() ignores interrupts on purpose: the item is in flight and its outcome is known soon.
             return p.result().join();
         } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException) {
+                // Rethrown from the caller's thread, so that its stack trace shows the caller.
+                cause.addSuppressed(new Exception("submitted here"));
+                throw (RuntimeException) cause;
             }
-            throw new StoreException("storing a notification failed: " + e.getCause(), e.getCause());
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw new StoreException("the store failed: " + cause, cause);
         }
     }
 
     private void run() {
-        List<Pending> batch = new ArrayList<>(max);
+        List<Pending<I, O>> batch = new ArrayList<>(max);
         while (!closed || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                Pending<I, O> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
@@ -81,13 +92,13 @@ public final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    private void commit(List<Pending> batch) {
-        List<PublishRequest> requests = new ArrayList<>(batch.size());
-        for (Pending p : batch) {
-            requests.add(p.request());
+    private void commit(List<Pending<I, O>> batch) {
+        List<I> items = new ArrayList<>(batch.size());
+        for (Pending<I, O> p : batch) {
+            items.add(p.item());
         }
         try {
-            List<PublishResult> results = publisher.saveAll(requests);
+            List<O> results = inOneTransaction.apply(items);
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).result().complete(results.get(i));
             }
@@ -96,9 +107,9 @@ public final class GroupCommitter implements AutoCloseable {
                 batch.get(0).result().completeExceptionally(shared);
                 return;
             }
-            for (Pending p : batch) {
+            for (Pending<I, O> p : batch) {
                 try {
-                    p.result().complete(publisher.saveAll(List.of(p.request())).get(0));
+                    p.result().complete(inOneTransaction.apply(List.of(p.item())).get(0));
                 } catch (RuntimeException | Error alone) {
                     p.result().completeExceptionally(alone);
                 }
@@ -120,8 +131,8 @@ public final class GroupCommitter implements AutoCloseable {
         for (Thread t : threads) {
             t.interrupt();
         }
-        for (Pending p; (p = queue.poll()) != null; ) {
-            p.result().completeExceptionally(new StoreException("the store was closed before the notification was stored"));
+        for (Pending<I, O> p; (p = queue.poll()) != null; ) {
+            p.result().completeExceptionally(new StoreException("the store was closed before this was stored"));
         }
     }
 }

@@ -1,0 +1,201 @@
+package dev.notify.bench.store;
+
+import dev.notify.api.Audience;
+import dev.notify.api.DeliveryAttempt;
+import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryResult;
+import dev.notify.api.DeliveryStatus;
+import dev.notify.api.Notification;
+import dev.notify.api.spi.Lease;
+import dev.notify.api.spi.NewDelivery;
+import dev.notify.api.spi.PublishRequest;
+import dev.notify.store.jdbc.JdbcNotificationStore;
+import dev.notify.store.jdbc.JdbcStoreConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Durable throughput of the JDBC store on embedded H2 and on a local PostgreSQL (started by
+ * {@link PostgresServer}): single publishes from 16 threads, batches of 100, and claim-and-complete
+ * of deliveries. Each measurement runs on a fresh database, after a warm-up of the same work.
+ *
+ * <p>Run: {@code mvn -q -pl notify-bench -am install -DskipTests && mvn -q -pl notify-bench exec:exec
+ * -Dbench=dev.notify.bench.store.StoreBenchmark}
+ * (system properties {@code -Dbench.db=h2|postgresql|all}, {@code -Dbench.seconds=10}).
+ */
+public final class StoreBenchmark {
+
+    private static final int SINGLE_THREADS = 16;
+    private static final int BATCH_THREADS = 4;
+    private static final int BATCH = 100;
+    private static final int CLAIM_THREADS = 8;
+    private static final int CLAIM_LIMIT = 100;
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private StoreBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String which = System.getProperty("bench.db", "all");
+        int seconds = Integer.getInteger("bench.seconds", 10);
+        System.out.printf(Locale.ROOT, "JDBC store benchmark: %d s measured after %d s warm-up, %d cores, %s%n",
+                seconds, Math.max(3, seconds / 2), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        if (which.equals("all") || which.equals("h2")) {
+            run("H2 (embedded file)", () -> JdbcStoreConfig.builder()
+                    .dataDirectory(Path.of("target", "bench-h2", UUID.randomUUID().toString())).poolSize(20).build(), seconds);
+        }
+        if (which.equals("all") || which.equals("postgresql")) {
+            PostgresServer pg = PostgresServer.shared();
+            run("PostgreSQL 15 (local, fsync on)", () -> JdbcStoreConfig.builder().jdbcUrl(pg.createDatabase()).poolSize(20).build(), seconds);
+        }
+        System.exit(0);
+    }
+
+    private interface ConfigSource {
+        JdbcStoreConfig next();
+    }
+
+    private static void run(String name, ConfigSource configs, int seconds) throws Exception {
+        int warmup = Math.max(3, seconds / 2);
+        System.out.println();
+        System.out.println("== " + name);
+        try (JdbcNotificationStore store = JdbcNotificationStore.open(configs.next())) {
+            measure(store, warmup, "warm-up single", StoreBenchmark::single);
+            report("publish, single, " + SINGLE_THREADS + " threads", measure(store, seconds, "single", StoreBenchmark::single), "notifications/s");
+        }
+        try (JdbcNotificationStore store = JdbcNotificationStore.open(configs.next())) {
+            measure(store, warmup, "warm-up batch", StoreBenchmark::batch);
+            report("publish, batches of " + BATCH + ", " + BATCH_THREADS + " threads",
+                    measure(store, seconds, "batch", StoreBenchmark::batch), "notifications/s");
+        }
+        try (JdbcNotificationStore store = JdbcNotificationStore.open(configs.next())) {
+            fill(store, 20_000);
+            claimAndComplete(store, warmup);
+            fill(store, 200_000);
+            report("claim-and-complete, " + CLAIM_THREADS + " threads, claims of " + CLAIM_LIMIT,
+                    claimAndComplete(store, seconds), "deliveries/s");
+        }
+    }
+
+    private static void report(String what, double perSecond, String unit) {
+        System.out.printf(Locale.ROOT, "%-52s %,10.0f %s%n", what, perSecond, unit);
+    }
+
+    // ---- publishing -------------------------------------------------------------------------
+
+    /** A typical publish: one recipient, one event-log entry, one webhook delivery. */
+    private static PublishRequest request() {
+        String id = "b-" + IDS.incrementAndGet();
+        String user = "user-" + (id.hashCode() & 1023);
+        Instant now = Instant.now();
+        Notification n = Notification.builder().id(id).recipient(user).event("task.progress").topic("task:" + (id.hashCode() & 63))
+                .title("Import running").data(java.util.Map.of("percent", 50, "message", "Processing...")).createdAt(now).build();
+        return new PublishRequest(n, "bench", List.of(Audience.user(user)), List.of(new NewDelivery("webhook", "ep-1", now)),
+                Optional.empty());
+    }
+
+    private interface Worker {
+        /** Does one unit of work; returns how many notifications it stored. */
+        int run(JdbcNotificationStore store);
+    }
+
+    private static int single(JdbcNotificationStore store) {
+        store.save(request());
+        return 1;
+    }
+
+    private static int batch(JdbcNotificationStore store) {
+        List<PublishRequest> batch = new ArrayList<>(BATCH);
+        for (int i = 0; i < BATCH; i++) {
+            batch.add(request());
+        }
+        store.saveAll(batch);
+        return BATCH;
+    }
+
+    private static double measure(JdbcNotificationStore store, int seconds, String name, Worker worker) throws InterruptedException {
+        int threads = name.endsWith("batch") ? BATCH_THREADS : SINGLE_THREADS;
+        AtomicBoolean stop = new AtomicBoolean();
+        LongAdder done = new LongAdder();
+        CountDownLatch finished = new CountDownLatch(threads);
+        long start = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        done.add(worker.run(store));
+                    }
+                } finally {
+                    finished.countDown();
+                }
+            }, "bench-" + name + "-" + t).start();
+        }
+        Thread.sleep(seconds * 1000L);
+        stop.set(true);
+        finished.await();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return done.sum() / elapsed;
+    }
+
+    // ---- deliveries -------------------------------------------------------------------------
+
+    private static void fill(JdbcNotificationStore store, int deliveries) {
+        List<PublishRequest> batch = new ArrayList<>(1000);
+        for (int i = 0; i < deliveries; i++) {
+            batch.add(request());
+            if (batch.size() == 1000) {
+                store.saveAll(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            store.saveAll(batch);
+        }
+    }
+
+    /** Claims and completes (attempt recorded, status sent) due deliveries from several threads for {@code seconds}. */
+    private static double claimAndComplete(JdbcNotificationStore store, int seconds) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        LongAdder done = new LongAdder();
+        CountDownLatch finished = new CountDownLatch(CLAIM_THREADS);
+        long start = System.nanoTime();
+        for (int t = 0; t < CLAIM_THREADS; t++) {
+            String node = "node-" + t;
+            new Thread(() -> {
+                try {
+                    while (!stop.get()) {
+                        Instant now = Instant.now();
+                        List<DeliveryRecord> claimed = store.claimDue(now, CLAIM_LIMIT, new Lease(node, now.plusSeconds(60)));
+                        if (claimed.isEmpty()) {
+                            break;
+                        }
+                        for (DeliveryRecord d : claimed) {
+                            store.recordAttempt(DeliveryAttempt.of(d.id(), 1, now, Duration.ofMillis(1), DeliveryResult.sent()),
+                                    DeliveryStatus.SENT, Optional.empty());
+                            done.increment();
+                        }
+                    }
+                } finally {
+                    finished.countDown();
+                }
+            }, "bench-claim-" + t).start();
+        }
+        finished.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        stop.set(true);
+        finished.await();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return done.sum() / elapsed;
+    }
+}
