@@ -244,8 +244,10 @@ class SseEndToEndTest {
     @Test
     @DisplayName("a reader too slow to keep up is disconnected while the others keep receiving")
     void disconnectsASlowReaderWithoutDelayingOthers() throws Exception {
-        try (TestServer small = TestServer.start(s -> s.set("channels.sse.max-buffered-events", "8")
-                .set("channels.sse.max-buffered-bytes", "65536"))) {
+        // 1 MiB of slack lets a reader that keeps reading ride out a busy machine; the one that stopped
+        // fills its socket buffers (a few MiB on loopback) and then this
+        try (TestServer small = TestServer.start(s -> s.set("channels.sse.max-buffered-events", "64")
+                .set("channels.sse.max-buffered-bytes", "1048576"))) {
             String topic = "news:slow-test";
             String slowUser = "slow";
             HttpClient client = SseClient.http();
@@ -267,7 +269,7 @@ class SseEndToEndTest {
                 awaitConnections(small, slowUser, 1);
 
                 String body = "x".repeat(60_000);
-                int count = 150;
+                int count = 200;
                 for (int i = 0; i < count; i++) {
                     small.publish("{\"topic\":\"" + topic + "\",\"event\":\"bulk\",\"title\":\"" + i + "\",\"body\":\"" + body + "\"}");
                 }

@@ -12,10 +12,16 @@ import dev.notify.api.spi.Metrics;
 import dev.notify.channel.sse.SseChannelProvider;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +32,11 @@ import java.util.concurrent.TimeUnit;
 public final class SseChannel implements Channel {
 
     private static final int HEARTBEAT_SLICES = 8;
+    // fan-outs reaching fewer streams are written by the delivering thread alone
+    private static final int PARALLEL_FAN_OUT = 512;
+    private static final int WRITERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // the streams the current thread's fan-out reached, while it runs
+    private static final ThreadLocal<List<SseConnection>> FAN_OUT = new ThreadLocal<>();
 
     private final ChannelContext context;
     private final SseSettings settings;
@@ -36,6 +47,7 @@ public final class SseChannel implements Channel {
     private volatile boolean closed;
     // only the scheduler's one periodic task touches it
     private long heartbeatTicks;
+    private ExecutorService writers;
 
     /** A channel with these settings; registers the stream servlet when the context has a web registry. */
     public SseChannel(ChannelContext context, SseSettings settings) {
@@ -63,14 +75,72 @@ public final class SseChannel implements Channel {
         int reached = 0;
         for (EventLogEntry e : delivery.events()) {
             inFlight.put(e, new EncodedFrame(this, e));
+            List<SseConnection> reachedStreams = new ArrayList<>();
+            FAN_OUT.set(reachedStreams);
             try {
                 reached += context.hub().fanOut(SseChannelProvider.NAME, e);
             } finally {
+                FAN_OUT.remove();
                 inFlight.remove(e);
+                // what the fan-out queued is written even if it stopped half-way
+                drain(reachedStreams);
             }
         }
         context.metrics().count("notify.stream.fanout", reached, "channel", SseChannelProvider.NAME);
         return DeliveryResult.sent();
+    }
+
+    /**
+     * Called by a stream that queued a frame during {@link #deliver}'s fan-out: true when the
+     * channel will write it afterwards (with the other streams the fan-out reached), false when
+     * the stream should write at once.
+     */
+    boolean deferDrain(SseConnection c) {
+        List<SseConnection> batch = FAN_OUT.get();
+        if (batch == null) {
+            return false;
+        }
+        batch.add(c);
+        return true;
+    }
+
+    // a broadcast's writes go through the servlet container one stream at a time; past a few hundred
+    // streams they are split over the cores, the delivering thread taking the first share
+    private void drain(List<SseConnection> streams) {
+        int n = streams.size();
+        int parts = n < PARALLEL_FAN_OUT ? 1 : Math.min(WRITERS, (n + PARALLEL_FAN_OUT - 1) / PARALLEL_FAN_OUT);
+        int per = (n + parts - 1) / parts;
+        for (int p = 1; p < parts; p++) {
+            List<SseConnection> share = streams.subList(p * per, Math.min(n, (p + 1) * per));
+            try {
+                writers().execute(() -> drainAll(share));
+            } catch (RejectedExecutionException e) {
+                drainAll(share);
+            }
+        }
+        drainAll(streams.subList(0, Math.min(n, per)));
+    }
+
+    private void drainAll(List<SseConnection> streams) {
+        for (SseConnection c : streams) {
+            try {
+                c.drainNow();
+            } catch (RuntimeException e) {
+                logger().log(System.Logger.Level.WARNING, "write to SSE client " + c.clientId() + " failed", e);
+            }
+        }
+    }
+
+    private synchronized ExecutorService writers() {
+        if (writers == null) {
+            AtomicInteger n = new AtomicInteger();
+            writers = Executors.newFixedThreadPool(WRITERS, r -> {
+                Thread t = new Thread(r, "notify-sse-writer-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return writers;
     }
 
     @Override
@@ -82,6 +152,11 @@ public final class SseChannel implements Channel {
         heartbeat.cancel(false);
         for (SseConnection c : connections) {
             c.shutdown("server shutting down");
+        }
+        synchronized (this) {
+            if (writers != null) {
+                writers.shutdown();
+            }
         }
     }
 

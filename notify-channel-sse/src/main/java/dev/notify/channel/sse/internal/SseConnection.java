@@ -245,7 +245,14 @@ public final class SseConnection implements Subscriber {
                 }
             } else {
                 enqueueEntry(entry);
-                next = overLimit() ? null : drain();
+                if (overLimit()) {
+                    next = null;
+                } else if (channel.deferDrain(this)) {
+                    // part of a large fan-out: the channel drains the streams it reached in parallel afterwards
+                    return;
+                } else {
+                    next = drain();
+                }
             }
         }
         if (next == null) {
@@ -253,6 +260,15 @@ public final class SseConnection implements Subscriber {
         } else {
             then(next);
         }
+    }
+
+    /** Writes what waits, as far as the socket takes it without blocking. */
+    void drainNow() {
+        Next next;
+        synchronized (this) {
+            next = drain();
+        }
+        then(next);
     }
 
     @Override

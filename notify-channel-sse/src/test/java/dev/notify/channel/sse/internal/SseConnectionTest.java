@@ -250,6 +250,28 @@ class SseConnectionTest {
         }
 
         @Test
+        @DisplayName("a broadcast to many streams reaches every one, in order, written from several threads")
+        void aLargeBroadcastReachesEveryStreamInOrder() throws Exception {
+            List<FakeSink> sinks = new ArrayList<>();
+            for (int i = 0; i < 1500; i++) {
+                sinks.add(open("user" + i, Set.of("news"), OptionalLong.empty(), true));
+            }
+            List<String> ids = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                EventLogEntry e = publish(new EventLogEntry(seq.incrementAndGet(), Audience.topic("news"),
+                        Notification.builder().topic("news").event("news.flash").build()));
+                ids.add(Long.toString(e.sequence()));
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            for (FakeSink sink : sinks) {
+                while (sink.ids("news.flash").size() < 3 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(sink.ids("news.flash")).isEqualTo(ids);
+            }
+        }
+
+        @Test
         void encodesABroadcastOnceForAllItsStreams() {
             FakeSink one = open("u1", Set.of("news"), OptionalLong.empty(), true);
             FakeSink two = open("u2", Set.of("news"), OptionalLong.empty(), true);
