@@ -15,6 +15,7 @@ import dev.notify.server.internal.OpsServlet;
 import dev.notify.server.internal.Plugins;
 import dev.notify.server.internal.Secrets;
 import dev.notify.server.internal.Stores;
+import dev.notify.server.internal.web.WebUi;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -159,6 +160,7 @@ public final class NotifyServer implements AutoCloseable {
         for (String own : List.of("/api/v1/*", "/api/v1/notifications/stream/connections", "/metrics", "/health", "/health/*")) {
             web.reserve(own, "the server");
         }
+        WebUi.mount(context, web, auth, service.json(), service.config().clock(), settings.devTokens());
     }
 
     private static void mount(ServletContextHandler context, ServletHolder holder, String... pathSpecs) {

@@ -47,6 +47,7 @@ public final class ServerSettings {
     private final Duration streamTokenTtl;
     private final Duration shutdownTimeout;
     private final boolean accessLog;
+    private final boolean devTokens;
     private final Map<String, String> config;
 
     private ServerSettings(Builder b) {
@@ -66,6 +67,7 @@ public final class ServerSettings {
         this.streamTokenTtl = b.streamTokenTtl;
         this.shutdownTimeout = b.shutdownTimeout;
         this.accessLog = b.accessLog;
+        this.devTokens = b.devTokens;
         this.config = Map.copyOf(b.config);
     }
 
@@ -154,6 +156,14 @@ public final class ServerSettings {
         return accessLog;
     }
 
+    /**
+     * Whether {@code POST /api/v1/dev/tokens} mints user JWTs for the API key holder (the inbox
+     * page's sign-in form). Off by default: it lets a publisher act as any user.
+     */
+    public boolean devTokens() {
+        return devTokens;
+    }
+
     /** The generic configuration tree ({@code channels.<name>.<key>}) handed to the engine and channels. */
     public Map<String, String> config() {
         return config;
@@ -194,6 +204,7 @@ public final class ServerSettings {
         private Duration streamTokenTtl = Duration.ofMinutes(5);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private boolean accessLog = true;
+        private boolean devTokens;
         private final Map<String, String> config = new TreeMap<>();
 
         private Builder() {
@@ -311,6 +322,12 @@ public final class ServerSettings {
         /** Turns the access log on or off. */
         public Builder accessLog(boolean on) {
             this.accessLog = on;
+            return this;
+        }
+
+        /** Enables {@code POST /api/v1/dev/tokens} (development only). */
+        public Builder devTokens(boolean on) {
+            this.devTokens = on;
             return this;
         }
 

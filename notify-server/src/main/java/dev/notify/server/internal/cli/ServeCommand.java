@@ -41,7 +41,7 @@ import java.util.concurrent.Callable;
         description = {"Runs the Notify server: the HTTP API, the bundled channels and plugins, over embedded H2 or PostgreSQL.",
                 "Every option can also be set as environment variable NOTIFY_<NAME> (NOTIFY_DATA_DIR) or as key <name>",
                 "(data-dir) in the --config properties file. Precedence: flag, environment, config file, default."},
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, WatchCommand.class, PublishCommand.class})
 public final class ServeCommand implements Callable<Integer> {
 
     /** What {@link #run} returns when the server runs on after it returned. */
@@ -99,6 +99,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--access-log", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             description = "Log one line per request (tokens masked). Default: ${DEFAULT-VALUE}.")
     boolean accessLog;
+
+    @Option(names = "--dev-tokens", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+            description = {"Enable POST /api/v1/dev/tokens: the API key mints user JWTs (the inbox page's dev sign-in).",
+                    "Development only: it lets a publisher act as any user. Default: ${DEFAULT-VALUE}."})
+    boolean devTokens;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A channel setting, repeatable: --set channels.sse.heartbeat-interval=30s.")
     Map<String, String> set = new LinkedHashMap<>();
@@ -271,7 +276,8 @@ public final class ServeCommand implements Callable<Integer> {
                 .maxBodyBytes(maxBodyBytes)
                 .streamTokenTtl(duration("stream-token-ttl", streamTokenTtl))
                 .shutdownTimeout(duration("shutdown-timeout", shutdownTimeout))
-                .accessLog(accessLog);
+                .accessLog(accessLog)
+                .devTokens(devTokens);
         b.config(channelConfig());
         return b.build();
     }

@@ -1,0 +1,255 @@
+// Browser tests of the Notify pages in real headless Chromium, one case per run:
+//   node run.mjs <case>
+// BrowserTest (JUnit, in notify-server) starts the server and runs each case with these variables:
+//   NOTIFY_URL, NOTIFY_API_KEY, NOTIFY_USER, NOTIFY_JWT (a JWT of NOTIFY_USER), NOTIFY_SCREENSHOTS (a folder)
+// A case asks the JUnit side to restart the server by printing "@@restart" and waiting for a line on stdin.
+import { chromium } from 'playwright-core';
+import { createInterface } from 'node:readline';
+import { mkdirSync } from 'node:fs';
+
+const BASE = process.env.NOTIFY_URL;
+const API_KEY = process.env.NOTIFY_API_KEY;
+const USER = process.env.NOTIFY_USER;
+const JWT = process.env.NOTIFY_JWT;
+const SHOTS = process.env.NOTIFY_SCREENSHOTS || 'screenshots';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const TIMEOUT = 15000;
+
+const stdin = createInterface({ input: process.stdin });
+const lines = [];
+let waiting = null;
+stdin.on('line', l => { if (waiting) { const w = waiting; waiting = null; w(l); } else lines.push(l); });
+function ask(command) {
+  console.log('@@' + command);
+  return lines.length ? Promise.resolve(lines.shift()) : new Promise(r => { waiting = r; });
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error('check failed: ' + message);
+}
+
+async function publish(body) {
+  const r = await fetch(BASE + '/api/v1/notifications', {
+    method: 'POST', headers: { Authorization: 'Bearer ' + API_KEY, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  check(r.status === 202, 'publish answered ' + r.status + ': ' + text);
+  return JSON.parse(text).id;
+}
+
+async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: SHOTS + '/' + name + '.png', fullPage: true });
+  console.log('screenshot ' + SHOTS + '/' + name + '.png');
+}
+
+async function signIn(page, jwt = JWT) {
+  await page.goto(BASE + '/');
+  await page.fill('#token', jwt);
+  await page.click('#token-form button[type=submit]');
+  await page.waitForSelector('#status.on', { timeout: TIMEOUT });
+}
+
+const badge = page => page.textContent('#badge');
+async function waitBadge(page, value) {
+  await page.waitForFunction(v => document.querySelector('#badge').textContent === v, value, { timeout: TIMEOUT })
+    .catch(async () => { throw new Error('the bell shows ' + await badge(page) + ', expected ' + value); });
+}
+const toast = (page, text) => page.waitForSelector(`#toasts .toast[role=status]:has-text(${JSON.stringify(text)})`, { timeout: TIMEOUT });
+
+const cases = {
+  // A published notification shows a toast and bumps the bell; task.progress draws a bar.
+  async toastAndBell(page) {
+    await signIn(page);
+    await waitBadge(page, '0');
+    await publish({ recipients: [USER], type: 'success', title: 'Build 42 finished', body: 'All 311 tests passed' });
+    const t = await toast(page, 'Build 42 finished');
+    await waitBadge(page, '1');
+    check(await page.getAttribute('#bell', 'aria-label') === 'Notifications: 1 unread', 'the bell has an accessible label');
+    check((await t.getAttribute('class')).includes('type-success'), 'the toast is coloured by type');
+    await publish({ recipients: [USER], type: 'warning', title: 'Disk almost full', body: '92% used on /var' });
+    await toast(page, 'Disk almost full');
+    await publish({ recipients: [USER], event: 'task.progress', title: 'Import', data: { task_id: 'import-7', percent: 40, message: 'Reading rows' } });
+    await page.waitForSelector('.task[data-task="import-7"] .pct:has-text("40%")', { timeout: TIMEOUT });
+    await publish({ recipients: [USER], event: 'task.progress', title: 'Export', data: { task_id: 'export-3', percent: 75, message: 'Writing files' } });
+    await page.waitForSelector('.task[data-task="export-3"] .pct:has-text("75%")', { timeout: TIMEOUT });
+    await publish({ recipients: [USER], event: 'task.completed', type: 'success', title: 'Import done', data: { task_id: 'import-7', message: '1200 rows' } });
+    await page.waitForSelector('.task.completed[data-task="import-7"] .pct:has-text("100%")', { timeout: TIMEOUT });
+    await shot(page, 'inbox');
+    // the dismiss button is reachable by keyboard
+    const close = await t.$('button');
+    await close.focus();
+    check(await page.evaluate(() => document.activeElement.getAttribute('aria-label')) === 'Dismiss notification', 'the dismiss button takes focus');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#toasts .toast:has-text("Build 42 finished")', { state: 'detached', timeout: TIMEOUT });
+  },
+
+  // Mark read, mark all read and delete update the bell and the list, and stick after a reload.
+  async markRead(page) {
+    const first = await publish({ recipients: [USER], title: 'First' });
+    await publish({ recipients: [USER], title: 'Second' });
+    await publish({ recipients: [USER], title: 'Third' });
+    await signIn(page);
+    await waitBadge(page, '3');
+    await page.click(`#inbox li[data-id="${first}"] .mark-read`);
+    await waitBadge(page, '2');
+    check(await page.$(`#inbox li.read[data-id="${first}"]`), 'the item shows as read');
+    await page.click('#mark-all');
+    await waitBadge(page, '0');
+    await page.click(`#inbox li[data-id="${first}"] .delete`);
+    await page.waitForSelector(`#inbox li[data-id="${first}"]`, { state: 'detached', timeout: TIMEOUT });
+    await page.reload();
+    await page.waitForSelector('#status.on', { timeout: TIMEOUT });
+    await page.waitForFunction(() => document.querySelectorAll('#inbox li[data-id]').length === 2, null, { timeout: TIMEOUT });
+    await waitBadge(page, '0');
+    check(!(await page.$(`#inbox li[data-id="${first}"]`)), 'the deleted item stays deleted');
+  },
+
+  // A server restart mid-session: the page reconnects and shows what was published meanwhile, once.
+  async restart(page) {
+    await signIn(page);
+    const before = await publish({ recipients: [USER], title: 'Before the restart' });
+    await toast(page, 'Before the restart');
+    // the JUnit side stops the server, starts it on the same port and data directory, and publishes two
+    const reply = await ask('restart');
+    const ids = JSON.parse(reply);
+    await page.waitForSelector('#status.off', { timeout: TIMEOUT }).catch(() => {});
+    await toast(page, 'During the restart 1');
+    await toast(page, 'During the restart 2');
+    await page.waitForSelector('#status.on', { timeout: TIMEOUT });
+    const after = await publish({ recipients: [USER], title: 'After the restart' });
+    await toast(page, 'After the restart');
+    await page.waitForTimeout(1000);
+    for (const title of ['Before the restart', 'During the restart 1', 'During the restart 2', 'After the restart']) {
+      const n = await page.locator(`#toasts .toast:has-text(${JSON.stringify(title)})`).count();
+      check(n === 1, `toast "${title}" shown ${n} times`);
+    }
+    for (const id of [before, ...ids, after]) {
+      const n = await page.locator(`#inbox li[data-id="${id}"]`).count();
+      check(n === 1, `inbox item ${id} listed ${n} times`);
+    }
+    await waitBadge(page, '4');
+    await shot(page, 'after-restart');
+  },
+
+  // A title with markup is shown as text: no element is created and no script runs.
+  async xss(page) {
+    let dialogs = 0;
+    page.on('dialog', d => { dialogs++; d.dismiss(); });
+    const title = '<img src=x onerror=alert(1)>';
+    const body = '<script>alert(2)</script><b>bold?</b>';
+    // a custom event name: the page learns it from the inbox, since EventSource only hands out names it listens to
+    await publish({ recipients: [USER], type: 'warning', title: 'Earlier alert', event: 'security.alert' });
+    await signIn(page);
+    await publish({ recipients: [USER], type: 'error', title, body, event: 'security.alert' });
+    const t = await toast(page, title);
+    check(await t.$eval('.title', e => e.textContent) === title, 'the toast title is the literal text');
+    check(await t.$eval('.body', e => e.textContent) === body, 'the toast body is the literal text');
+    await page.waitForSelector('#inbox li .title:has-text("<img src=x")', { timeout: TIMEOUT });
+    check((await page.$$('#toasts img, #inbox img, #toasts script, #inbox script, #toasts b, #inbox b')).length === 0, 'no element made from the data');
+    await page.reload();
+    await page.waitForSelector('#inbox li .title:has-text("<img src=x")', { timeout: TIMEOUT });
+    await page.waitForTimeout(500);
+    check(dialogs === 0, dialogs + ' dialogs fired');
+    await shot(page, 'xss');
+  },
+
+  // The admin page lists a dead letter; Replay re-sends it and it leaves the list.
+  async adminReplay(page) {
+    const id = await publish({ recipients: [USER], title: 'To the flaky channel', channels: ['flaky'] });
+    await page.goto(BASE + '/admin');
+    await page.fill('#key', API_KEY);
+    await page.click('#key-form button[type=submit]');
+    const row = `#dead-letters tr:has-text("${id}")`;
+    await page.waitForSelector(row, { timeout: TIMEOUT });
+    await page.waitForSelector('#per-channel tr:has-text("sse")', { timeout: TIMEOUT }).catch(() => {});
+    await page.waitForSelector('#webhooks .notice, #webhooks table, #webhooks p', { timeout: TIMEOUT });
+    await page.waitForFunction(() => /\d/.test(document.querySelector('#queue-depth').textContent), null, { timeout: TIMEOUT });
+    await page.waitForSelector('#per-channel-deliveries tr:has-text("flaky")', { timeout: TIMEOUT });
+    await shot(page, 'admin');
+    await page.click(`${row} button.replay`);
+    await page.waitForSelector(row, { state: 'detached', timeout: TIMEOUT });
+    console.log('@@replayed ' + id);
+    // the publish form
+    await page.fill('#p-recipients', USER);
+    await page.fill('#p-title', 'From the admin page');
+    await page.click('#publish-form button[type=submit]');
+    await page.waitForSelector('#publish-result:has-text("Published")', { timeout: TIMEOUT });
+    const r = await fetch(BASE + '/api/v1/notifications?limit=5', { headers: { Authorization: 'Bearer ' + JWT } });
+    check((await r.json()).notifications.some(n => n.title === 'From the admin page'), 'the published notification is in the inbox');
+  },
+
+  // Without EventSource the client takes the WebSocket, and still shows toasts and counts.
+  async wsFallback(page) {
+    await page.addInitScript(() => { delete window.EventSource; });
+    await signIn(page);
+    await page.waitForSelector('#status.on:has-text("ws")', { timeout: TIMEOUT });
+    await publish({ recipients: [USER], type: 'success', title: 'Over the WebSocket' });
+    await toast(page, 'Over the WebSocket');
+    await waitBadge(page, '1');
+    await page.click('#mark-all');
+    await waitBadge(page, '0');
+  },
+
+  // Without EventSource and WebSocket the client long-polls, and still shows toasts and counts.
+  async pollFallback(page) {
+    await page.addInitScript(() => { delete window.EventSource; delete window.WebSocket; });
+    await signIn(page);
+    await page.waitForSelector('#status.on:has-text("poll")', { timeout: TIMEOUT });
+    await publish({ recipients: [USER], type: 'info', title: 'Over long polling' });
+    await toast(page, 'Over long polling');
+    await waitBadge(page, '1');
+    await page.click('#mark-all');
+    await waitBadge(page, '0');
+  },
+
+  // The developer sign-in mints a token with the API key (the server runs with --dev-tokens).
+  async devSignIn(page) {
+    await page.goto(BASE + '/');
+    await shot(page, 'signin');
+    await page.click('summary');
+    await page.fill('#dev-key', API_KEY);
+    await page.fill('#dev-user', USER);
+    await page.fill('#dev-topics', 'task:*');
+    await page.click('#dev-form button[type=submit]');
+    await page.waitForSelector('#status.on', { timeout: TIMEOUT });
+    check((await page.textContent('#who')).includes(USER), 'signed in as ' + USER);
+    await publish({ recipients: [USER], title: 'Hello developer' });
+    await toast(page, 'Hello developer');
+  },
+};
+
+const name = process.argv[2];
+if (!cases[name]) {
+  console.error('unknown case ' + name + '; cases: ' + Object.keys(cases).join(', '));
+  process.exit(2);
+}
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run'],
+});
+let failed = false;
+try {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', e => { failed = true; console.log('page error: ' + e.message); });
+  page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') console.log('console.' + m.type() + ': ' + m.text()); });
+  try {
+    await cases[name](page);
+  } catch (e) {
+    failed = true;
+    console.log('FAILED ' + name + ': ' + (e.stack || e));
+    await shot(page, 'failed-' + name).catch(() => {});
+  }
+} finally {
+  await browser.close();
+  stdin.close();
+}
+if (failed) {
+  console.log('not ok ' + name);
+  process.exit(1);
+}
+console.log('ok ' + name);
+process.exit(0);
