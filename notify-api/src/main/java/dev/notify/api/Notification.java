@@ -100,11 +100,11 @@ public final class Notification {
         this.body = b.body;
         this.data = b.data;
         this.template = b.template;
-        this.channels = Collections.unmodifiableSet(new LinkedHashSet<>(b.channels));
+        this.channels = b.channels.isEmpty() ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(b.channels));
         this.scheduledAt = b.scheduledAt;
         this.expiresAt = b.expiresAt;
         this.idempotencyKey = b.idempotencyKey;
-        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+        this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
         this.createdAt = b.createdAt != null ? b.createdAt : Instant.now();
         if (recipients.isEmpty() && topic == null) {
             throw new IllegalArgumentException("a notification needs recipients and/or a topic");
@@ -112,6 +112,33 @@ public final class Notification {
         if (scheduledAt != null && expiresAt != null && !expiresAt.isAfter(scheduledAt)) {
             throw new IllegalArgumentException("expiresAt (" + expiresAt + ") must be after scheduledAt (" + scheduledAt + ")");
         }
+    }
+
+    private Notification(Notification n, Instant createdAt) {
+        this.id = n.id;
+        this.type = n.type;
+        this.event = n.event;
+        this.topic = n.topic;
+        this.priority = n.priority;
+        this.recipients = n.recipients;
+        this.title = n.title;
+        this.body = n.body;
+        this.data = n.data;
+        this.template = n.template;
+        this.channels = n.channels;
+        this.scheduledAt = n.scheduledAt;
+        this.expiresAt = n.expiresAt;
+        this.idempotencyKey = n.idempotencyKey;
+        this.metadata = n.metadata;
+        this.createdAt = createdAt;
+    }
+
+    /**
+     * This notification with another creation time; everything else is shared, nothing is
+     * validated again (the service stamps its clock's time on accept this way).
+     */
+    public Notification withCreatedAt(Instant at) {
+        return new Notification(this, Objects.requireNonNull(at, "createdAt must not be null"));
     }
 
     /** A new builder with the defaults: type info, priority normal, event {@value #DEFAULT_EVENT}. */

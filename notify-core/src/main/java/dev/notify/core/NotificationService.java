@@ -113,6 +113,8 @@ public final class NotificationService implements AutoCloseable {
     private final AtomicLong completed = new AtomicLong();
     private final io.micrometer.core.instrument.Counter published;
     private final SplittableRandom random = new SplittableRandom();
+    private final StreamTailer tailer;
+    private final PriorityQueue<Held> heldStreams = new PriorityQueue<>((a, b) -> a.dueAt.compareTo(b.dueAt));
     private final ScheduledFuture<?> ticker;
     private final ScheduledFuture<?> watchdog;
     private volatile Instant lastPrune = Instant.EPOCH;
@@ -152,6 +154,11 @@ public final class NotificationService implements AutoCloseable {
         for (int i = 0; i < config.workers(); i++) {
             startWorker();
         }
+        this.tailer = new StreamTailer(store.latestSequence());
+        Thread tt = new Thread(tailer, "notify-stream");
+        tt.setDaemon(true);
+        tailer.thread = tt;
+        tt.start();
         long tick = config.pollInterval().toMillis();
         this.ticker = scheduler.scheduleWithFixedDelay(this::tick, 0, Math.max(1, tick), TimeUnit.MILLISECONDS);
         long watch = Math.max(5, Math.min(1000, config.deliveryTimeout().toMillis() / 4));
@@ -378,7 +385,7 @@ public final class NotificationService implements AutoCloseable {
     }
 
     private Plan plan(Notification n, String scope, Instant now) {
-        Notification rendered = templates.render(n).toBuilder().createdAt(now).build();
+        Notification rendered = templates.render(n).withCreatedAt(now);
         if (rendered.isExpiredAt(now)) {
             throw new IllegalArgumentException("notification expired at " + rendered.expiresAt().get() + ", before it was published");
         }
@@ -424,9 +431,8 @@ public final class NotificationService implements AutoCloseable {
 
     private void dispatch(Plan plan, PublishResult result, Instant now) {
         Notification n = result.notification();
-        for (Slot s : plan.streams) {
-            Job job = new Job(n, s, Delivery.STREAM_TARGET, 0, 1, result.events(), n.id() + ":" + s.channel.name(), plan.due);
-            enqueue(job, now);
+        if (!plan.streams.isEmpty() && !result.events().isEmpty()) {
+            tailer.wake();
         }
         for (DeliveryRecord d : result.deliveries()) {
             Slot s = channels.get(d.channel());
@@ -476,6 +482,9 @@ public final class NotificationService implements AutoCloseable {
         int n = store.cancel(notificationId).size();
         synchronized (scheduled) {
             n += scheduled.removeIf(j -> j.notification.id().equals(notificationId)) ? 1 : 0;
+        }
+        synchronized (heldStreams) {
+            n += heldStreams.removeIf(h -> h.notification.id().equals(notificationId)) ? 1 : 0;
         }
         return n;
     }
@@ -841,6 +850,15 @@ public final class NotificationService implements AutoCloseable {
             for (Job j : due) {
                 enqueue(j, now);
             }
+            List<Held> dueStreams = new ArrayList<>();
+            synchronized (heldStreams) {
+                while (!heldStreams.isEmpty() && !heldStreams.peek().dueAt.isAfter(now)) {
+                    dueStreams.add(heldStreams.poll());
+                }
+            }
+            for (Held h : dueStreams) {
+                fanOutStream(h.notification, h.entries);
+            }
             claimDue(now);
             if (Duration.between(lastPrune, now).compareTo(config.pruneInterval()) >= 0) {
                 lastPrune = now;
@@ -898,6 +916,162 @@ public final class NotificationService implements AutoCloseable {
         }
     }
 
+    // ---- live streams --------------------------------------------------------------------------------
+
+    /** A notification's entries waiting for its scheduled time before they go to live subscribers. */
+    private record Held(Notification notification, List<EventLogEntry> entries, Instant dueAt) {
+    }
+
+    /**
+     * Tails the event log and hands each notification's entries to the stream channels, one
+     * notification after the other in sequence order. Order matters: a client that saw sequence
+     * 11 resumes "after 11", so 10 must never reach it later. Tailing the shared log (instead of
+     * fanning out from the publishing thread) also brings the entries other nodes appended to
+     * this node's subscribers.
+     */
+    private final class StreamTailer implements Runnable {
+        volatile Thread thread;
+        private volatile long position;
+        private volatile boolean signalled;
+        private volatile boolean stopping;
+        private volatile boolean warnedPruned;
+
+        StreamTailer(long start) {
+            this.position = start;
+        }
+
+        void wake() {
+            signalled = true;
+            Thread t = thread;
+            if (t != null) {
+                java.util.concurrent.locks.LockSupport.unpark(t);
+            }
+        }
+
+        @Override
+        public void run() {
+            long idleNanos = config.streamPollInterval().toNanos();
+            while (true) {
+                boolean more;
+                try {
+                    more = pump();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "could not read the event log for live streams; will try again", e);
+                    more = false;
+                }
+                if (!more) {
+                    if (stopping) {
+                        return;
+                    }
+                    if (!signalled) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(this, idleNanos);
+                    }
+                    signalled = false;
+                }
+            }
+        }
+
+        private boolean pump() {
+            EventLogSlice slice = store.readAll(position, 512);
+            if (slice.pruned() && !warnedPruned) {
+                warnedPruned = true;
+                LOG.log(System.Logger.Level.WARNING, "live streams fell behind event-log retention; some events were only stored, not pushed");
+            }
+            List<EventLogEntry> entries = slice.entries();
+            int i = 0;
+            while (i < entries.size()) {
+                Notification n = entries.get(i).notification();
+                int j = i + 1;
+                while (j < entries.size() && entries.get(j).notification().id().equals(n.id())) {
+                    j++;
+                }
+                fanOutStream(n, entries.subList(i, j));
+                i = j;
+            }
+            if (!entries.isEmpty()) {
+                position = entries.get(entries.size() - 1).sequence();
+            }
+            return entries.size() == 512;
+        }
+
+        void stopAndDrain(long deadlineNanos) {
+            stopping = true;
+            wake();
+            Thread t = thread;
+            if (t != null) {
+                try {
+                    t.join(Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (t.isAlive()) {
+                    t.interrupt();
+                }
+            }
+        }
+    }
+
+    private void fanOutStream(Notification n, List<EventLogEntry> entries) {
+        Instant now = clock.instant();
+        if (n.isExpiredAt(now)) {
+            return;
+        }
+        Optional<Instant> later = n.scheduledAt().filter(now::isBefore);
+        if (later.isPresent()) {
+            synchronized (heldStreams) {
+                heldStreams.add(new Held(n, List.copyOf(entries), later.get()));
+            }
+            wakeAt(later.get());
+            return;
+        }
+        if (cancelled.containsKey(n.id())) {
+            return;
+        }
+        for (Slot s : channels.values()) {
+            if (s.channel.kind() != ChannelKind.STREAM || (!n.channels().isEmpty() && !n.channels().contains(s.channel.name()))) {
+                continue;
+            }
+            if (s.channel.targets(n).isEmpty()) {
+                continue;
+            }
+            deliverStream(s, n, entries, now);
+        }
+    }
+
+    private void deliverStream(Slot slot, Notification n, List<EventLogEntry> entries, Instant now) {
+        String name = slot.channel.name();
+        DeliveryResult result;
+        try {
+            result = slot.channel.deliver(new Delivery(n.id() + ":" + name, n, name, Delivery.STREAM_TARGET, 1, entries));
+            if (result == null) {
+                result = DeliveryResult.failed("channel " + name + " returned no result");
+            }
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            result = DeliveryResult.failed("channel " + name + " threw " + e);
+        }
+        completed.incrementAndGet();
+        boolean sent = result.isSent();
+        DeliveryRecord record = new DeliveryRecord(0, n.id(), name, Delivery.STREAM_TARGET, n.priority(),
+                sent ? DeliveryStatus.SENT : DeliveryStatus.FAILED, 1, Optional.empty(),
+                sent ? Optional.empty() : Optional.of(result.reason()), n.createdAt(), clock.instant());
+        if (sent) {
+            slot.sent.increment();
+            Instant since = n.scheduledAt().filter(x -> x.isAfter(n.createdAt())).orElse(n.createdAt());
+            slot.latency.record(Duration.between(since, now).abs());
+            for (DeliveryListener l : listeners) {
+                call(() -> l.onSent(record));
+            }
+        } else {
+            // live subscribers that missed it read it from the event log when they resume
+            slot.failed.increment();
+            LOG.log(System.Logger.Level.WARNING, "live push of " + n.id() + " through " + name + " failed: " + result.reason());
+            DeliveryResult r = result;
+            for (DeliveryListener l : listeners) {
+                call(() -> l.onFailed(record, r.reason()));
+            }
+        }
+    }
+
     // ---- shutdown ---------------------------------------------------------------------------------
 
     /** Closes with a 30 second drain timeout; see {@link #close(Duration)}. */
@@ -930,6 +1104,14 @@ public final class NotificationService implements AutoCloseable {
                 handBack(j);
             }
             scheduled.clear();
+        }
+        tailer.stopAndDrain(deadline);
+        synchronized (heldStreams) {
+            for (Held h : heldStreams) {
+                unfinished.add("live stream push of notification " + h.notification.id() + " (scheduled for " + h.dueAt
+                        + "; clients read it from the event log)");
+            }
+            heldStreams.clear();
         }
         while (System.nanoTime() < deadline && (queue.size() > 0 || anyBusy())) {
             try {
@@ -1021,7 +1203,7 @@ public final class NotificationService implements AutoCloseable {
 
     private record Plan(PublishRequest request, List<Slot> streams, Instant due) {
         int jobCount() {
-            return streams.size() + request.deliveries().size();
+            return request.deliveries().size();
         }
     }
 

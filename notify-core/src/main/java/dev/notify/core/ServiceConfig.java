@@ -24,10 +24,12 @@ import java.util.UUID;
  * @param retention how long events and idempotency keys are kept
  * @param pruneInterval how often retention runs
  * @param maxConnectionsPerUser most live stream connections one user may hold
+ * @param streamPollInterval how often the event log is checked for entries other nodes appended (local
+ *        publishes wake the stream dispatcher at once)
  */
 public record ServiceConfig(int workers, int queueCapacity, RetryPolicy retryPolicy, Clock clock, Duration deliveryTimeout,
                             Duration pollInterval, Duration lease, String nodeId, Config config, Retention retention,
-                            Duration pruneInterval, int maxConnectionsPerUser) {
+                            Duration pruneInterval, int maxConnectionsPerUser, Duration streamPollInterval) {
 
     /** Validates the components. */
     public ServiceConfig {
@@ -49,6 +51,7 @@ public record ServiceConfig(int workers, int queueCapacity, RetryPolicy retryPol
         if (maxConnectionsPerUser < 1) {
             throw new IllegalArgumentException("maxConnectionsPerUser must be positive, got " + maxConnectionsPerUser);
         }
+        requirePositive("streamPollInterval", streamPollInterval);
     }
 
     private static void requirePositive(String name, Duration d) {
@@ -72,7 +75,8 @@ public record ServiceConfig(int workers, int queueCapacity, RetryPolicy retryPol
     public Builder toBuilder() {
         return new Builder().workers(workers).queueCapacity(queueCapacity).retryPolicy(retryPolicy).clock(clock)
                 .deliveryTimeout(deliveryTimeout).pollInterval(pollInterval).lease(lease).nodeId(nodeId).config(config)
-                .retention(retention).pruneInterval(pruneInterval).maxConnectionsPerUser(maxConnectionsPerUser);
+                .retention(retention).pruneInterval(pruneInterval).maxConnectionsPerUser(maxConnectionsPerUser)
+                .streamPollInterval(streamPollInterval);
     }
 
     /** Builds a {@link ServiceConfig}. */
@@ -89,6 +93,7 @@ public record ServiceConfig(int workers, int queueCapacity, RetryPolicy retryPol
         private Retention retention = Retention.DEFAULT;
         private Duration pruneInterval = Duration.ofMinutes(1);
         private int maxConnectionsPerUser = 16;
+        private Duration streamPollInterval = Duration.ofMillis(100);
 
         private Builder() {
         }
@@ -165,10 +170,16 @@ public record ServiceConfig(int workers, int queueCapacity, RetryPolicy retryPol
             return this;
         }
 
+        /** How often the event log is checked for other nodes' entries (default 100 ms). */
+        public Builder streamPollInterval(Duration d) {
+            this.streamPollInterval = d;
+            return this;
+        }
+
         /** Builds and validates. */
         public ServiceConfig build() {
             return new ServiceConfig(workers, queueCapacity, retryPolicy, clock, deliveryTimeout, pollInterval, lease,
-                    nodeId, config, retention, pruneInterval, maxConnectionsPerUser);
+                    nodeId, config, retention, pruneInterval, maxConnectionsPerUser, streamPollInterval);
         }
     }
 }

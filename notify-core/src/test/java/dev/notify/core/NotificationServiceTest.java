@@ -550,6 +550,96 @@ class NotificationServiceTest {
         }
     }
 
+    /** A stream channel that fans out through its service's hub, like the SSE channel does. */
+    private static Channel liveChannel(NotificationService[] holder) {
+        return new Channel() {
+            @Override
+            public String name() {
+                return "live";
+            }
+
+            @Override
+            public ChannelKind kind() {
+                return ChannelKind.STREAM;
+            }
+
+            @Override
+            public DeliveryResult deliver(Delivery d) {
+                for (EventLogEntry e : d.events()) {
+                    holder[0].hub().fanOut("live", e);
+                }
+                return DeliveryResult.sent();
+            }
+        };
+    }
+
+    private static Subscriber recordingSequences(List<Long> into, CountDownLatch latch) {
+        return new Subscriber() {
+            @Override
+            public void onEvent(EventLogEntry entry) {
+                into.add(entry.sequence());
+                latch.countDown();
+            }
+
+            @Override
+            public void onSignal(HubSignal signal) {
+            }
+        };
+    }
+
+    @Nested
+    @DisplayName("live streams")
+    class LiveStreams {
+
+        @Test
+        void aSubscriberSeesEventsInSequenceOrderWhilePublishersRaceEachOther() throws Exception {
+            NotificationService[] holder = new NotificationService[1];
+            NotificationService s = start(ServiceConfig.defaults(), liveChannel(holder));
+            holder[0] = s;
+            int publishers = 4;
+            int each = 2_000;
+            List<Long> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch all = new CountDownLatch(publishers * each);
+            s.hub().subscribe(new SubscriptionRequest("live", "c1", "watcher", Set.of("jobs")), recordingSequences(seen, all));
+            ExecutorService pool = Executors.newFixedThreadPool(publishers);
+            for (int p = 0; p < publishers; p++) {
+                pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        s.broadcast("jobs", Notification.builder().event("task.progress"));
+                    }
+                });
+            }
+            pool.shutdown();
+            await(all);
+            assertThat(seen).hasSize(publishers * each).isSorted().doesNotHaveDuplicates();
+        }
+
+        @Test
+        void aSubscriberOnAnotherNodeSharingTheStoreReceivesWhatThisNodePublished() throws Exception {
+            dev.notify.core.memory.InMemoryNotificationStore shared = new dev.notify.core.memory.InMemoryNotificationStore();
+            NotificationService[] a = new NotificationService[1];
+            NotificationService[] b = new NotificationService[1];
+            a[0] = NotificationService.builder().store(shared).config(ServiceConfig.builder().nodeId("a").build())
+                    .channel(liveChannel(a)).build();
+            services.add(a[0]);
+            b[0] = NotificationService.builder().store(shared)
+                    .config(ServiceConfig.builder().nodeId("b").streamPollInterval(Duration.ofMillis(20)).build())
+                    .channel(liveChannel(b)).build();
+            services.add(b[0]);
+            List<Long> onB = new CopyOnWriteArrayList<>();
+            CountDownLatch got = new CountDownLatch(3);
+            b[0].hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of("task:abc")), recordingSequences(onB, got));
+
+            a[0].notify(Notification.builder().recipient("u1").title("direct").build());
+            a[0].broadcast("task:abc", Notification.builder().event("task.progress"));
+            a[0].notify(Notification.builder().recipient("u2").title("not for u1").build());
+            a[0].notify(Notification.builder().recipient("u1").title("again").build());
+            await(got);
+
+            assertThat(onB).hasSize(3).isSorted();
+        }
+    }
+
     @Nested
     @DisplayName("inbox, listeners and metrics")
     class Observability {

@@ -516,6 +516,51 @@ public abstract class NotificationStoreContract {
     }
 
     @Nested
+    @DisplayName("readAll (tailing the whole log)")
+    class ReadAll {
+
+        @Test
+        @DisplayName("returns every audience's entries in sequence order after the given one")
+        void returnsEveryAudienceInOrder() {
+            store.save(request(notification().recipients(List.of("u1", "u2")).topic("news").build()));
+            store.save(request(notification().recipient("u3").build()));
+
+            EventLogSlice all = store.readAll(0, 100);
+            assertThat(all.entries()).hasSize(4);
+            assertThat(all.entries()).extracting(EventLogEntry::sequence).isSorted().doesNotHaveDuplicates();
+            assertThat(all.entries()).extracting(EventLogEntry::audience)
+                    .containsExactly(Audience.user("u1"), Audience.user("u2"), Audience.topic("news"), Audience.user("u3"));
+            assertThat(all.latestSequence()).isEqualTo(all.entries().get(3).sequence());
+
+            long second = all.entries().get(1).sequence();
+            assertThat(store.readAll(second, 100).entries()).extracting(EventLogEntry::sequence)
+                    .containsExactly(all.entries().get(2).sequence(), all.entries().get(3).sequence());
+            assertThat(store.readAll(0, 2).entries()).hasSize(2);
+            assertThat(store.readAll(all.latestSequence(), 10).entries()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("says when entries after the requested sequence were pruned")
+        void reportsPruning() {
+            store.save(request(toUsers(T0, "u1")));
+            store.save(request(toUsers(t(3600), "u1")));
+            store.prune(t(3600).plus(java.time.Duration.ofDays(7)).minusSeconds(1),
+                    new Retention(java.time.Duration.ofDays(7), 1_000_000, java.time.Duration.ofHours(1)));
+
+            EventLogSlice s = store.readAll(0, 10);
+            assertThat(s.pruned()).isTrue();
+            assertThat(s.entries()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("refuses a negative sequence and a limit below one")
+        void refusesBadArguments() {
+            assertThatThrownBy(() -> store.readAll(-1, 10)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> store.readAll(0, 0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Nested
     @DisplayName("find")
     class Find {
 

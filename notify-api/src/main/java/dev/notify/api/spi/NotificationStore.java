@@ -44,6 +44,17 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
     /** The notification with this id. */
     Optional<Notification> find(String notificationId);
 
+    /**
+     * Every event-log entry after {@code afterSequence}, whatever its audience, oldest first, at
+     * most {@code limit}. The engine tails the log with it to push entries to live subscribers,
+     * including entries that other nodes sharing the store appended. A store shared by several
+     * processes must only return an entry once every lower sequence that will ever be visible is
+     * visible, so a tailer never skips an entry that commits late.
+     *
+     * @throws IllegalArgumentException when {@code afterSequence} is negative or {@code limit} not positive
+     */
+    dev.notify.api.EventLogSlice readAll(long afterSequence, int limit);
+
     // ---- deliveries -------------------------------------------------------------------------
 
     /**

@@ -61,20 +61,30 @@ public final class CoreBenchmark {
     public static void main(String[] args) throws Exception {
         System.out.printf(Locale.ROOT, "Java %s, %d cores, max heap %d MiB%n", Runtime.version(),
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        String only = args.length > 0 ? args[0] : "all";
         for (ChannelKind kind : new ChannelKind[]{ChannelKind.PUSH, ChannelKind.STREAM}) {
-            throughput(kind);
+            if (only.equals("all") || only.equalsIgnoreCase(kind.name())) {
+                throughput(kind);
+            }
         }
-        latency();
+        if (only.equals("all") || only.equals("latency")) {
+            latency();
+        }
     }
+
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private static void throughput(ChannelKind kind) throws Exception {
         List<Double> rates = new ArrayList<>();
+        List<Double> cpuPer = new ArrayList<>();
         for (int round = 0; round < 8; round++) {
             NoopChannel channel = new NoopChannel(kind);
             try (NotificationService s = NotificationService.builder()
                     .config(ServiceConfig.builder().queueCapacity(PER_ROUND + 1).build()).channel(channel).build()) {
                 channel.done = new CountDownLatch(PER_ROUND);
                 long start = System.nanoTime();
+                long cpuStart = OS.getProcessCpuTime();
                 Thread[] producers = new Thread[PRODUCERS];
                 for (int p = 0; p < PRODUCERS; p++) {
                     int id = p;
@@ -93,18 +103,24 @@ public final class CoreBenchmark {
                     throw new IllegalStateException("not all delivered");
                 }
                 double secs = (System.nanoTime() - start) / 1e9;
+                double cpuMicros = (OS.getProcessCpuTime() - cpuStart) / 1e3 / PER_ROUND;
                 double rate = PER_ROUND / secs;
                 if (round >= 3) {
                     rates.add(rate);
+                    cpuPer.add(cpuMicros);
                 }
-                System.out.printf(Locale.ROOT, "  %s round %d%s: %,.0f notifications/s delivered%n", kind, round,
-                        round < 3 ? " (warm-up)" : "", rate);
+                System.out.printf(Locale.ROOT, "  %s round %d%s: %,.0f notifications/s delivered, %.2f µs CPU each (GC and JIT included)%n",
+                        kind, round, round < 3 ? " (warm-up)" : "", rate, cpuMicros);
             }
         }
         rates.sort(null);
-        System.out.printf(Locale.ROOT, "RESULT end-to-end %s channel, %d workers: median %,.0f/s (min %,.0f, max %,.0f) over %d rounds of %,d%n",
+        cpuPer.sort(null);
+        double cpu = cpuPer.get(cpuPer.size() / 2);
+        System.out.printf(Locale.ROOT, "RESULT end-to-end %s channel, %d workers: median %,.0f/s (min %,.0f, max %,.0f) over %d rounds of %,d;"
+                        + " median %.2f µs of CPU per notification = %,.0f/s if all %d cores were ours%n",
                 kind, ServiceConfig.defaults().workers(), rates.get(rates.size() / 2), rates.get(0), rates.get(rates.size() - 1),
-                rates.size(), PER_ROUND);
+                rates.size(), PER_ROUND, cpu, Runtime.getRuntime().availableProcessors() * 1e6 / cpu,
+                Runtime.getRuntime().availableProcessors());
     }
 
     /** The time a publisher waits in notify(): validation, template, store, enqueue. */

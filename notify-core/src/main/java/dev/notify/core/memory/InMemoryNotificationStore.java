@@ -93,8 +93,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
     // ---- event log
     private final ReentrantLock logLock = new ReentrantLock();
-    // the whole log in sequence order, only for pruning: readers go through the indexes below
-    private final ArrayDeque<EventLogEntry> log = new ArrayDeque<>(); // guarded by logLock
+    // the whole log in sequence order, for pruning and for readAll; appended under logLock
+    private final SequenceIndex log = new SequenceIndex();
     private final ConcurrentHashMap<String, SequenceIndex> logByUser = new ConcurrentHashMap<>();
     // sorted by topic so that a prefix pattern is a range scan, not a walk over every topic
     private final ConcurrentSkipListMap<String, SequenceIndex> logByTopic = new ConcurrentSkipListMap<>();
@@ -107,9 +107,14 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private final AtomicLong deliveryIds = new AtomicLong();
     private final ConcurrentHashMap<Long, DeliveryState> deliveries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, long[]> deliveriesByNotification = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ChannelTarget, ConcurrentSkipListSet<Long>> deliveriesByTarget = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ChannelTarget, TargetIds> deliveriesByTarget = new ConcurrentHashMap<>();
     private final ConcurrentSkipListSet<DueKey> due = new ConcurrentSkipListSet<>();
-    private final ConcurrentSkipListSet<LeaseKey> leased = new ConcurrentSkipListSet<>();
+    /**
+     * Leased deliveries bucketed by the second their lease ends in: a lease is taken and released
+     * for every delivery, so these are hash-set operations rather than sorted-set inserts; only
+     * the few buckets (one per second of lease length) are sorted.
+     */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Set<LeaseKey>> leased = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final ConcurrentSkipListSet<Long> deadLetters = new ConcurrentSkipListSet<>(Comparator.reverseOrder());
     private final EnumMap<DeliveryStatus, LongAdder> statusCounts = new EnumMap<>(DeliveryStatus.class);
 
@@ -214,7 +219,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
                 List<EventLogEntry> entries = new ArrayList<>(r.audiences().size());
                 for (Audience audience : r.audiences()) {
                     EventLogEntry e = new EventLogEntry(nextSequence++, audience, r.notification());
-                    log.addLast(e);
+                    log.append(e);
                     index(e).append(e);
                     entries.add(e);
                 }
@@ -250,7 +255,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             ids[i] = s.id;
             synchronized (s) {
                 deliveries.put(s.id, s);
-                deliveriesByTarget.computeIfAbsent(new ChannelTarget(nd.channel(), nd.target()), k -> new ConcurrentSkipListSet<>())
+                deliveriesByTarget.computeIfAbsent(new ChannelTarget(nd.channel(), nd.target()), k -> new TargetIds())
                         .add(s.id);
                 statusCounts.get(DeliveryStatus.PENDING).increment();
                 if (r.lease().isPresent() && !nd.dueAt().isAfter(createdAt)) {
@@ -308,21 +313,34 @@ public final class InMemoryNotificationStore implements NotificationStore {
     }
 
     private void reclaimLapsedLeases(Instant now) {
-        for (LeaseKey k : leased.headSet(new LeaseKey(now, Long.MAX_VALUE), true)) {
-            DeliveryState s = deliveries.get(k.id);
-            if (s == null) {
-                leased.remove(k);
-                continue;
-            }
-            synchronized (s) {
-                if (s.leaseKey == k) {
-                    unlease(s);
-                    if (s.isActive()) {
-                        makeDue(s);
-                    }
-                } else {
-                    leased.remove(k);
+        for (Map.Entry<Long, Set<LeaseKey>> bucket : leased.headMap(now.getEpochSecond(), true).entrySet()) {
+            for (LeaseKey k : bucket.getValue()) {
+                if (k.until.isAfter(now)) {
+                    continue;
                 }
+                reclaim(k);
+            }
+            // only past seconds: a lease ending in the current second may still be added to this bucket
+            if (bucket.getValue().isEmpty() && bucket.getKey() < now.getEpochSecond()) {
+                leased.remove(bucket.getKey(), bucket.getValue());
+            }
+        }
+    }
+
+    private void reclaim(LeaseKey k) {
+        DeliveryState s = deliveries.get(k.id);
+        if (s == null) {
+            removeLeased(k);
+            return;
+        }
+        synchronized (s) {
+            if (s.leaseKey == k) {
+                unlease(s);
+                if (s.isActive()) {
+                    makeDue(s);
+                }
+            } else {
+                removeLeased(k);
             }
         }
     }
@@ -413,11 +431,11 @@ public final class InMemoryNotificationStore implements NotificationStore {
     @Override
     public Page<DeliveryRecord> deliveriesTo(String channel, String target, Optional<String> cursor, int limit) {
         checkLimit(limit);
-        ConcurrentSkipListSet<Long> ids = deliveriesByTarget.get(new ChannelTarget(channel, target));
+        TargetIds ids = deliveriesByTarget.get(new ChannelTarget(channel, target));
         if (ids == null) {
             return new Page<>(List.of(), Optional.empty());
         }
-        return pageNewestFirst(ids.descendingSet(), cursor, limit);
+        return pageNewestFirst(ids.newestFirst(), cursor, limit);
     }
 
     @Override
@@ -517,12 +535,23 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private void lease(DeliveryState s, Lease lease) {
         s.leaseOwner = lease.owner();
         s.leaseKey = new LeaseKey(lease.until(), s.id);
-        leased.add(s.leaseKey);
+        leasedBucket(s.leaseKey).add(s.leaseKey);
+    }
+
+    private Set<LeaseKey> leasedBucket(LeaseKey k) {
+        return leased.computeIfAbsent(k.until.getEpochSecond(), b -> ConcurrentHashMap.newKeySet());
+    }
+
+    private void removeLeased(LeaseKey k) {
+        Set<LeaseKey> bucket = leased.get(k.until.getEpochSecond());
+        if (bucket != null) {
+            bucket.remove(k);
+        }
     }
 
     private void unlease(DeliveryState s) {
         if (s.leaseKey != null) {
-            leased.remove(s.leaseKey);
+            removeLeased(s.leaseKey);
             s.leaseKey = null;
             s.leaseOwner = null;
         }
@@ -645,6 +674,22 @@ public final class InMemoryNotificationStore implements NotificationStore {
     }
 
     @Override
+    public EventLogSlice readAll(long afterSequence, int limit) {
+        if (afterSequence < 0) {
+            throw new IllegalArgumentException("afterSequence must not be negative, got " + afterSequence);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        long latest = publishedSequence;
+        boolean pruned = afterSequence < prunedThrough;
+        if (afterSequence >= latest) {
+            return new EventLogSlice(List.of(), latest, pruned);
+        }
+        return new EventLogSlice(log.range(afterSequence, latest, limit), latest, pruned);
+    }
+
+    @Override
     public long latestSequence() {
         return publishedSequence;
     }
@@ -659,12 +704,12 @@ public final class InMemoryNotificationStore implements NotificationStore {
         try {
             long highestRemoved = prunedThrough;
             while (!log.isEmpty()) {
-                EventLogEntry e = log.peekFirst();
+                EventLogEntry e = log.head();
                 boolean tooOld = e.notification().createdAt().isBefore(eventCutoff);
                 if (!tooOld && log.size() <= retention.eventMaxCount()) {
                     break;
                 }
-                log.pollFirst();
+                log.removeHead(e.sequence());
                 unindex(e);
                 removed++;
                 highestRemoved = e.sequence();
@@ -747,6 +792,30 @@ public final class InMemoryNotificationStore implements NotificationStore {
         @Override
         public int hashCode() {
             return 31 * scope.hashCode() + key.hashCode();
+        }
+    }
+
+    /**
+     * The delivery ids of one (channel, target): appended on every save, read only by the rare
+     * attempts-log listing, so appends are a plain array write instead of a sorted-set insert.
+     */
+    private static final class TargetIds {
+        private long[] ids = new long[8];
+        private int size;
+
+        synchronized void add(long id) {
+            if (size == ids.length) {
+                ids = java.util.Arrays.copyOf(ids, size * 2);
+            }
+            ids[size++] = id;
+        }
+
+        synchronized NavigableSet<Long> newestFirst() {
+            java.util.TreeSet<Long> set = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+            for (int i = 0; i < size; i++) {
+                set.add(ids[i]);
+            }
+            return set;
         }
     }
 
@@ -924,6 +993,36 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
         synchronized boolean isEmpty() {
             return head == tail;
+        }
+
+        synchronized int size() {
+            return tail - head;
+        }
+
+        synchronized EventLogEntry head() {
+            return head < tail ? entries[head] : null;
+        }
+
+        /** The first {@code limit} entries in (after, latest], in order. */
+        synchronized List<EventLogEntry> range(long after, long latest, int limit) {
+            int lo = head;
+            int hi = tail;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (entries[mid].sequence() <= after) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            List<EventLogEntry> out = new ArrayList<>(Math.min(limit, Math.max(0, tail - lo)));
+            for (int i = lo; i < tail && out.size() < limit; i++) {
+                if (entries[i].sequence() > latest) {
+                    break;
+                }
+                out.add(entries[i]);
+            }
+            return out;
         }
 
         /** Adds the first {@code limit} entries in (after, latest] to {@code into}. */

@@ -148,6 +148,11 @@ public final class JdbcNotificationStore implements NotificationStore {
     }
 
     @Override
+    public EventLogSlice readAll(long afterSequence, int limit) {
+        return eventLog.readAll(afterSequence, limit);
+    }
+
+    @Override
     public long latestSequence() {
         return eventLog.latestSequence();
     }

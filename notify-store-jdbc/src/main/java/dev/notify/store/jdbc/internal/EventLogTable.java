@@ -100,6 +100,41 @@ public final class EventLogTable {
         });
     }
 
+    /** Every entry after {@code after}, oldest first; appends are serialised on the log-state row, so no gap fills in later. */
+    public EventLogSlice readAll(long after, int limit) {
+        if (after < 0) {
+            throw new IllegalArgumentException("afterSequence must not be negative, got " + after);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        return db.read("reading the event log", c -> {
+            long[] state = state(c);
+            long latest = state[0];
+            boolean pruned = after < state[1];
+            List<EventLogEntry> entries = new ArrayList<>();
+            if (after < latest) {
+                String sql = "SELECT e.seq, e.user_id, e.topic, " + Rows.NOTIFICATION_COLUMNS
+                        + " FROM notify_event e JOIN notify_notification n ON n.id = e.notification_id"
+                        + " WHERE e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setLong(1, after);
+                    ps.setLong(2, latest);
+                    ps.setInt(3, limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            long seq = rs.getLong(1);
+                            String user = rs.getString(2);
+                            Audience audience = user != null ? Audience.user(user) : Audience.topic(rs.getString(3));
+                            entries.add(new EventLogEntry(seq, audience, Rows.notification(rs, 4)));
+                        }
+                    }
+                }
+            }
+            return new EventLogSlice(entries, latest, pruned);
+        });
+    }
+
     public long latestSequence() {
         return db.read("reading the event log", c -> state(c)[0]);
     }
