@@ -637,17 +637,19 @@ public final class NotificationService implements AutoCloseable {
                     if (job == null) {
                         return;
                     }
-                    if (!job.slot.tryAcquire()) {
-                        job.slot.park(job);
+                    if (!job.slot.acquireOrPark(job)) {
                         continue;
                     }
                     try {
                         job.slot.queued.decrementAndGet();
                         run(job);
                     } finally {
-                        Job next = job.slot.releaseAndUnpark();
-                        if (next != null && !queue.offerAccepted(next.notification.priority(), next)) {
-                            handBack(next);
+                        // a timed-out attempt's place was freed by the watchdog already
+                        if (!job.timedOut()) {
+                            Job next = job.slot.releaseAndUnpark();
+                            if (next != null && !queue.offerAccepted(next.notification.priority(), next)) {
+                                handBack(next);
+                            }
                         }
                     }
                 }
@@ -684,7 +686,7 @@ public final class NotificationService implements AutoCloseable {
             } finally {
                 current = null;
             }
-            if (job.finish()) {
+            if (job.finish(Job.BY_WORKER)) {
                 complete(job, result, Duration.ofNanos(System.nanoTime() - startedNanos));
             }
             if (Thread.interrupted() && !retired) {
@@ -802,7 +804,7 @@ public final class NotificationService implements AutoCloseable {
         long now = System.nanoTime();
         for (Worker w : workers) {
             Job job = w.current;
-            if (job != null && now - w.startedNanos > limit && job.finish()) {
+            if (job != null && now - w.startedNanos > limit && job.finish(Job.BY_WATCHDOG)) {
                 w.retired = true;
                 Thread t = w.thread;
                 if (t != null) {
@@ -1232,9 +1234,16 @@ public final class NotificationService implements AutoCloseable {
             this.dueAt = dueAt;
         }
 
+        static final int BY_WORKER = 1;
+        static final int BY_WATCHDOG = 2;
+
         /** Claims the right to report this attempt's outcome: the worker or the timeout watchdog, once. */
-        boolean finish() {
-            return finished.compareAndSet(0, 1);
+        boolean finish(int by) {
+            return finished.compareAndSet(0, by);
+        }
+
+        boolean timedOut() {
+            return finished.get() == BY_WATCHDOG;
         }
 
         Job retry(Instant at) {
@@ -1267,16 +1276,18 @@ public final class NotificationService implements AutoCloseable {
                     .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
         }
 
-        synchronized boolean tryAcquire() {
+        /**
+         * Takes a place for the job, or parks it until a place frees up. One atomic step: were the
+         * check and the parking separate, the last job in flight could finish in between and leave
+         * the parked job with nobody to wake it.
+         */
+        synchronized boolean acquireOrPark(Job job) {
             if (inFlight >= limit) {
+                parked.addLast(job);
                 return false;
             }
             inFlight++;
             return true;
-        }
-
-        synchronized void park(Job job) {
-            parked.addLast(job);
         }
 
         /** Frees a place; returns a parked job to run next, if any. */

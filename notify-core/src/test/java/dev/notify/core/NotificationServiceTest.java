@@ -164,6 +164,30 @@ class NotificationServiceTest {
     class Retries {
 
         @Test
+        void aChannelLimitedToOneDeliveryAtATimeStillGetsEveryDeliveryWhileOtherWorkersPark() throws Exception {
+            int n = 20_000;
+            CountDownLatch done = new CountDownLatch(n);
+            java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger maxInFlight = new java.util.concurrent.atomic.AtomicInteger();
+            RecordingPushChannel ch = new RecordingPushChannel("narrow") {
+                @Override
+                public DeliveryResult deliver(Delivery delivery) {
+                    maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    inFlight.decrementAndGet();
+                    done.countDown();
+                    return DeliveryResult.sent();
+                }
+            };
+            NotificationService s = start(ServiceConfig.builder().workers(4).queueCapacity(n)
+                    .config(dev.notify.api.spi.Config.of(Map.of("channels.narrow.max-concurrency", "1"))).build(), ch);
+            for (int i = 0; i < n; i++) {
+                s.notify(note("u" + (i % 10)).build());
+            }
+            await(done);
+            assertThat(maxInFlight.get()).isEqualTo(1);
+        }
+
+        @Test
         void retriesAfterOneTwoFourAndEightSecondsThenFailsForGood() throws Exception {
             MutableClock clock = new MutableClock(Instant.parse("2024-01-15T10:30:00Z"));
             RecordingPushChannel ch = new RecordingPushChannel("flaky");

@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /** A push channel that records every delivery and answers what the test scripts. */
-final class RecordingPushChannel implements Channel {
+class RecordingPushChannel implements Channel {
 
     final String name;
     final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
