@@ -4,7 +4,8 @@
  * until one arrives.
  */
 module dev.notify.channel.poll {
-    requires dev.notify.api;
+    // the exported provider's signatures use the SPI types
+    requires transitive dev.notify.api;
     // only when a host registers the poll servlet (context.web() present); a library host without HTTP runs without it
     requires static jakarta.servlet;
 

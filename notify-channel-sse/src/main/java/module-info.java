@@ -4,7 +4,8 @@
  * replays what a reconnecting client missed from the event log ({@code Last-Event-ID}).
  */
 module dev.notify.channel.sse {
-    requires dev.notify.api;
+    // the exported provider's signatures use the SPI types
+    requires transitive dev.notify.api;
     // only when a host registers the stream servlet (context.web() present); a library host without HTTP runs without it
     requires static jakarta.servlet;
 

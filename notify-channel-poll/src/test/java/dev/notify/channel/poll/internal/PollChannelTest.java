@@ -38,6 +38,7 @@ class PollChannelTest {
         try (TestChannelContext context = TestChannelContext.builder("poll").json(new Fakes.TinyJson()).hub(new Fakes.FakeHub(1)).web(web).build();
              PollChannel channel = (PollChannel) new PollChannelProvider().create(context)) {
             assertThat(paths).containsExactly("/api/v1/notifications/poll");
+            assertThat(channel.name()).isEqualTo("poll");
         }
     }
 
