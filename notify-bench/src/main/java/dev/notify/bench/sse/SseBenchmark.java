@@ -92,11 +92,13 @@ public final class SseBenchmark {
             long rssBefore = rssKb();
             int first = Math.min(broadcast, idle);
             List<Conn> conns = new ArrayList<>(open("idle", first, "bench:all"));
-            long heapAtFirst = heapUsedAfterGc();
-            System.out.printf("%n== idle: %d streams: server heap %d KiB -> %d KiB after GC, %.2f KiB per stream; RSS +%d KiB%n",
-                    first, before / 1024, heapAtFirst / 1024, (heapAtFirst - before) / 1024.0 / first, rssKb() - rssBefore);
+            if (first > 0) {
+                long heapAtFirst = heapUsedAfterGc();
+                System.out.printf("%n== idle: %d streams: server heap %d KiB -> %d KiB after GC, %.2f KiB per stream; RSS +%d KiB%n",
+                        first, before / 1024, heapAtFirst / 1024, (heapAtFirst - before) / 1024.0 / first, rssKb() - rssBefore);
+            }
 
-            if (broadcast > 0) {
+            if (first > 0) {
                 broadcast(conns.subList(0, first), rounds);
             }
             if (idle > first) {
