@@ -14,6 +14,7 @@ function start(token) {
   $('#who').textContent = 'signed in as ' + (subject(token) || '?');
   const topics = (new URLSearchParams(location.search).get('topics') || '').split(',').filter(Boolean);
   client = connect({ url: location.origin, token, topics });
+  window.notifyClient = client; // for the browser console and tests
   client.on('change', render);
   client.on('connected', ({ transport }) => status('live · ' + transport, 'on'));
   client.on('disconnected', () => status('reconnecting…', 'off'));

@@ -25,6 +25,7 @@ final class TaskBoard {
     static final String HIDE_CURSOR = "\033[?25l";
     static final String SHOW_CURSOR = "\033[?25h";
     private static final int BAR = 24;
+    private static final int MAX_MESSAGE = 60;
     private static final String[] SPINNER = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
 
     private final PrintStream out;
@@ -73,7 +74,9 @@ final class TaskBoard {
             t.percent = Math.max(0, Math.min(100, percent));
         }
         if (message != null && !message.isBlank()) {
-            t.message = message.strip().replaceAll("\\s+", " ");
+            String m = message.strip().replaceAll("\\s+", " ");
+            // a line wider than the terminal would wrap and break the redraw in place
+            t.message = ansi && m.length() > MAX_MESSAGE ? m.substring(0, MAX_MESSAGE - 1) + "…" : m;
         }
         Boolean success = FINAL.get(event);
         t.state = event.substring("task.".length());
