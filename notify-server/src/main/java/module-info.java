@@ -18,6 +18,8 @@ module dev.notify.server {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
     requires org.slf4j;
+    // sun.misc.Signal: SIGTERM shuts down gracefully and exits 0 instead of the JVM's 143
+    requires jdk.unsupported;
 
     exports dev.notify.server;
 

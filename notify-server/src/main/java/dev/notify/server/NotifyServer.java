@@ -13,6 +13,7 @@ import dev.notify.server.internal.CorsFilter;
 import dev.notify.server.internal.JettyWebRegistry;
 import dev.notify.server.internal.OpsServlet;
 import dev.notify.server.internal.Plugins;
+import dev.notify.server.internal.ProblemErrors;
 import dev.notify.server.internal.Secrets;
 import dev.notify.server.internal.Stores;
 import dev.notify.server.internal.web.WebUi;
@@ -102,7 +103,8 @@ public final class NotifyServer implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
             context.setContextPath("/");
             JettyWebRegistry web = new JettyWebRegistry(context);
-            ServiceConfig config = ServiceConfig.builder().config(settings.engineConfig()).build();
+            ServiceConfig config = ServiceConfig.builder().config(settings.engineConfig())
+                    .workers(settings.workers()).queueCapacity(settings.queueCapacity()).build();
             service = NotificationService.builder().config(config).store(store).meterRegistry(prometheus).web(web).build();
             Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), config.clock());
             mountOwnEndpoints(context, web, service, prometheus, auth, settings);
@@ -114,6 +116,8 @@ public final class NotifyServer implements AutoCloseable {
             connector.setPort(settings.port());
             jetty.addConnector(connector);
             jetty.setHandler(context);
+            // 404, 405 and Jetty's other own errors are problem documents too, like the API's
+            ProblemErrors.install(jetty, context, service.json());
             jetty.setStopTimeout(Math.max(1000, Math.min(10_000, settings.shutdownTimeout().toMillis())));
             if (settings.accessLog()) {
                 jetty.setRequestLog(new AccessLog());

@@ -1,6 +1,7 @@
 package dev.notify.server;
 
 import dev.notify.api.spi.Config;
+import dev.notify.core.ServiceConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,6 +48,8 @@ public final class ServerSettings {
     private final Duration streamTokenTtl;
     private final Duration shutdownTimeout;
     private final boolean accessLog;
+    private final int workers;
+    private final int queueCapacity;
     private final boolean devTokens;
     private final Map<String, String> config;
 
@@ -67,6 +70,8 @@ public final class ServerSettings {
         this.streamTokenTtl = b.streamTokenTtl;
         this.shutdownTimeout = b.shutdownTimeout;
         this.accessLog = b.accessLog;
+        this.workers = b.workers;
+        this.queueCapacity = b.queueCapacity;
         this.devTokens = b.devTokens;
         this.config = Map.copyOf(b.config);
     }
@@ -164,6 +169,16 @@ public final class ServerSettings {
         return devTokens;
     }
 
+    /** The number of delivery worker threads. */
+    public int workers() {
+        return workers;
+    }
+
+    /** The most deliveries waiting in memory; past it publishes are refused with 503 and {@code Retry-After}. */
+    public int queueCapacity() {
+        return queueCapacity;
+    }
+
     /** The generic configuration tree ({@code channels.<name>.<key>}) handed to the engine and channels. */
     public Map<String, String> config() {
         return config;
@@ -204,6 +219,8 @@ public final class ServerSettings {
         private Duration streamTokenTtl = Duration.ofMinutes(5);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private boolean accessLog = true;
+        private int workers = ServiceConfig.defaults().workers();
+        private int queueCapacity = ServiceConfig.defaults().queueCapacity();
         private boolean devTokens;
         private final Map<String, String> config = new TreeMap<>();
 
@@ -328,6 +345,24 @@ public final class ServerSettings {
         /** Enables {@code POST /api/v1/dev/tokens} (development only). */
         public Builder devTokens(boolean on) {
             this.devTokens = on;
+            return this;
+        }
+
+        /** The number of delivery worker threads, 1 to 1024. */
+        public Builder workers(int n) {
+            if (n < 1 || n > 1024) {
+                throw new IllegalArgumentException("workers must be between 1 and 1024, got " + n);
+            }
+            this.workers = n;
+            return this;
+        }
+
+        /** The most deliveries waiting in memory, at least 1; past it publishes get 503. */
+        public Builder queueCapacity(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("queue-capacity must be at least 1, got " + n);
+            }
+            this.queueCapacity = n;
             return this;
         }
 

@@ -90,6 +90,13 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", paramLabel = "BYTES", defaultValue = "1048576", description = "Largest request body; larger ones get 413. Default: ${DEFAULT-VALUE} (1 MiB).")
     long maxBodyBytes;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "5", description = "Delivery worker threads. Default: ${DEFAULT-VALUE}.")
+    int workers;
+
+    @Option(names = "--queue-capacity", paramLabel = "N", defaultValue = "100000",
+            description = "Most deliveries waiting in memory; past it publishes get 503 with Retry-After. Default: ${DEFAULT-VALUE}.")
+    int queueCapacity;
+
     @Option(names = "--stream-token-ttl", paramLabel = "DURATION", defaultValue = "5m", description = "Lifetime of stream tokens (POST /api/v1/stream-tokens). Default: ${DEFAULT-VALUE}.")
     String streamTokenTtl;
 
@@ -119,7 +126,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * Parses {@code args} and starts the server (registering a shutdown hook for SIGTERM).
+     * Parses {@code args} and starts the server; SIGTERM and SIGINT shut it down gracefully and exit 0.
      *
      * @return {@link #KEEP_RUNNING} when the server is running, else the exit status
      */
@@ -137,6 +144,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (status == 0 && cmd.server != null) {
             NotifyServer s = cmd.server;
             Runtime.getRuntime().addShutdownHook(new Thread(s::close, "notify-shutdown"));
+            Signals.exitGracefullyOn(s::close);
             return KEEP_RUNNING;
         }
         return status;
@@ -274,6 +282,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .webhookAllowPrivateNetworks(webhookAllowPrivateNetworks)
                 .corsOrigins(corsOrigins == null ? List.of() : new ArrayList<>(clean(corsOrigins)))
                 .maxBodyBytes(maxBodyBytes)
+                .workers(workers).queueCapacity(queueCapacity)
                 .streamTokenTtl(duration("stream-token-ttl", streamTokenTtl))
                 .shutdownTimeout(duration("shutdown-timeout", shutdownTimeout))
                 .accessLog(accessLog)
