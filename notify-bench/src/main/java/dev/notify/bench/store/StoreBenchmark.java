@@ -89,8 +89,15 @@ public final class StoreBenchmark {
         }
     }
 
-    private static void report(String what, double perSecond, String unit) {
-        System.out.printf(Locale.ROOT, "%-52s %,10.0f %s%n", what, perSecond, unit);
+    private static void report(String what, double[] result, String unit) {
+        System.out.printf(Locale.ROOT, "%-52s %,10.0f %-16s %6.0f µs JVM CPU each, load %.1f%n", what, result[0], unit, result[1],
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** CPU time of this JVM (not of the PostgreSQL server), to read figures on a shared machine. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     // ---- publishing -------------------------------------------------------------------------
@@ -125,11 +132,12 @@ public final class StoreBenchmark {
         return BATCH;
     }
 
-    private static double measure(JdbcNotificationStore store, int seconds, String name, Worker worker) throws InterruptedException {
+    private static double[] measure(JdbcNotificationStore store, int seconds, String name, Worker worker) throws InterruptedException {
         int threads = name.endsWith("batch") ? BATCH_THREADS : SINGLE_THREADS;
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder done = new LongAdder();
         CountDownLatch finished = new CountDownLatch(threads);
+        long cpu = cpuNanos();
         long start = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             new Thread(() -> {
@@ -146,7 +154,7 @@ public final class StoreBenchmark {
         stop.set(true);
         finished.await();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        return done.sum() / elapsed;
+        return new double[] {done.sum() / elapsed, (cpuNanos() - cpu) / 1e3 / done.sum()};
     }
 
     // ---- deliveries -------------------------------------------------------------------------
@@ -166,10 +174,11 @@ public final class StoreBenchmark {
     }
 
     /** Claims and completes (attempt recorded, status sent) due deliveries from several threads for {@code seconds}. */
-    private static double claimAndComplete(JdbcNotificationStore store, int seconds) throws InterruptedException {
+    private static double[] claimAndComplete(JdbcNotificationStore store, int seconds) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder done = new LongAdder();
         CountDownLatch finished = new CountDownLatch(CLAIM_THREADS);
+        long cpu = cpuNanos();
         long start = System.nanoTime();
         for (int t = 0; t < CLAIM_THREADS; t++) {
             String node = "node-" + t;
@@ -196,6 +205,6 @@ public final class StoreBenchmark {
         stop.set(true);
         finished.await();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        return done.sum() / elapsed;
+        return new double[] {done.sum() / elapsed, (cpuNanos() - cpu) / 1e3 / Math.max(1, done.sum())};
     }
 }

@@ -77,11 +77,11 @@ public final class JdbcNotificationStore implements NotificationStore {
         this.eventLog = new EventLogTable(db);
         this.deliveries = new Deliveries(db);
         if (config.groupCommitMax() > 1) {
-            // Publishes queue on the event-log lock anyway: a few committers suffice. Attempts are
-            // independent rows: as many committers as the pool can serve beside the other work.
-            this.publishes = new GroupCommitter<>(publisher::saveAll, config.groupCommitMax(), 3, "notify-store-publish");
-            this.attempts = new GroupCommitter<>(deliveries::recordAttempts, config.groupCommitMax(),
-                    Math.max(1, config.poolSize() / 2), "notify-store-attempts");
+            // One committer each, taking everything queued meanwhile: the fewest, largest transactions.
+            // Publishes serialise on the event-log lock anyway; for attempts, one committer measured
+            // faster than several on 2 cores (docs/benchmarks-store.md).
+            this.publishes = new GroupCommitter<>(publisher::saveAll, config.groupCommitMax(), 1, "notify-store-publish");
+            this.attempts = new GroupCommitter<>(deliveries::recordAttempts, config.groupCommitMax(), 1, "notify-store-attempts");
         } else {
             this.publishes = null;
             this.attempts = null;

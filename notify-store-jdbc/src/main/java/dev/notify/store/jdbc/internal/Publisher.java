@@ -283,6 +283,9 @@ public final class Publisher {
             }
             return out;
         }
+        if (db.dialect() == Dialect.POSTGRESQL) {
+            return appendInOneStatement(c, fresh, count);
+        }
         long last = allocate(c, count);
         long seq = last - count;
         try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
@@ -312,18 +315,65 @@ public final class Publisher {
         return out;
     }
 
-    /** Reserves {@code count} sequences; the row lock taken here is held until commit (see the class comment). */
-    private long allocate(Connection c, int count) throws SQLException {
-        if (db.dialect() == Dialect.POSTGRESQL) {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE notify_log_state SET last_seq = last_seq + ? WHERE id = 1 RETURNING last_seq")) {
-                ps.setLong(1, count);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
+    /**
+     * PostgreSQL: takes the sequences and inserts the entries in one statement, so that the
+     * log-state row lock is held for one round trip and the commit only.
+     */
+    private static List<List<EventLogEntry>> appendInOneStatement(Connection c, List<PublishRequest> fresh, int count) throws SQLException {
+        String[] ids = new String[count];
+        String[] users = new String[count];
+        String[] topics = new String[count];
+        Long[] created = new Long[count];
+        int k = 0;
+        for (PublishRequest r : fresh) {
+            Notification n = r.notification();
+            for (Audience a : r.audiences()) {
+                ids[k] = n.id();
+                users[k] = a instanceof Audience.User ? ((Audience.User) a).userId() : null;
+                topics[k] = a instanceof Audience.Topic ? ((Audience.Topic) a).topic() : null;
+                created[k] = Sql.nanos(n.createdAt());
+                k++;
             }
         }
+        long first;
+        try (PreparedStatement ps = c.prepareStatement("WITH s AS (UPDATE notify_log_state SET last_seq = last_seq + ? WHERE id = 1 "
+                + "RETURNING last_seq) INSERT INTO notify_event (seq, notification_id, user_id, topic, created_at) "
+                + "SELECT s.last_seq - ? + v.ord, v.nid, v.uid, v.topic, v.created FROM s, "
+                + "unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::bigint[]) WITH ORDINALITY AS v(nid, uid, topic, created, ord) "
+                + "RETURNING seq")) {
+            ps.setLong(1, count);
+            ps.setLong(2, count);
+            ps.setArray(3, c.createArrayOf("varchar", ids));
+            ps.setArray(4, c.createArrayOf("varchar", users));
+            ps.setArray(5, c.createArrayOf("varchar", topics));
+            ps.setArray(6, c.createArrayOf("bigint", created));
+            long min = Long.MAX_VALUE;
+            int rows = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    min = Math.min(min, rs.getLong(1));
+                    rows++;
+                }
+            }
+            if (rows != count) {
+                throw new SQLException("appended " + rows + " event-log entries instead of " + count);
+            }
+            first = min;
+        }
+        List<List<EventLogEntry>> out = new ArrayList<>(fresh.size());
+        long seq = first;
+        for (PublishRequest r : fresh) {
+            List<EventLogEntry> entries = new ArrayList<>(r.audiences().size());
+            for (Audience a : r.audiences()) {
+                entries.add(new EventLogEntry(seq++, a, r.notification()));
+            }
+            out.add(List.copyOf(entries));
+        }
+        return out;
+    }
+
+    /** H2: reserves {@code count} sequences; the row lock taken here is held until commit (see the class comment). */
+    private static long allocate(Connection c, int count) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT last_seq FROM FINAL TABLE (UPDATE notify_log_state SET last_seq = last_seq + ? WHERE id = 1)")) {
             ps.setLong(1, count);
