@@ -40,6 +40,63 @@ public final class WebhookSignatures {
     }
 
     /**
+     * A signer for one secret: both HMAC keys are set up once, and every signature starts from a
+     * copy of the keyed MAC (a sender signing many deliveries with the same secret keeps one).
+     * Thread-safe.
+     *
+     * @throws IllegalArgumentException when the secret is not {@code whsec_} + base64
+     */
+    public static Signer signer(String secret) {
+        return new Signer(secret);
+    }
+
+    /** Signs with one secret; see {@link #signer(String)}. */
+    public static final class Signer {
+        private final Mac legacyMac;
+        private final Mac standardMac;
+
+        private Signer(String secret) {
+            this.legacyMac = keyed(secret.getBytes(StandardCharsets.UTF_8));
+            this.standardMac = keyed(standardKey(secret));
+        }
+
+        /** {@code sha256=<hex>} of the body. */
+        public String legacy(byte[] body) {
+            Mac mac = copy(legacyMac);
+            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+        }
+
+        /** {@code v1,<base64>} over {@code id.timestamp.body}, the body given as its UTF-8 bytes. */
+        public String standard(String id, long timestamp, byte[] body) {
+            Mac mac = copy(standardMac);
+            mac.update(id.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) '.');
+            mac.update(Long.toString(timestamp).getBytes(StandardCharsets.US_ASCII));
+            mac.update((byte) '.');
+            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
+        }
+
+        private static Mac copy(Mac keyed) {
+            try {
+                return (Mac) keyed.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("this JDK's HmacSHA256 cannot be copied", e);
+            }
+        }
+
+        private static Mac keyed(byte[] key) {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                mac.clone(); // fail here, once, rather than at every signature
+                return mac;
+            } catch (GeneralSecurityException | CloneNotSupportedException e) {
+                throw new IllegalStateException("HmacSHA256 is missing from this JDK or cannot be copied", e);
+            }
+        }
+    }
+
+    /**
      * The Standard Webhooks v1 signature, {@code v1,<base64>}.
      *
      * @throws IllegalArgumentException when the secret is not {@code whsec_} + base64

@@ -49,4 +49,18 @@ class WebhookSignaturesTest {
         mac.init(new SecretKeySpec(SPEC_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         assertThat(WebhookSignatures.legacy(SPEC_SECRET, body)).isEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(body)));
     }
+
+    @Test
+    @org.junit.jupiter.api.DisplayName("a Signer (keys set up once) gives the same signatures as the one-shot methods, the vector included")
+    void signerMatchesTheOneShotMethods() {
+        WebhookSignatures.Signer signer = WebhookSignatures.signer(SPEC_SECRET);
+        byte[] body = SPEC_BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int i = 0; i < 3; i++) { // the keyed MAC is copied, never consumed
+            assertThat(signer.standard(SPEC_ID, SPEC_TIMESTAMP, body)).isEqualTo(SPEC_SIGNATURE);
+            assertThat(signer.legacy(body)).isEqualTo(WebhookSignatures.legacy(SPEC_SECRET, body));
+        }
+        byte[] unicode = "{\"t\":\"h\u00e9\u2713\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(signer.standard("msg_\u00e9", 42, unicode))
+                .isEqualTo(WebhookSignatures.standard(SPEC_SECRET, "msg_\u00e9", 42, new String(unicode, java.nio.charset.StandardCharsets.UTF_8)));
+    }
 }

@@ -33,8 +33,10 @@ import java.util.concurrent.Semaphore;
 
 /**
  * The webhook channel. {@link #targets} picks the enabled endpoints whose filters match; each
- * {@link #deliver} is one signed POST through {@link PinnedHttp} to the endpoint as it is stored now
- * (so a rotation, an update or a disable takes effect on the next attempt). Retries, backoff, dead
+ * {@link #deliver} is one signed POST through {@link PinnedHttp} (keep-alive connections, every address
+ * checked at every attempt) to the endpoint as stored, read through a cache of at most
+ * {@code endpoint-cache-ttl} (a rotation, an update or a disable through this node's API takes effect on
+ * the next attempt; one made on another node within the TTL). Retries, backoff, dead
  * letters and replay are the engine's; this class maps an answer to a {@link DeliveryResult}, keeps
  * the endpoint's failure run ({@code consecutiveFailures}, {@code failingSince}) and disables an
  * endpoint that answers 410 or has failed for {@code auto-disable-after}.
@@ -53,7 +55,16 @@ public final class WebhookChannel implements Channel {
     private volatile CachedList cache;
     private volatile boolean closed;
 
-    private record CachedList(List<WebhookEndpoint> endpoints, long loadedAtNanos) {
+    private final Map<String, WebhookSignatures.Signer> signers = new ConcurrentHashMap<>();
+
+    private record CachedList(List<WebhookEndpoint> endpoints, Map<String, WebhookEndpoint> byId, long loadedAtNanos) {
+        static CachedList of(List<WebhookEndpoint> list, long now) {
+            Map<String, WebhookEndpoint> byId = new java.util.HashMap<>();
+            for (WebhookEndpoint e : list) {
+                byId.put(e.id(), e);
+            }
+            return new CachedList(List.copyOf(list), byId, now);
+        }
     }
 
     /** A channel over the context's endpoint store, clock, scheduler and metrics. */
@@ -125,13 +136,42 @@ public final class WebhookChannel implements Channel {
     }
 
     private List<WebhookEndpoint> currentEndpoints() {
+        return currentCache().endpoints;
+    }
+
+    private CachedList currentCache() {
         CachedList c = cache;
         long now = System.nanoTime();
         if (c == null || now - c.loadedAtNanos > settings.endpointCacheTtl().toNanos()) {
-            c = new CachedList(endpoints.list(), now);
+            c = CachedList.of(endpoints.list(), now);
             cache = c;
         }
-        return c.endpoints;
+        return c;
+    }
+
+    /**
+     * The endpoint as stored, at most {@code endpoint-cache-ttl} old: from the cached list when it
+     * is there (changes through this node's API invalidate the cache at once; changes made on
+     * another node show within the TTL), from the store otherwise.
+     */
+    private Optional<WebhookEndpoint> endpoint(String id) {
+        if (settings.endpointCacheTtl().isZero()) {
+            return endpoints.find(id);
+        }
+        WebhookEndpoint e = currentCache().byId.get(id);
+        return e != null ? Optional.of(e) : endpoints.find(id);
+    }
+
+    private WebhookSignatures.Signer signer(String secret) {
+        WebhookSignatures.Signer s = signers.get(secret);
+        if (s == null) {
+            if (signers.size() > 10_000) {
+                signers.clear();
+            }
+            s = WebhookSignatures.signer(secret);
+            signers.put(secret, s);
+        }
+        return s;
     }
 
     /** Forgets the cached endpoint list (after a change through the API). */
@@ -144,7 +184,7 @@ public final class WebhookChannel implements Channel {
         if (closed) {
             return DeliveryResult.retryLater("the webhook channel is closed");
         }
-        Optional<WebhookEndpoint> found = endpoints.find(delivery.target());
+        Optional<WebhookEndpoint> found = endpoint(delivery.target());
         if (found.isEmpty()) {
             return DeliveryResult.failed("webhook endpoint " + delivery.target() + " was deleted");
         }
@@ -174,14 +214,15 @@ public final class WebhookChannel implements Channel {
         Instant now = clock.instant();
         long timestamp = now.getEpochSecond();
         String id = delivery.key();
-        StringBuilder signature = new StringBuilder(WebhookSignatures.standard(endpoint.secret(), id, timestamp, body));
+        WebhookSignatures.Signer signer = signer(endpoint.secret());
+        StringBuilder signature = new StringBuilder(signer.standard(id, timestamp, bytes));
         if (endpoint.previousSecret().isPresent() && endpoint.previousSecretExpiresAt().map(now::isBefore).orElse(false)) {
-            signature.append(' ').append(WebhookSignatures.standard(endpoint.previousSecret().get(), id, timestamp, body));
+            signature.append(' ').append(signer(endpoint.previousSecret().get()).standard(id, timestamp, bytes));
         }
         List<Map.Entry<String, String>> headers = new ArrayList<>(8);
         headers.add(Map.entry("Content-Type", "application/json"));
         headers.add(Map.entry("User-Agent", settings.userAgent()));
-        headers.add(Map.entry("X-Webhook-Signature", WebhookSignatures.legacy(endpoint.secret(), bytes)));
+        headers.add(Map.entry("X-Webhook-Signature", signer.legacy(bytes)));
         n.taskId().filter(WebhookChannel::isHeaderSafe).ifPresent(t -> headers.add(Map.entry("X-Task-ID", t)));
         headers.add(Map.entry("X-Event-Type", n.event()));
         headers.add(Map.entry("webhook-id", id));
@@ -269,6 +310,7 @@ public final class WebhookChannel implements Channel {
         if (result.isSent()) {
             if (seen.consecutiveFailures() != 0 || seen.failingSince().isPresent()) {
                 updateCounters(seen.id(), 0, Optional.empty());
+                invalidate();
             }
             return;
         }
@@ -359,5 +401,7 @@ public final class WebhookChannel implements Channel {
     @Override
     public void close() {
         closed = true;
+        http.close();
+        signers.clear();
     }
 }

@@ -24,12 +24,20 @@ import java.util.List;
  * @param secretRotationWindow {@code secret-rotation-window} (24h): how long the old secret still signs
  * @param endpointCacheTtl {@code endpoint-cache-ttl} (1s): how long a node reuses the endpoint list to pick targets
  * @param userAgent {@code user-agent}
+ * @param keepAlive {@code keep-alive} (true): reuse connections (HTTP/1.1 keep-alive) per checked address, host,
+ *        port and scheme; false sends {@code Connection: close} and opens a connection per attempt
+ * @param poolIdleTimeout {@code pool-idle-timeout} (4s): an idle pooled connection is closed after this (kept
+ *        below the usual server keep-alive timeouts, e.g. Node's 5 s), or after the server's {@code Keep-Alive: timeout}
+ * @param poolMaxAge {@code pool-max-age} (30s): a connection is not reused once it is this old
+ * @param poolMaxIdlePerHost {@code pool-max-idle-per-host} (16): idle connections kept per address, host, port and
+ *        scheme (at least {@code max-concurrency-per-endpoint})
  */
 public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCidrs, Duration connectTimeout,
                               Duration requestTimeout, int maxResponseBytes, Duration retryAfterMin, Duration retryAfterMax,
                               int maxConcurrencyPerEndpoint, Duration busyRetryAfter, Duration autoDisableAfter,
                               int autoDisableMinFailures, Duration secretRotationWindow, Duration endpointCacheTtl,
-                              String userAgent) {
+                              String userAgent, boolean keepAlive, Duration poolIdleTimeout, Duration poolMaxAge,
+                              int poolMaxIdlePerHost) {
 
     /** The defaults. */
     public static WebhookSettings defaults() {
@@ -64,7 +72,14 @@ public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCi
                 c.getInt("auto-disable-min-failures", 5),
                 positive(c, "secret-rotation-window", Duration.ofHours(24)),
                 c.getDuration("endpoint-cache-ttl", Duration.ofSeconds(1)),
-                c.get("user-agent", "Notify-Webhooks/0.1"));
+                c.get("user-agent", "Notify-Webhooks/0.1"),
+                c.getBoolean("keep-alive", true),
+                positive(c, "pool-idle-timeout", Duration.ofSeconds(4)),
+                positive(c, "pool-max-age", Duration.ofSeconds(30)),
+                c.getInt("pool-max-idle-per-host", 16));
+        if (s.poolMaxIdlePerHost < 0) {
+            throw new IllegalArgumentException("channels.webhook.pool-max-idle-per-host must not be negative, got " + s.poolMaxIdlePerHost);
+        }
         if (s.maxResponseBytes < 0 || s.maxResponseBytes > 1 << 20) {
             throw new IllegalArgumentException("channels.webhook.max-response-bytes must be between 0 and 1048576, got " + s.maxResponseBytes);
         }

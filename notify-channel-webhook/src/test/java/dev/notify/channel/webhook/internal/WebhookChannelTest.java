@@ -383,6 +383,62 @@ class WebhookChannelTest {
     }
 
     @Test
+    @DisplayName("deliver reads endpoints through the short cache: no store lookup per delivery; changes made elsewhere show within endpoint-cache-ttl")
+    void endpointCache() throws Exception {
+        Receiver r = receiver(Receiver.Answer.of(200));
+        WebhookEndpoint e = register("wh_1", r.url("/hook"));
+        java.util.concurrent.atomic.AtomicInteger finds = new java.util.concurrent.atomic.AtomicInteger();
+        TestSupport.MemoryEndpoints inner = new TestSupport.MemoryEndpoints();
+        dev.notify.api.spi.WebhookEndpointStore counting = new dev.notify.api.spi.WebhookEndpointStore() {
+            @Override
+            public WebhookEndpoint create(WebhookEndpoint x) {
+                return inner.create(x);
+            }
+
+            @Override
+            public Optional<WebhookEndpoint> find(String id) {
+                finds.incrementAndGet();
+                return inner.find(id);
+            }
+
+            @Override
+            public List<WebhookEndpoint> list() {
+                return inner.list();
+            }
+
+            @Override
+            public Optional<WebhookEndpoint> update(WebhookEndpoint x) {
+                return inner.update(x);
+            }
+
+            @Override
+            public boolean delete(String id) {
+                return inner.delete(id);
+            }
+        };
+        counting.create(e);
+        TestChannelContext ctx = TestSupport.context(Map.of("allow-private-networks", "true", "endpoint-cache-ttl", "300ms"),
+                counting, clock);
+        closing.add(ctx);
+        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+        closing.add(c);
+        for (int i = 0; i < 5; i++) {
+            assertThat(c.deliver(delivery("wh_1", 1)).isSent()).isTrue();
+        }
+        assertThat(finds.get()).isZero();
+
+        // disabled directly in the store, as another node would: seen once the cache entry is older than the TTL
+        counting.update(new WebhookEndpoint(e.id(), e.url(), e.secret(), e.previousSecret(), e.previousSecretExpiresAt(),
+                e.topics(), e.events(), e.description(), false, 0, Optional.empty(), e.createdAt(), clock.instant()));
+        Thread.sleep(400);
+        assertThat(c.deliver(delivery("wh_1", 1)).reason()).contains("disabled");
+        // an endpoint the cache does not know yet is looked up in the store
+        counting.create(TestSupport.endpoint("wh_2", r.url("/hook"), SECRET, clock.instant()));
+        assertThat(c.deliver(delivery("wh_2", 1)).isSent()).isTrue();
+        assertThat(finds.get()).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("a deleted endpoint fails its deliveries for good")
     void deletedEndpoint() {
         assertThat(channel(Map.of()).deliver(delivery("wh_gone", 1)).outcome()).isEqualTo(DeliveryResult.Outcome.FAILED);
