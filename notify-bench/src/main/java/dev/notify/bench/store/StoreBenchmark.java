@@ -39,7 +39,8 @@ public final class StoreBenchmark {
     private static final int SINGLE_THREADS = 16;
     private static final int BATCH_THREADS = 4;
     private static final int BATCH = 100;
-    private static final int CLAIM_THREADS = 8;
+    private static final int CLAIMERS = 2;
+    private static final int WORKERS = 32;
     private static final int CLAIM_LIMIT = 100;
 
     private static final AtomicLong IDS = new AtomicLong();
@@ -84,7 +85,7 @@ public final class StoreBenchmark {
             fill(store, 20_000);
             claimAndComplete(store, warmup);
             fill(store, 200_000);
-            report("claim-and-complete, " + CLAIM_THREADS + " threads, claims of " + CLAIM_LIMIT,
+            report("claim-and-complete, " + CLAIMERS + " claimers, " + WORKERS + " workers",
                     claimAndComplete(store, seconds), "deliveries/s");
         }
     }
@@ -173,37 +174,65 @@ public final class StoreBenchmark {
         }
     }
 
-    /** Claims and completes (attempt recorded, status sent) due deliveries from several threads for {@code seconds}. */
+    /**
+     * Claims and completes due deliveries for {@code seconds}, shaped like the engine: a couple of
+     * claimer threads lease batches of {@value #CLAIM_LIMIT} and hand them to a pool of
+     * {@value #WORKERS} workers, each of which records a sent attempt per delivery.
+     */
     private static double[] claimAndComplete(JdbcNotificationStore store, int seconds) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder done = new LongAdder();
-        CountDownLatch finished = new CountDownLatch(CLAIM_THREADS);
+        java.util.concurrent.BlockingQueue<DeliveryRecord> claimed = new java.util.concurrent.ArrayBlockingQueue<>(4 * CLAIM_LIMIT);
+        CountDownLatch claimersDone = new CountDownLatch(CLAIMERS);
+        CountDownLatch workersDone = new CountDownLatch(WORKERS);
         long cpu = cpuNanos();
         long start = System.nanoTime();
-        for (int t = 0; t < CLAIM_THREADS; t++) {
+        for (int t = 0; t < CLAIMERS; t++) {
             String node = "node-" + t;
             new Thread(() -> {
                 try {
                     while (!stop.get()) {
                         Instant now = Instant.now();
-                        List<DeliveryRecord> claimed = store.claimDue(now, CLAIM_LIMIT, new Lease(node, now.plusSeconds(60)));
-                        if (claimed.isEmpty()) {
+                        List<DeliveryRecord> batch = store.claimDue(now, CLAIM_LIMIT, new Lease(node, now.plusSeconds(60)));
+                        if (batch.isEmpty()) {
                             break;
                         }
-                        for (DeliveryRecord d : claimed) {
-                            store.recordAttempt(DeliveryAttempt.of(d.id(), 1, now, Duration.ofMillis(1), DeliveryResult.sent()),
-                                    DeliveryStatus.SENT, Optional.empty());
-                            done.increment();
+                        for (DeliveryRecord d : batch) {
+                            claimed.put(d);
                         }
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 } finally {
-                    finished.countDown();
+                    claimersDone.countDown();
                 }
-            }, "bench-claim-" + t).start();
+            }, "bench-claimer-" + t).start();
         }
-        finished.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        for (int t = 0; t < WORKERS; t++) {
+            new Thread(() -> {
+                try {
+                    while (true) {
+                        DeliveryRecord d = claimed.poll(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        if (d == null) {
+                            if (claimersDone.getCount() == 0 && claimed.isEmpty()) {
+                                break;
+                            }
+                            continue;
+                        }
+                        store.recordAttempt(DeliveryAttempt.of(d.id(), 1, Instant.now(), Duration.ofMillis(1), DeliveryResult.sent()),
+                                DeliveryStatus.SENT, Optional.empty());
+                        done.increment();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    workersDone.countDown();
+                }
+            }, "bench-worker-" + t).start();
+        }
+        claimersDone.await(seconds, java.util.concurrent.TimeUnit.SECONDS);
         stop.set(true);
-        finished.await();
+        workersDone.await();
         double elapsed = (System.nanoTime() - start) / 1e9;
         return new double[] {done.sum() / elapsed, (cpuNanos() - cpu) / 1e3 / Math.max(1, done.sum())};
     }
