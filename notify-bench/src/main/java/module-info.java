@@ -6,4 +6,6 @@ module dev.notify.bench {
     requires dev.notify.store.jdbc;
     // the WebSocket benchmark's client (dev.notify.bench.ws)
     requires java.net.http;
+    // the webhook benchmark's receiver (dev.notify.bench.webhook)
+    requires jdk.httpserver;
 }

@@ -1,41 +1,56 @@
 package dev.notify.bench.webhook;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import dev.notify.api.Notification;
 import dev.notify.api.WebhookEndpoint;
 import dev.notify.api.spi.Config;
 import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.WebhookEndpointStore;
 import dev.notify.core.NotificationService;
 import dev.notify.core.ServiceConfig;
 import dev.notify.store.jdbc.JdbcNotificationStore;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Webhook deliveries per second to a local receiver: the real engine, the JDBC store on H2 files
- * (every delivery row and attempt persisted), the webhook channel found through ServiceLoader
- * (HMAC signatures, a fresh checked connection per attempt). The receiver answers 204 on loopback.
+ * (notification, delivery row and one attempt row per delivery, all persisted), the webhook channel
+ * found through ServiceLoader (both HMAC signatures, the SSRF check at every attempt, keep-alive
+ * connections unless {@code keepAlive=false}). The receiver is the JDK's HTTP server on loopback:
+ * it reads every request body and answers {@code 200} with HTTP/1.1 keep-alive.
+ *
+ * <p>Options are program arguments {@code key=value} (or {@code -Dkey=value} JVM options when the
+ * JVM is started directly): {@code notifications} (30000), {@code workers} (16), {@code endpoints}
+ * (1), {@code keepAlive} (true), {@code receiverThreads} (8), {@code warmup} (2000).
  *
  * <pre>
- * mvn -q -o -pl notify-bench exec:exec -Dbench=dev.notify.bench.webhook.WebhookBenchmark -Dnotifications=30000 -Dworkers=16
+ * mvn -q -o -pl notify-bench exec:exec -Dexec.args="-Xms1g -Xmx4g -cp %classpath dev.notify.bench.webhook.WebhookBenchmark notifications=30000 workers=16"
  * </pre>
+ * Prints deliveries/s, the process CPU time per delivery, the store calls per delivery and the
+ * connections the receiver saw.
  */
 public final class WebhookBenchmark {
 
@@ -43,43 +58,85 @@ public final class WebhookBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int total = Integer.getInteger("notifications", 30_000);
-        int workers = Integer.getInteger("workers", 16);
-        int endpoints = Integer.getInteger("endpoints", 1);
+        Map<String, String> opts = new HashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("arguments are key=value, got '" + a + "'");
+            }
+            opts.put(a.substring(0, eq), a.substring(eq + 1));
+        }
+        int total = intOption(opts, "notifications", 30_000);
+        int workers = intOption(opts, "workers", 16);
+        int endpoints = intOption(opts, "endpoints", 1);
+        int warmup = intOption(opts, "warmup", 2000);
+        int receiverThreads = intOption(opts, "receiverThreads", 8);
+        boolean keepAlive = Boolean.parseBoolean(option(opts, "keepAlive", "true"));
         Path dir = Files.createTempDirectory("notify-webhook-bench");
         AtomicLong received = new AtomicLong();
-        try (ServerSocket server = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
-             NotificationStore store = JdbcNotificationStore.openH2(dir)) {
-            ExecutorService pool = Executors.newFixedThreadPool(workers * 2);
-            Thread acceptor = new Thread(() -> accept(server, pool, received), "receiver");
-            acceptor.setDaemon(true);
-            acceptor.start();
+        Set<String> connections = ConcurrentHashMap.newKeySet();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+        ExecutorService receiverPool = Executors.newFixedThreadPool(receiverThreads, r -> {
+            Thread t = new Thread(r, "receiver");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(receiverPool);
+        server.createContext("/", ex -> receive(ex, received, connections));
+        server.start();
+        Counting counting = new Counting();
+        try (JdbcNotificationStore jdbc = JdbcNotificationStore.openH2(dir)) {
+            NotificationStore store = counting.wrap(jdbc);
             Instant now = Instant.now();
             for (int i = 0; i < endpoints; i++) {
-                store.webhookEndpoints().create(new WebhookEndpoint("wh_bench_" + i, "http://127.0.0.1:" + server.getLocalPort() + "/hook/" + i,
+                jdbc.webhookEndpoints().create(new WebhookEndpoint("wh_bench_" + i,
+                        "http://127.0.0.1:" + server.getAddress().getPort() + "/hook/" + i,
                         "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Optional.empty(), Optional.empty(), Set.of(), Set.of(), "bench",
                         true, 0, Optional.empty(), now, now));
             }
             ServiceConfig config = ServiceConfig.builder().workers(workers).queueCapacity(Math.max(100_000, total * endpoints * 2))
                     .config(Config.of(Map.of("channels.webhook.allow-private-networks", "true",
+                            "channels.webhook.keep-alive", Boolean.toString(keepAlive),
                             "channels.webhook.max-concurrency", Integer.toString(workers),
                             "channels.webhook.max-concurrency-per-endpoint", Integer.toString(workers))))
                     .build();
             try (NotificationService service = NotificationService.builder().config(config).store(store)
                     .discoverChannels(Set.of("webhook")).build()) {
                 // warm-up: JIT, connection paths, H2 pages
-                run(service, received, Math.min(2000, total), endpoints);
+                run(service, received, warmup, endpoints);
                 received.set(0);
+                connections.clear();
+                counting.reset();
+                com.sun.management.OperatingSystemMXBean os =
+                        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                long cpu0 = os.getProcessCpuTime();
                 long start = System.nanoTime();
                 run(service, received, total, endpoints);
                 double seconds = (System.nanoTime() - start) / 1e9;
+                double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
                 long deliveries = (long) total * endpoints;
-                System.out.printf("webhook: %d deliveries (%d notifications x %d endpoints) in %.2f s = %.0f deliveries/s"
-                                + " (workers=%d, H2 file store, signatures on, one connection per attempt)%n",
-                        deliveries, total, endpoints, seconds, deliveries / seconds, workers);
+                // let the last attempts be recorded before counting the store's calls
+                Thread.sleep(300);
+                System.out.printf("webhook: %d deliveries (%d notifications x %d endpoints) in %.2f s = %.0f deliveries/s,"
+                                + " CPU %.3f ms/delivery (workers=%d, keepAlive=%s, H2 file store, signatures on,"
+                                + " receiver connections %d)%n",
+                        deliveries, total, endpoints, seconds, deliveries / seconds, cpuMs / deliveries, workers, keepAlive,
+                        connections.size());
+                System.out.println("store calls per delivery: " + counting.perDelivery(deliveries));
             }
-            pool.shutdownNow();
+        } finally {
+            server.stop(0);
+            receiverPool.shutdownNow();
         }
+    }
+
+    private static String option(Map<String, String> opts, String key, String fallback) {
+        String v = opts.get(key);
+        return v != null ? v : System.getProperty(key, fallback);
+    }
+
+    private static int intOption(Map<String, String> opts, String key, int fallback) {
+        return Integer.parseInt(option(opts, key, Integer.toString(fallback)));
     }
 
     private static void run(NotificationService service, AtomicLong received, int total, int endpoints) throws InterruptedException {
@@ -98,47 +155,61 @@ public final class WebhookBenchmark {
         }
     }
 
-    private static void accept(ServerSocket server, ExecutorService pool, AtomicLong received) {
-        byte[] answer = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-        while (!server.isClosed()) {
-            Socket s;
-            try {
-                s = server.accept();
-            } catch (IOException e) {
-                return;
+    /** A realistic receiver: reads the whole body, answers 200 without a body, keeps the connection. */
+    private static void receive(HttpExchange ex, AtomicLong received, Set<String> connections) throws IOException {
+        try (InputStream in = ex.getRequestBody()) {
+            in.readAllBytes();
+        }
+        connections.add(ex.getRemoteAddress().toString());
+        ex.sendResponseHeaders(200, -1);
+        ex.close();
+        received.incrementAndGet();
+    }
+
+    /** Counts the calls the engine and the channel make to the store (and to its endpoint store). */
+    private static final class Counting {
+        private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+
+        NotificationStore wrap(NotificationStore store) {
+            WebhookEndpointStore endpoints = (WebhookEndpointStore) proxy(WebhookEndpointStore.class, "endpoints.", store.webhookEndpoints());
+            return (NotificationStore) Proxy.newProxyInstance(NotificationStore.class.getClassLoader(),
+                    new Class<?>[] {NotificationStore.class}, (p, m, a) -> {
+                        if (m.getName().equals("webhookEndpoints") && m.getParameterCount() == 0) {
+                            return endpoints;
+                        }
+                        return call(store, "store.", m, a);
+                    });
+        }
+
+        private Object proxy(Class<?> type, String prefix, Object target) {
+            InvocationHandler h = (p, m, a) -> call(target, prefix, m, a);
+            return Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
+        }
+
+        private Object call(Object target, String prefix, java.lang.reflect.Method m, Object[] a) throws Throwable {
+            if (m.getDeclaringClass() != Object.class) {
+                calls.computeIfAbsent(prefix + m.getName(), k -> new LongAdder()).increment();
             }
-            pool.execute(() -> {
-                try (s) {
-                    InputStream in = new BufferedInputStream(s.getInputStream());
-                    int length = 0;
-                    StringBuilder line = new StringBuilder();
-                    while (true) {
-                        int c = in.read();
-                        if (c < 0) {
-                            return;
-                        }
-                        if (c == '\n') {
-                            String l = line.toString().trim();
-                            if (l.isEmpty()) {
-                                break;
-                            }
-                            if (l.regionMatches(true, 0, "content-length:", 0, 15)) {
-                                length = Integer.parseInt(l.substring(15).trim());
-                            }
-                            line.setLength(0);
-                        } else {
-                            line.append((char) c);
-                        }
-                    }
-                    in.readNBytes(length);
-                    OutputStream out = s.getOutputStream();
-                    out.write(answer);
-                    out.flush();
-                    received.incrementAndGet();
-                } catch (IOException e) {
-                    // the sender went away
-                }
-            });
+            try {
+                return m.invoke(target, a);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+
+        void reset() {
+            calls.clear();
+        }
+
+        String perDelivery(long deliveries) {
+            Map<String, String> out = new TreeMap<>();
+            double sum = 0;
+            for (Map.Entry<String, LongAdder> e : calls.entrySet()) {
+                double v = e.getValue().sum() / (double) deliveries;
+                sum += v;
+                out.put(e.getKey(), String.format("%.3f", v));
+            }
+            return String.format("%.3f in all %s", sum, out);
         }
     }
 }
