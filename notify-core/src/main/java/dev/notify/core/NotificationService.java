@@ -132,11 +132,15 @@ public final class NotificationService implements AutoCloseable {
         this.metrics = new MicrometerMetrics(meterRegistry);
         this.web = Optional.ofNullable(b.web);
         this.queue = new PriorityDeliveryQueue<>(config.queueCapacity());
-        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor timers = new java.util.concurrent.ScheduledThreadPoolExecutor(2, r -> {
             Thread t = new Thread(r, "notify-timer");
             t.setDaemon(true);
             return t;
         });
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timers.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        timers.setRemoveOnCancelPolicy(true);
+        this.scheduler = timers;
         metrics.gauge("notify.queue.depth", queue::size);
         this.published = meterRegistry.counter("notify.published");
         listeners.addAll(b.listeners);
@@ -1006,9 +1010,7 @@ public final class NotificationService implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                if (t.isAlive()) {
-                    t.interrupt();
-                }
+                // not interrupted if still busy: it may be reading the store (see shutdownQuietly)
             }
         }
     }
@@ -1130,11 +1132,10 @@ public final class NotificationService implements AutoCloseable {
             if (j != null) {
                 unfinished.add(describe(j) + " (in flight)");
             }
+            // No interrupt: a worker may be inside the store, and an interrupt during I/O can close
+            // a database file (H2) or a connection. Idle workers leave when the closed queue wakes
+            // them; one stuck in a channel is a daemon thread and is reported above.
             w.retired = true;
-            Thread t = w.thread;
-            if (t != null) {
-                t.interrupt();
-            }
         }
         for (Job j : queue.drain()) {
             unfinished.add(describe(j) + " (queued)");
@@ -1181,7 +1182,16 @@ public final class NotificationService implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "channel " + s.channel.name() + " failed to close", e);
             }
         }
-        scheduler.shutdownNow();
+        // shutdown(), not shutdownNow(): a tick may be claiming from the store, and interrupting
+        // store I/O can break the database; pending timers are dropped by the policies below
+        scheduler.shutdown();
+        try {
+            if (!scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "a timer task is still running after 5 s; leaving it");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         json.close();
         if (ownsStore) {
             store.close();

@@ -66,7 +66,10 @@ public final class JdbcStoreConfig {
         if (jdbcUrl != null) {
             return jdbcUrl;
         }
-        return "jdbc:h2:file:" + dataDirectory.toAbsolutePath().normalize().resolve(H2_FILE_NAME)
+        // "retry:" reopens the file when a thread is interrupted during I/O; with plain "file:" one
+        // interrupted read (a shutdown, a cancelled task, a library user's own thread) closes the
+        // channel and every later statement of the process fails with "Reading from file ... failed"
+        return "jdbc:h2:retry:" + dataDirectory.toAbsolutePath().normalize().resolve(H2_FILE_NAME)
                 + ";DB_CLOSE_ON_EXIT=FALSE";
     }
 
@@ -133,7 +136,7 @@ public final class JdbcStoreConfig {
                 String u = url.strip();
                 if (!u.startsWith("jdbc:postgresql:") && !u.startsWith("jdbc:h2:")) {
                     throw new IllegalArgumentException("store.jdbc-url '" + Redaction.url(u)
-                            + "' is not supported: use jdbc:postgresql://host:port/database or jdbc:h2:file:/path");
+                            + "' is not supported: use jdbc:postgresql://host:port/database or jdbc:h2:retry:/path (jdbc:h2:file: works too, but an interrupted thread can break it)");
                 }
                 this.jdbcUrl = u;
             } else {

@@ -33,7 +33,7 @@ class MigrationsTest {
         Path dir = freshH2Dir();
         try (JdbcNotificationStore store = JdbcNotificationStore.openH2(dir)) {
             assertThat(store.latestSequence()).isZero();
-            assertThat(store.describe()).startsWith("jdbc:h2:file:").doesNotContain(";");
+            assertThat(store.describe()).startsWith("jdbc:h2:retry:").doesNotContain(";");
         }
         assertThat(highestVersion(h2Url(dir))).isEqualTo("2");
     }
