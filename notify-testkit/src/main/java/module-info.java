@@ -4,6 +4,9 @@ module dev.notify.testkit {
     requires transitive org.junit.jupiter.api;
     requires transitive org.assertj.core;
 
+    // PostgresServer creates databases through JDBC (the driver comes from the test classpath)
+    requires java.sql;
+
     exports dev.notify.testkit;
     // JUnit instantiates the contracts' @Nested classes and calls their package-private methods reflectively
     opens dev.notify.testkit to org.junit.platform.commons;

@@ -1,5 +1,7 @@
 package dev.notify.bench.store;
 
+import dev.notify.testkit.PostgresServer;
+
 import dev.notify.api.Audience;
 import dev.notify.api.DeliveryAttempt;
 import dev.notify.api.DeliveryRecord;

@@ -1,5 +1,7 @@
 package dev.notify.store.jdbc;
 
+import dev.notify.testkit.PostgresServer;
+
 import dev.notify.api.spi.NotificationStore;
 import dev.notify.testkit.NotificationStoreContract;
 import org.junit.jupiter.api.DisplayName;

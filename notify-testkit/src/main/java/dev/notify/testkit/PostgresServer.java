@@ -1,4 +1,6 @@
-package dev.notify.store.jdbc;
+package dev.notify.testkit;
+
+import dev.notify.api.Api;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -26,7 +28,12 @@ import java.util.stream.Stream;
  * {@code postgres} OS user (through {@code runuser}). The binaries come from the Debian package
  * {@code postgresql-15} ({@code /usr/lib/postgresql/15/bin}); any other version found there or on
  * the {@code PATH} works too. Without them, tests fail with a message naming the package.
+ *
+ * <p>Store implementers run {@link NotificationStoreContract} against a real server with it:
+ * {@code String url = PostgresServer.shared().createDatabase()}; the JDBC driver must be on the
+ * test classpath.
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class PostgresServer {
 
     private static PostgresServer shared;
