@@ -106,7 +106,6 @@ public final class NotificationService implements AutoCloseable {
             return size() > CANCELLED_MEMORY;
         }
     });
-    private final PriorityQueue<Job> scheduled = new PriorityQueue<>((a, b) -> a.dueAt.compareTo(b.dueAt));
     private final ScheduledExecutorService scheduler;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerSeq = new AtomicInteger();
@@ -438,31 +437,23 @@ public final class NotificationService implements AutoCloseable {
         if (!plan.streams.isEmpty() && !result.events().isEmpty()) {
             tailer.wake();
         }
-        for (DeliveryRecord d : result.deliveries()) {
-            Slot s = channels.get(d.channel());
-            if (s == null) {
-                continue;
-            }
-            Job job = new Job(n, s, d.target(), d.id(), 1, List.of(), Long.toString(d.id()), plan.due);
-            if (plan.due.isAfter(now)) {
-                continue; // stored unleased; the poller claims it when due
-            }
-            inMemory.add(d.id());
-            enqueue(job, now);
-        }
         for (String r : n.recipients()) {
             inbox.pushStats(r);
         }
+        if (plan.due.isAfter(now)) {
+            return; // stored unleased; the poller claims the deliveries when they are due
+        }
+        for (DeliveryRecord d : result.deliveries()) {
+            Slot s = channels.get(d.channel());
+            if (s != null) {
+                inMemory.add(d.id());
+                enqueue(new Job(n, s, d.target(), d.id(), 1, List.of(), Long.toString(d.id()), plan.due));
+            }
+        }
     }
 
-    private void enqueue(Job job, Instant now) {
-        if (job.dueAt.isAfter(now)) {
-            synchronized (scheduled) {
-                scheduled.add(job);
-            }
-            wakeAt(job.dueAt);
-            return;
-        }
+    /** Queues a delivery that is due now; later ones stay in the store until the poller claims them. */
+    private void enqueue(Job job) {
         job.slot.queued.incrementAndGet();
         if (!queue.offerAccepted(job.notification.priority(), job)) {
             job.slot.queued.decrementAndGet();
@@ -484,9 +475,6 @@ public final class NotificationService implements AutoCloseable {
         }
         cancelled.put(notificationId, Boolean.TRUE);
         int n = store.cancel(notificationId).size();
-        synchronized (scheduled) {
-            n += scheduled.removeIf(j -> j.notification.id().equals(notificationId)) ? 1 : 0;
-        }
         synchronized (heldStreams) {
             n += heldStreams.removeIf(h -> h.notification.id().equals(notificationId)) ? 1 : 0;
         }
@@ -668,7 +656,7 @@ public final class NotificationService implements AutoCloseable {
                 expire(job);
                 return;
             }
-            if (job.deliveryId != 0 && cancelled.containsKey(job.notification.id())) {
+            if (cancelled.containsKey(job.notification.id())) {
                 inMemory.remove(job.deliveryId);
                 return;
             }
@@ -738,26 +726,16 @@ public final class NotificationService implements AutoCloseable {
         }
         DeliveryRecord record;
         try {
-            if (job.deliveryId != 0) {
-                DeliveryAttempt attempt = DeliveryAttempt.of(job.deliveryId, job.attempt, job.startedAt, took, result);
-                Optional<DeliveryRecord> r = store.recordAttempt(attempt, status, next);
-                inMemory.remove(job.deliveryId);
-                if (r.isEmpty()) {
-                    return;
-                }
-                record = r.get();
-                status = record.status();
-                if (status == DeliveryStatus.RETRYING) {
-                    wakeAt(record.nextAttemptAt().orElse(now));
-                }
-            } else {
-                record = new DeliveryRecord(0, job.notification.id(), channel, job.target, job.notification.priority(), status,
-                        job.attempt, next, status == DeliveryStatus.SENT ? Optional.empty() : Optional.of(result.reason()),
-                        job.notification.createdAt(), now);
-                if (status == DeliveryStatus.RETRYING) {
-                    Job again = job.retry(next.get());
-                    enqueue(again, now);
-                }
+            DeliveryAttempt attempt = DeliveryAttempt.of(job.deliveryId, job.attempt, job.startedAt, took, result);
+            Optional<DeliveryRecord> r = store.recordAttempt(attempt, status, next);
+            inMemory.remove(job.deliveryId);
+            if (r.isEmpty()) {
+                return;
+            }
+            record = r.get();
+            status = record.status();
+            if (status == DeliveryStatus.RETRYING) {
+                wakeAt(record.nextAttemptAt().orElse(now));
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "could not record the outcome of delivery " + job.key + " (" + channel
@@ -847,15 +825,6 @@ public final class NotificationService implements AutoCloseable {
         }
         try {
             Instant now = clock.instant();
-            List<Job> due = new ArrayList<>();
-            synchronized (scheduled) {
-                while (!scheduled.isEmpty() && !scheduled.peek().dueAt.isAfter(now)) {
-                    due.add(scheduled.poll());
-                }
-            }
-            for (Job j : due) {
-                enqueue(j, now);
-            }
             List<Held> dueStreams = new ArrayList<>();
             synchronized (heldStreams) {
                 while (!heldStreams.isEmpty() && !heldStreams.peek().dueAt.isAfter(now)) {
@@ -897,7 +866,7 @@ public final class NotificationService implements AutoCloseable {
                     }
                     continue;
                 }
-                enqueue(new Job(n.get(), s, d.target(), d.id(), d.attempts() + 1, List.of(), Long.toString(d.id()), now), now);
+                enqueue(new Job(n.get(), s, d.target(), d.id(), d.attempts() + 1, List.of(), Long.toString(d.id()), now));
             }
             if (claimed.size() < limit) {
                 return;
@@ -1100,15 +1069,8 @@ public final class NotificationService implements AutoCloseable {
         long before = completed.get();
         ticker.cancel(false);
         long deadline = start + timeout.toNanos();
-        // Work still scheduled for later stays in the store; in-memory stream work is reported.
+        // Push deliveries scheduled for later stay in the store; held live pushes are reported.
         List<String> unfinished = new ArrayList<>();
-        synchronized (scheduled) {
-            for (Job j : scheduled) {
-                unfinished.add(describe(j) + " (scheduled for " + j.dueAt + ")");
-                handBack(j);
-            }
-            scheduled.clear();
-        }
         tailer.stopAndDrain(deadline);
         synchronized (heldStreams) {
             for (Held h : heldStreams) {
@@ -1256,9 +1218,6 @@ public final class NotificationService implements AutoCloseable {
             return finished.get() == BY_WATCHDOG;
         }
 
-        Job retry(Instant at) {
-            return new Job(notification, slot, target, deliveryId, attempt + 1, events, key, at);
-        }
     }
 
     /** A registered channel with its concurrency limit, so one slow channel cannot hold every worker. */
