@@ -60,10 +60,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * to make a fresh, empty store:
  *
  * <pre>{@code
- * class JdbcNotificationStoreTest extends NotificationStoreContract {
+ * class PostgresStoreContractTest extends NotificationStoreContract {
  *     @Override
  *     protected NotificationStore createStore() {
- *         return JdbcNotificationStore.create("jdbc:h2:mem:" + UUID.randomUUID());
+ *         return JdbcNotificationStore.open(JdbcStoreConfig.builder()
+ *                 .jdbcUrl(PostgresServer.shared().createDatabase()).build());
  *     }
  * }
  * }</pre>
