@@ -3,10 +3,15 @@ package dev.notify.bench.ws;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,32 +20,44 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * WebSocket broadcast figures of a real {@code notify-server.jar} process (H2 store), driven from
- * this process over loopback with java.net.http's WebSocket client: one topic event published to
- * N open connections, and the time from the publish request until each connection received it.
+ * this process over loopback: one topic event published to N open connections, and the time from
+ * the publish request until each connection received it.
  *
  * <p>Server and clients run in separate JVMs, so each process holds one file descriptor per
- * connection (10,000 connections stay well under a 20,000 open-file limit). The clients are spread
- * over a few {@link HttpClient}s, each with its own selector thread; arrival is stamped in the
- * listener, so the figures include the client side's own reading and are upper bounds.
+ * connection (10,000 connections stay well under a 20,000 open-file limit). Two clients:
+ * <ul>
+ *   <li>{@code --client nio} (default): one NIO selector thread for every connection, as the SSE
+ *       benchmark does. It performs the upgrade itself (HTTP/1.1 GET with {@code Upgrade: websocket}
+ *       and a {@code Sec-WebSocket-Key}, checks the 101 and {@code Sec-WebSocket-Accept}), parses the
+ *       server's frames (unmasked; 7/16/64-bit lengths; continuation frames collected) and answers
+ *       pings with masked pongs. Arrival is stamped right after the read that completed the frame.</li>
+ *   <li>{@code --client jdk}: java.net.http {@link WebSocket}s spread over {@code --clients}
+ *       {@link HttpClient}s (each with its own selector thread and 2 listener threads); arrival is
+ *       stamped in the listener.</li>
+ * </ul>
+ * Either way the client's own reading is inside the figures, so they are upper bounds.
  *
  * <pre>
- * mvn -q -o package -pl notify-server -DskipTests
+ * mvn -q -o install -DskipTests -pl notify-channel-ws,notify-server
  * mvn -q -o compile -pl notify-bench
  * java -Xmx2g -cp notify-bench/target/classes dev.notify.bench.ws.WsBenchmark \
- *      --jar notify-server/target/notify-server.jar --connections 10000 --rounds 10
+ *      --jar notify-server/target/notify-server.jar --connections 10000 --rounds 10 [--client nio|jdk]
  * </pre>
  */
 public final class WsBenchmark {
@@ -49,14 +66,18 @@ public final class WsBenchmark {
     private static final String JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123456789";
     private static final String HOST = "127.0.0.1";
 
+    private static final String PATH = "/api/v1/notifications/ws?topics=bench:all";
+
     private int port;
     private Process server;
+    private String client;
+    private final Reactor reactor = new Reactor();
     private final List<HttpClient> clients = new ArrayList<>();
     private final List<ExecutorService> executors = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--jar", "notify-server/target/notify-server.jar",
-                "--connections", "10000", "--rounds", "10", "--clients", "4", "--server-heap", "2g"));
+                "--connections", "10000", "--rounds", "10", "--client", "nio", "--clients", "4", "--server-heap", "2g"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -66,16 +87,28 @@ public final class WsBenchmark {
     private void run(Map<String, String> a) throws Exception {
         int n = Integer.parseInt(a.get("--connections"));
         int rounds = Integer.parseInt(a.get("--rounds"));
-        int nClients = Integer.parseInt(a.get("--clients"));
-        for (int i = 0; i < nClients; i++) {
-            ExecutorService ex = Executors.newFixedThreadPool(2, r -> {
-                Thread t = new Thread(r, "bench-ws-client");
-                t.setDaemon(true);
-                return t;
-            });
-            executors.add(ex);
-            clients.add(HttpClient.newBuilder().executor(ex).connectTimeout(Duration.ofSeconds(30)).build());
+        client = a.get("--client");
+        if (!client.equals("nio") && !client.equals("jdk")) {
+            throw new IllegalArgumentException("--client is nio or jdk, got " + client);
         }
+        if (client.equals("jdk")) {
+            int nClients = Integer.parseInt(a.get("--clients"));
+            for (int i = 0; i < nClients; i++) {
+                ExecutorService ex = Executors.newFixedThreadPool(2, r -> {
+                    Thread t = new Thread(r, "bench-ws-client");
+                    t.setDaemon(true);
+                    return t;
+                });
+                executors.add(ex);
+                clients.add(HttpClient.newBuilder().executor(ex).connectTimeout(Duration.ofSeconds(30)).build());
+            }
+        } else {
+            Thread t = new Thread(reactor, "bench-ws-nio");
+            t.setDaemon(true);
+            t.start();
+        }
+        System.out.println("client: " + (client.equals("nio") ? "one NIO selector thread (raw WebSocket frames)"
+                : clients.size() + " java.net.http HttpClients"));
         startServer(Path.of(a.get("--jar")), a.get("--server-heap"));
         try {
             // warm-up: connections and publishes so the server's classes and JIT are past their first use
@@ -86,33 +119,43 @@ public final class WsBenchmark {
             closeAll(warm);
 
             List<Conn> conns = open("ws", n);
+            Map<String, Long> threads0 = serverThreadCpuMillis();
+            long serverCpu0 = serverCpuMillis();
+            long clientCpu0 = clientCpuMillis();
+            long wall0 = System.nanoTime();
             List<Long> all = new ArrayList<>();
             List<Long> lastPerRound = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 long[] lat = broadcastOnce(conns, "round-" + r);
                 long last = 0;
                 int got = 0;
+                List<Long> round = new ArrayList<>();
                 for (long l : lat) {
                     if (l >= 0) {
                         all.add(l);
+                        round.add(l);
                         last = Math.max(last, l);
                         got++;
                     }
                 }
                 lastPerRound.add(last);
-                List<Long> round = new ArrayList<>();
-                for (long l : lat) {
-                    if (l >= 0) {
-                        round.add(l);
-                    }
-                }
                 System.out.printf("   round %d: %d/%d connections received it; p50 %.1f ms, p99 %.1f ms, last %.1f ms%n",
                         r + 1, got, conns.size(), pct(round, 50), pct(round, 99), last / 1e6);
                 Thread.sleep(500);
             }
-            System.out.printf("== broadcast of one topic event to %d WebSocket connections, %d rounds: publish-to-receive"
+            long serverCpu = serverCpuMillis() - serverCpu0;
+            long clientCpu = clientCpuMillis() - clientCpu0;
+            Map<String, Long> threads = serverThreadCpuMillis();
+            threads.replaceAll((k, v) -> v - threads0.getOrDefault(k, 0L));
+            System.out.printf("   CPU over the %d rounds (%.1f s of wall time, 500 ms pause after each): server %d ms (%.0f ms per broadcast),"
+                            + " benchmark client %d ms (%.0f ms per broadcast)%n", rounds, (System.nanoTime() - wall0) / 1e9,
+                    serverCpu, serverCpu / (double) rounds, clientCpu, clientCpu / (double) rounds);
+            System.out.println("   server CPU by thread group (ms over the rounds): " + threads.entrySet().stream()
+                    .filter(t -> t.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                    .map(t -> t.getKey() + " " + t.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+            System.out.printf("== broadcast of one topic event to %d WebSocket connections (%s client), %d rounds: publish-to-receive"
                             + " p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms; slowest round's last arrival %.1f ms%n",
-                    conns.size(), rounds, pct(all, 50), pct(all, 90), pct(all, 99), pct(all, 100),
+                    conns.size(), client, rounds, pct(all, 50), pct(all, 90), pct(all, 99), pct(all, 100),
                     lastPerRound.stream().mapToLong(Long::longValue).max().orElse(0) / 1e6);
             closeAll(conns);
         } finally {
@@ -124,18 +167,13 @@ public final class WsBenchmark {
 
     /** Publishes one topic event and returns each connection's publish-to-receive nanos (-1: not within 30 s). */
     private long[] broadcastOnce(List<Conn> conns, String title) throws Exception {
+        CountDownLatch round = new CountDownLatch(conns.size());
         for (Conn c : conns) {
-            c.expect(title);
+            c.expect(title, round);
         }
         long t0 = System.nanoTime();
         publish("{\"topic\":\"bench:all\",\"event\":\"bench.broadcast\",\"title\":\"" + title + "\"}");
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
-        for (Conn c : conns) {
-            long left = deadline - System.nanoTime();
-            if (left > 0) {
-                c.arrived.get().await(left, TimeUnit.NANOSECONDS);
-            }
-        }
+        round.await(30, TimeUnit.SECONDS);
         long[] out = new long[conns.size()];
         for (int i = 0; i < out.length; i++) {
             long at = conns.get(i).receivedAt;
@@ -146,21 +184,48 @@ public final class WsBenchmark {
 
     // ---- connections ---------------------------------------------------------------------------
 
-    /** One connection as the client sees it: it waits for one title and stamps when it arrived. */
-    static final class Conn implements WebSocket.Listener {
-        final CompletableFuture<Void> greeted = new CompletableFuture<>();
-        final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> arrived =
-                new java.util.concurrent.atomic.AtomicReference<>(new java.util.concurrent.CountDownLatch(1));
+    /** One connection as the benchmark sees it: it waits for one title and stamps when it arrived. */
+    abstract static class Conn {
+        volatile boolean greeted;
+        volatile boolean failed;
+        volatile String failure = "";
         volatile String expected;
+        volatile byte[] expectedBytes;
         volatile long receivedAt;
+        private volatile CountDownLatch round;
+
+        void expect(String title, CountDownLatch latch) {
+            receivedAt = 0;
+            round = latch;
+            expected = "\"title\":\"" + title + "\"";
+            expectedBytes = expected.getBytes(StandardCharsets.UTF_8);
+        }
+
+        // called once per complete text message, with the time its last byte was read
+        final void arrived(long now) {
+            if (receivedAt == 0) {
+                receivedAt = now;
+                CountDownLatch l = round;
+                if (l != null) {
+                    l.countDown();
+                }
+            }
+        }
+
+        final void fail(String why) {
+            if (!failed) {
+                failure = why;
+                failed = true;
+            }
+        }
+
+        abstract void close();
+    }
+
+    /** A java.net.http WebSocket; the listener runs on its HttpClient's executor. */
+    static final class JdkConn extends Conn implements WebSocket.Listener {
         WebSocket socket;
         private final StringBuilder partial = new StringBuilder();
-
-        void expect(String title) {
-            receivedAt = 0;
-            arrived.set(new java.util.concurrent.CountDownLatch(1));
-            expected = "\"title\":\"" + title + "\"";
-        }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -170,12 +235,11 @@ public final class WsBenchmark {
                 String frame = partial.toString();
                 partial.setLength(0);
                 if (frame.startsWith("{\"type\":\"stats\"")) {
-                    greeted.complete(null);
+                    greeted = true;
                 }
                 String e = expected;
                 if (e != null && frame.contains(e)) {
-                    receivedAt = now;
-                    arrived.get().countDown();
+                    arrived(now);
                 }
             }
             ws.request(1);
@@ -184,49 +248,411 @@ public final class WsBenchmark {
 
         @Override
         public void onError(WebSocket ws, Throwable error) {
-            greeted.completeExceptionally(error);
+            fail(String.valueOf(error));
+        }
+
+        @Override
+        void close() {
+            if (socket != null) {
+                socket.abort();
+            }
         }
     }
 
     private List<Conn> open(String prefix, int n) throws Exception {
         List<Conn> out = new ArrayList<>(n);
         long t0 = System.nanoTime();
+        // 250 at a time: with bursts of 500 connects, one run in about a dozen saw a connection reset while opening
         int batch = 250;
-        AtomicInteger failed = new AtomicInteger();
         for (int from = 0; from < n; from += batch) {
-            List<CompletableFuture<Void>> these = new ArrayList<>();
+            List<Conn> these = new ArrayList<>();
             for (int i = from; i < Math.min(n, from + batch); i++) {
-                Conn c = new Conn();
-                HttpClient http = clients.get(i % clients.size());
-                URI uri = URI.create("ws://" + HOST + ":" + port + "/api/v1/notifications/ws?topics=bench:all");
-                these.add(http.newWebSocketBuilder().header("Authorization", "Bearer " + jwt(prefix + "-" + i, "bench:*"))
-                        .connectTimeout(Duration.ofSeconds(30))
-                        .buildAsync(uri, c)
-                        .thenCompose(ws -> {
-                            c.socket = ws;
-                            return c.greeted;
-                        })
-                        .whenComplete((v, e) -> {
-                            if (e != null && failed.getAndIncrement() == 0) {
-                                e.printStackTrace();
-                            }
-                        }));
+                String token = jwt(prefix + "-" + i, "bench:*");
+                if (client.equals("nio")) {
+                    NioConn c = new NioConn(HOST, port, PATH, token);
+                    reactor.connect(c, new InetSocketAddress(HOST, port));
+                    these.add(c);
+                } else {
+                    JdkConn c = new JdkConn();
+                    HttpClient http = clients.get(i % clients.size());
+                    http.newWebSocketBuilder().header("Authorization", "Bearer " + token)
+                            .connectTimeout(Duration.ofSeconds(30))
+                            .buildAsync(URI.create("ws://" + HOST + ":" + port + PATH), c)
+                            .whenComplete((ws, e) -> {
+                                if (e != null) {
+                                    c.fail(String.valueOf(e));
+                                } else {
+                                    c.socket = ws;
+                                }
+                            });
+                    these.add(c);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            for (Conn c : these) {
+                while (!c.greeted && !c.failed && System.nanoTime() < deadline) {
+                    Thread.sleep(2);
+                }
+                if (!c.greeted) {
+                    throw new IllegalStateException("connection " + out.size() + " of " + prefix + " was not greeted: " + c.failure);
+                }
                 out.add(c);
             }
-            CompletableFuture.allOf(these.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " connections of " + prefix + " failed");
         }
         System.out.printf("   opened %d WebSocket connections (%s) in %.1f s%n", n, prefix, (System.nanoTime() - t0) / 1e9);
         return out;
     }
 
-    private static void closeAll(List<Conn> conns) {
+    private void closeAll(List<Conn> conns) {
         for (Conn c : conns) {
-            if (c.socket != null) {
-                c.socket.abort();
+            if (c instanceof NioConn) {
+                reactor.close((NioConn) c);
+            } else {
+                c.close();
             }
+        }
+    }
+
+    // ---- the raw NIO WebSocket client ------------------------------------------------------------
+
+    /**
+     * One WebSocket connection read by the {@link Reactor}: its upgrade request, the handshake
+     * check (101 and {@code Sec-WebSocket-Accept}), and the bytes of a frame not yet complete.
+     */
+    static final class NioConn extends Conn {
+        private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+        final byte[] request;
+        final String accept;
+        SocketChannel channel;
+        boolean upgraded;
+        // unparsed bytes (handshake head or a partial frame)
+        byte[] pending = new byte[0];
+        int pendingLen;
+        // a fragmented text message being collected (continuation frames); rare
+        java.io.ByteArrayOutputStream fragments;
+
+        NioConn(String host, int port, String path, String token) {
+            byte[] nonce = new byte[16];
+            ThreadLocalRandom.current().nextBytes(nonce);
+            String key = Base64.getEncoder().encodeToString(nonce);
+            this.request = ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            try {
+                this.accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
+                        .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        void close() {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** One selector thread for every connection: connects, upgrades, parses server frames, answers pings. */
+    static final class Reactor implements Runnable {
+        private final Selector selector;
+        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        private final ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+
+        Reactor() {
+            try {
+                selector = Selector.open();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void connect(NioConn c, InetSocketAddress address) {
+            tasks.add(() -> {
+                try {
+                    c.channel = SocketChannel.open();
+                    c.channel.configureBlocking(false);
+                    c.channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                    c.channel.connect(address);
+                    c.channel.register(selector, SelectionKey.OP_CONNECT, c);
+                } catch (IOException e) {
+                    c.fail("connect: " + e);
+                }
+            });
+            selector.wakeup();
+        }
+
+        void close(NioConn c) {
+            tasks.add(c::close);
+            selector.wakeup();
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                try {
+                    Runnable t;
+                    while ((t = tasks.poll()) != null) {
+                        t.run();
+                    }
+                    selector.select(100);
+                    Iterator<SelectionKey> it = selector.selectedKeys().iterator();
+                    while (it.hasNext()) {
+                        SelectionKey k = it.next();
+                        it.remove();
+                        NioConn c = (NioConn) k.attachment();
+                        try {
+                            if (!k.isValid()) {
+                                continue;
+                            }
+                            if (k.isConnectable()) {
+                                c.channel.finishConnect();
+                                // the request is small: one write on a fresh socket takes it all
+                                writeFully(c.channel, ByteBuffer.wrap(c.request));
+                                k.interestOps(SelectionKey.OP_READ);
+                            } else if (k.isReadable()) {
+                                read(c, k);
+                            }
+                        } catch (IOException | RuntimeException e) {
+                            c.fail(String.valueOf(e));
+                            k.cancel();
+                            c.close();
+                        }
+                    }
+                } catch (IOException e) {
+                    e.printStackTrace();
+                    return;
+                }
+            }
+        }
+
+        private void read(NioConn c, SelectionKey k) throws IOException {
+            buffer.clear();
+            int n = c.channel.read(buffer);
+            long now = System.nanoTime();
+            if (n < 0) {
+                k.cancel();
+                c.channel.close();
+                c.fail("closed by the server");
+                return;
+            }
+            byte[] b;
+            int off;
+            int len;
+            if (c.pendingLen == 0) {
+                b = buffer.array();
+                off = 0;
+                len = n;
+            } else {
+                if (c.pending.length < c.pendingLen + n) {
+                    c.pending = Arrays.copyOf(c.pending, Math.max(c.pendingLen + n, c.pending.length * 2));
+                }
+                System.arraycopy(buffer.array(), 0, c.pending, c.pendingLen, n);
+                b = c.pending;
+                off = 0;
+                len = c.pendingLen + n;
+            }
+            int used = c.upgraded ? 0 : handshake(c, b, off, len);
+            if (used < 0) {
+                keep(c, b, off, len);
+                return;
+            }
+            int p = off + used;
+            int end = off + len;
+            while (true) {
+                int consumed = frame(c, b, p, end - p, now);
+                if (consumed <= 0) {
+                    break;
+                }
+                p += consumed;
+            }
+            keep(c, b, p, end - p);
+        }
+
+        // the unparsed tail becomes the connection's pending bytes
+        private static void keep(NioConn c, byte[] b, int off, int len) {
+            if (len == 0) {
+                c.pendingLen = 0;
+                if (c.pending.length > 4096) {
+                    c.pending = new byte[0];
+                }
+                return;
+            }
+            if (b == c.pending) {
+                System.arraycopy(b, off, b, 0, len);
+            } else {
+                if (c.pending.length < len) {
+                    c.pending = new byte[Math.max(len, 256)];
+                }
+                System.arraycopy(b, off, c.pending, 0, len);
+            }
+            c.pendingLen = len;
+        }
+
+        // bytes of the response head (through CRLFCRLF), or -1 when it is not complete yet
+        private static int handshake(NioConn c, byte[] b, int off, int len) {
+            for (int i = off; i + 3 < off + len; i++) {
+                if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
+                    String head = new String(b, off, i - off, StandardCharsets.ISO_8859_1);
+                    String[] lines = head.split("\r\n");
+                    if (!lines[0].startsWith("HTTP/1.1 101")) {
+                        throw new IllegalStateException("upgrade answered " + lines[0]);
+                    }
+                    String accept = null;
+                    for (String l : lines) {
+                        int colon = l.indexOf(':');
+                        if (colon > 0 && l.substring(0, colon).trim().equalsIgnoreCase("Sec-WebSocket-Accept")) {
+                            accept = l.substring(colon + 1).trim();
+                        }
+                    }
+                    if (!c.accept.equals(accept)) {
+                        throw new IllegalStateException("Sec-WebSocket-Accept " + accept + ", expected " + c.accept);
+                    }
+                    c.upgraded = true;
+                    return i + 4 - off;
+                }
+            }
+            return -1;
+        }
+
+        // parses one frame at b[off..off+len); returns its size, or 0 when it is not complete yet
+        private int frame(NioConn c, byte[] b, int off, int len, long now) throws IOException {
+            if (len < 2) {
+                return 0;
+            }
+            int b0 = b[off] & 0xff;
+            int b1 = b[off + 1] & 0xff;
+            boolean fin = (b0 & 0x80) != 0;
+            int opcode = b0 & 0x0f;
+            if ((b1 & 0x80) != 0) {
+                throw new IllegalStateException("the server sent a masked frame");
+            }
+            long payload = b1 & 0x7f;
+            int head = 2;
+            if (payload == 126) {
+                if (len < 4) {
+                    return 0;
+                }
+                payload = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+                head = 4;
+            } else if (payload == 127) {
+                if (len < 10) {
+                    return 0;
+                }
+                payload = 0;
+                for (int i = 0; i < 8; i++) {
+                    payload = (payload << 8) | (b[off + 2 + i] & 0xff);
+                }
+                head = 10;
+            }
+            if (payload < 0 || payload > 16 * 1024 * 1024) {
+                throw new IllegalStateException("frame of " + payload + " bytes");
+            }
+            if (len < head + payload) {
+                return 0;
+            }
+            int p = off + head;
+            int plen = (int) payload;
+            switch (opcode) {
+                case 0x1 -> {
+                    if (fin) {
+                        message(c, b, p, plen, now);
+                    } else {
+                        c.fragments = new java.io.ByteArrayOutputStream();
+                        c.fragments.write(b, p, plen);
+                    }
+                }
+                case 0x0 -> {
+                    if (c.fragments != null) {
+                        c.fragments.write(b, p, plen);
+                        if (fin) {
+                            byte[] m = c.fragments.toByteArray();
+                            c.fragments = null;
+                            message(c, m, 0, m.length, now);
+                        }
+                    }
+                }
+                case 0x9 -> pong(c, b, p, plen);
+                case 0x8 -> {
+                    c.fail("close frame from the server");
+                    c.channel.close();
+                }
+                default -> {
+                    // binary and pong frames: not used by the benchmark
+                }
+            }
+            return head + plen;
+        }
+
+        private static void message(NioConn c, byte[] b, int off, int len, long now) {
+            if (!c.greeted && startsWith(b, off, len, STATS)) {
+                c.greeted = true;
+            }
+            byte[] e = c.expectedBytes;
+            if (e != null && indexOf(b, off, len, e)) {
+                c.arrived(now);
+            }
+        }
+
+        // a masked pong with the ping's payload (at most 125 bytes)
+        private static void pong(NioConn c, byte[] b, int off, int len) throws IOException {
+            byte[] mask = new byte[4];
+            ThreadLocalRandom.current().nextBytes(mask);
+            ByteBuffer out = ByteBuffer.allocate(6 + len);
+            out.put((byte) 0x8A).put((byte) (0x80 | len)).put(mask);
+            for (int i = 0; i < len; i++) {
+                out.put((byte) (b[off + i] ^ mask[i & 3]));
+            }
+            out.flip();
+            writeFully(c.channel, out);
+        }
+
+        private static void writeFully(SocketChannel ch, ByteBuffer out) throws IOException {
+            for (int tries = 0; out.hasRemaining(); tries++) {
+                if (ch.write(out) == 0) {
+                    if (tries > 1000) {
+                        throw new IOException("the socket does not take a small write");
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        }
+
+        private static final byte[] STATS = "{\"type\":\"stats\"".getBytes(StandardCharsets.US_ASCII);
+
+        private static boolean startsWith(byte[] b, int off, int len, byte[] prefix) {
+            if (len < prefix.length) {
+                return false;
+            }
+            for (int i = 0; i < prefix.length; i++) {
+                if (b[off + i] != prefix[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean indexOf(byte[] b, int off, int len, byte[] needle) {
+            int last = off + len - needle.length;
+            byte first = needle[0];
+            outer:
+            for (int i = off; i <= last; i++) {
+                if (b[i] != first) {
+                    continue;
+                }
+                for (int j = 1; j < needle.length; j++) {
+                    if (b[i + j] != needle[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
         }
     }
 
@@ -255,6 +681,46 @@ public final class WsBenchmark {
             }
         }
         throw new IllegalStateException("the server did not listen within 60 s");
+    }
+
+    // user + system CPU of the server process, from /proc (-1 where there is no /proc)
+    private long serverCpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + server.pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime), counted after the command name's closing parenthesis
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / 100;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    // user + system CPU of the server's threads, summed by name with digits stripped (qtp123-45 -> qtp-)
+    private Map<String, Long> serverThreadCpuMillis() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + server.pid() + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc
+        }
+        return out;
+    }
+
+    private static long clientCpuMillis() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1_000_000;
+        }
+        return -1;
     }
 
     private void publish(String json) throws IOException {

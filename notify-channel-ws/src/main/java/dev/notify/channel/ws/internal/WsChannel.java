@@ -14,12 +14,16 @@ import dev.notify.api.spi.Metrics;
 import dev.notify.channel.ws.WsChannelProvider;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +34,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections through the hub, pings idle ones, and serves the endpoint when the host has HTTP.
  */
 public final class WsChannel implements Channel {
+
+    // fan-outs reaching fewer connections are sent by the delivering thread alone
+    static final int PARALLEL_FAN_OUT = 512;
+    private static final int WRITERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // the connections the current thread's fan-out queued a frame for, while it runs
+    private static final ThreadLocal<List<WsConnection>> FAN_OUT = new ThreadLocal<>();
 
     private final ChannelContext context;
     private final WsSettings settings;
@@ -42,6 +52,8 @@ public final class WsChannel implements Channel {
     private final ExecutorService blocking;
     private final ScheduledFuture<?> liveness;
     private volatile boolean closed;
+    // started by the first fan-out large enough to split
+    private ExecutorService writers;
 
     /** A channel with these settings; registers the endpoint when the context has a web registry. */
     public WsChannel(ChannelContext context, WsSettings settings) {
@@ -83,14 +95,75 @@ public final class WsChannel implements Channel {
         int reached = 0;
         for (EventLogEntry e : delivery.events()) {
             inFlight.put(e, new EncodedFrame(this, e));
+            List<WsConnection> queued = new ArrayList<>();
+            FAN_OUT.set(queued);
             try {
                 reached += context.hub().fanOut(WsChannelProvider.NAME, e);
             } finally {
+                FAN_OUT.remove();
                 inFlight.remove(e);
+                // what the fan-out queued is sent even if it stopped half-way
+                send(queued);
             }
         }
         context.metrics().count("notify.stream.fanout", reached, "channel", WsChannelProvider.NAME);
         return DeliveryResult.sent();
+    }
+
+    /**
+     * Called by a connection that queued a frame during {@link #deliver}'s fan-out: true when the
+     * channel starts its send afterwards (with the other connections the fan-out reached), false
+     * when the connection should start it at once.
+     */
+    boolean deferSend(WsConnection c) {
+        List<WsConnection> batch = FAN_OUT.get();
+        if (batch == null) {
+            return false;
+        }
+        batch.add(c);
+        return true;
+    }
+
+    // starting a send goes through the container one connection at a time (and writes in this thread when
+    // the socket has room); past a few hundred connections the starts are split over the cores, the
+    // delivering thread taking the first share. Each connection still sends its own queue in order, one
+    // frame at a time, whichever thread starts it.
+    private void send(List<WsConnection> queued) {
+        int n = queued.size();
+        // once closed, no writer pool is started (or used): what is left goes out from here
+        int parts = n < PARALLEL_FAN_OUT || closed ? 1 : Math.min(WRITERS, (n + PARALLEL_FAN_OUT - 1) / PARALLEL_FAN_OUT);
+        int per = (n + parts - 1) / parts;
+        for (int p = 1; p < parts; p++) {
+            List<WsConnection> share = queued.subList(p * per, Math.min(n, (p + 1) * per));
+            try {
+                writers().execute(() -> sendAll(share));
+            } catch (RejectedExecutionException e) {
+                sendAll(share);
+            }
+        }
+        sendAll(queued.subList(0, Math.min(n, per)));
+    }
+
+    private void sendAll(List<WsConnection> queued) {
+        for (WsConnection c : queued) {
+            try {
+                c.sendQueued();
+            } catch (RuntimeException e) {
+                logger().log(System.Logger.Level.WARNING, "send to WebSocket client " + c.clientId() + " failed", e);
+            }
+        }
+    }
+
+    private synchronized ExecutorService writers() {
+        if (writers == null) {
+            AtomicInteger n = new AtomicInteger();
+            writers = Executors.newFixedThreadPool(WRITERS, r -> {
+                Thread t = new Thread(r, "notify-ws-writer-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return writers;
     }
 
     @Override
@@ -102,6 +175,11 @@ public final class WsChannel implements Channel {
         liveness.cancel(false);
         for (WsConnection c : connections) {
             c.closeWith(WsConnection.GOING_AWAY, "server shutting down");
+        }
+        synchronized (this) {
+            if (writers != null) {
+                writers.shutdown();
+            }
         }
         blocking.shutdown();
         try {

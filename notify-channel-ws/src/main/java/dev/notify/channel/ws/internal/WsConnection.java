@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * and what the client asked for.
  *
  * <p><b>Sending.</b> Publishing threads call {@link #onEvent}, which only queues; one frame at a
- * time is handed to the container's asynchronous send, and the next goes when it completes.
+ * time is handed to the container's asynchronous send, and the next goes when it completes. During
+ * a channel fan-out the send is started after the fan-out by the channel (possibly from another
+ * thread, see {@link WsChannel#deferSend}); the queue's order is the order frames go out either way.
  * Unsent frames are bounded by {@link WsSettings#maxBufferedEvents()} and
  * {@link WsSettings#maxBufferedBytes()}; a connection over either is closed with 1013 and its
  * client resumes from the log.
@@ -187,9 +189,15 @@ public final class WsConnection implements Subscriber {
         }
         if (slow) {
             dropSlowClient();
-        } else {
+        } else if (!channel.deferSend(this)) {
+            // outside a large fan-out's batch (or outside any fan-out): start the send here
             pump();
         }
+    }
+
+    /** Starts sending what is queued, if no send is in flight (the channel's batched fan-out calls it). */
+    void sendQueued() {
+        pump();
     }
 
     @Override

@@ -65,6 +65,7 @@ class WsConnectionTest {
     /** A sink standing in for a session: sends complete at once unless stalled; blocking tasks run inline. */
     static final class FakeSink implements WsConnection.Sink {
         final List<String> sent = new CopyOnWriteArrayList<>();
+        final Set<String> sendingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final List<Consumer<Throwable>> pending = new ArrayList<>();
         volatile boolean stalled;
         volatile int closeCode;
@@ -74,6 +75,7 @@ class WsConnectionTest {
         @Override
         public void send(String text, Consumer<Throwable> done) {
             sent.add(text);
+            sendingThreads.add(Thread.currentThread().getName());
             if (stalled) {
                 synchronized (pending) {
                     pending.add(done);
@@ -414,6 +416,51 @@ class WsConnectionTest {
             sink.release();
             assertThat(eventIds(sink)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
             assertThat(sink.closeCode).isZero();
+        }
+
+        @Test
+        void aLargeFanOutReachesEveryConnectionInOrderAndStillDropsTheSlowOne() throws Exception {
+            config.put("max-buffered-events", "3");
+            int n = WsChannel.PARALLEL_FAN_OUT * 2 + 7;
+            List<FakeSink> sinks = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                FakeSink s = new FakeSink();
+                open(s, new Identity("user-" + i, Set.of("news")), Set.of("news"), OptionalLong.empty());
+                sinks.add(s);
+            }
+            FakeSink slow = sinks.get(n - 1);
+            slow.stalled = true;
+            for (int k = 1; k <= 5; k++) {
+                publish(append(Audience.topic("news"), "e" + k));
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            for (FakeSink s : sinks.subList(0, n - 1)) {
+                while (eventIds(s).size() < 5 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(types(s).subList(0, 2)).containsExactly("connected", "stats");
+                assertThat(eventIds(s)).containsExactly(1L, 2L, 3L, 4L, 5L);
+                assertThat(s.closeCode).isZero();
+            }
+            while (slow.closeCode == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(slow.closeCode).isEqualTo(1013);
+            assertThat(channel().connectionCount()).isEqualTo(n - 1);
+            if (Runtime.getRuntime().availableProcessors() > 1) {
+                Set<String> threads = new java.util.HashSet<>();
+                sinks.forEach(s -> threads.addAll(s.sendingThreads));
+                assertThat(threads).anyMatch(t -> t.startsWith("notify-ws-writer-")).contains(Thread.currentThread().getName());
+            }
+        }
+
+        @Test
+        void aSmallFanOutIsSentByTheDeliveringThreadBeforeDeliverReturns() {
+            FakeSink sink = new FakeSink();
+            open(sink, u1, Set.of("news"), OptionalLong.empty());
+            publish(append(Audience.topic("news"), "now"));
+            assertThat(eventIds(sink)).containsExactly(1L);
+            assertThat(sink.sendingThreads).containsExactly(Thread.currentThread().getName());
         }
 
         @Test
