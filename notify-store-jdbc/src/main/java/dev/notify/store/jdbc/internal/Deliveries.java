@@ -99,12 +99,15 @@ public final class Deliveries {
             List<DeliveryRecord> candidates = new ArrayList<>();
             Priority[] priorities = Priority.values();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + Rows.DELIVERY_COLUMNS + " FROM notify_delivery WHERE priority = ? AND "
-                    + CLAIMABLE + " ORDER BY priority, claimable_at, id LIMIT ?")) {
+                    + "claimable_at >= ? AND " + CLAIMABLE + " ORDER BY priority, claimable_at, id LIMIT ?")) {
                 // "priority" is fixed by the WHERE; naming it lets H2 read the index in order and stop at the limit.
+                // The lower bound starts the index range after the NULLs (the terminal rows, which H2 sorts first
+                // and would otherwise walk through, reading each row, on every claim).
                 for (int p = priorities.length - 1; p >= 0 && candidates.size() < limit; p--) {
                     ps.setShort(1, (short) p);
-                    ps.setLong(2, nowNs);
-                    ps.setInt(3, limit - candidates.size());
+                    ps.setLong(2, Long.MIN_VALUE);
+                    ps.setLong(3, nowNs);
+                    ps.setInt(4, limit - candidates.size());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             candidates.add(Rows.delivery(rs));
@@ -149,53 +152,177 @@ public final class Deliveries {
         return recordAttempts(List.of(new AttemptUpdate(attempt, status, nextAttemptAt))).get(0);
     }
 
-    /** Records several attempts in one transaction (see {@link GroupCommitter}); results in order. */
+    /** The status update of {@code recordAttempt}; a delivery cancelled meanwhile stays cancelled, the attempt is logged all the same. */
+    private static final String ATTEMPT_SET = "status = CASE WHEN status = 'cancelled' THEN status ELSE ? END, attempts = ?, "
+            + "next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
+            + "claimable_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
+            + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?";
+
+    /** The same update for a whole group on PostgreSQL: one statement over arrays, answering the updated rows. */
+    private static final String PG_ATTEMPTS_UPDATE = "UPDATE notify_delivery d SET "
+            + "status = CASE WHEN d.status = 'cancelled' THEN d.status ELSE v.status END, attempts = v.attempts, "
+            + "next_attempt_at = CASE WHEN d.status = 'cancelled' THEN NULL ELSE v.due END, "
+            + "claimable_at = CASE WHEN d.status = 'cancelled' THEN NULL ELSE v.due END, "
+            + "last_error = COALESCE(v.error, d.last_error), lease_owner = NULL, lease_until = NULL, updated_at = v.updated "
+            + "FROM unnest(?::bigint[], ?::varchar[], ?::int[], ?::bigint[], ?::varchar[], ?::bigint[]) "
+            + "AS v(id, status, attempts, due, error, updated) WHERE d.id = v.id RETURNING "
+            + qualified("d", Rows.DELIVERY_COLUMNS);
+
+    private static final String INSERT_ATTEMPT = "INSERT INTO notify_attempt (delivery_id, number, started_at, "
+            + "duration_ns, outcome, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** What one attempt writes, computed once. */
+    private record AttemptRow(AttemptUpdate u, long id, Optional<Instant> due, Optional<String> error, long end) {
+        static AttemptRow of(AttemptUpdate u) {
+            DeliveryAttempt attempt = u.attempt();
+            Instant end = attempt.startedAt().plus(attempt.duration());
+            Optional<Instant> due = u.status() == DeliveryStatus.PENDING || u.status() == DeliveryStatus.RETRYING
+                    ? Optional.of(u.nextAttemptAt().orElse(end)) : Optional.empty();
+            Optional<String> error = attempt.error().map(e -> Sql.truncate(e, MAX_ERROR_CHARS));
+            return new AttemptRow(u, attempt.deliveryId(), due, error, Sql.nanos(end));
+        }
+    }
+
+    /**
+     * Records several attempts in one transaction (see {@link GroupCommitter}); results in order.
+     * The whole group costs a fixed number of statements: the status updates (one JDBC batch and
+     * one read-back on H2, one {@code UPDATE ... FROM unnest(...) RETURNING} on PostgreSQL) and
+     * one batch of attempt rows. A group naming one delivery twice is done one attempt after the
+     * other, so that each caller sees the row as its own update left it.
+     */
     public List<Optional<DeliveryRecord>> recordAttempts(List<AttemptUpdate> updates) {
-        // A delivery cancelled meanwhile stays cancelled; the attempt is logged all the same.
-        String set = "status = CASE WHEN status = 'cancelled' THEN status ELSE ? END, attempts = ?, "
-                + "next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
-                + "claimable_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
-                + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?";
+        List<AttemptRow> rows = new ArrayList<>(updates.size());
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        boolean distinct = true;
+        for (AttemptUpdate u : updates) {
+            AttemptRow r = AttemptRow.of(u);
+            rows.add(r);
+            distinct &= ids.add(r.id());
+        }
+        boolean grouped = distinct && rows.size() > 1;
         return db.inTransaction("recording a delivery attempt", c -> {
-            List<Optional<DeliveryRecord>> out = new ArrayList<>(updates.size());
-            try (PreparedStatement insert = c.prepareStatement("INSERT INTO notify_attempt (delivery_id, number, started_at, "
-                    + "duration_ns, outcome, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (AttemptUpdate u : updates) {
-                    DeliveryAttempt attempt = u.attempt();
-                    Instant end = attempt.startedAt().plus(attempt.duration());
-                    Optional<Instant> due = u.status() == DeliveryStatus.PENDING || u.status() == DeliveryStatus.RETRYING
-                            ? Optional.of(u.nextAttemptAt().orElse(end)) : Optional.empty();
-                    Optional<String> error = attempt.error().map(e -> Sql.truncate(e, MAX_ERROR_CHARS));
-                    List<DeliveryRecord> updated = update(c, set, "id = ?", ps -> {
-                        ps.setString(1, u.status().wireName());
-                        ps.setInt(2, attempt.number());
-                        Sql.setInstant(ps, 3, due);
-                        Sql.setInstant(ps, 4, due);
-                        Sql.setString(ps, 5, error);
-                        ps.setLong(6, Sql.nanos(end));
-                        ps.setLong(7, attempt.deliveryId());
-                    });
-                    if (updated.isEmpty()) {
-                        out.add(Optional.empty());
-                        continue;
+            if (!grouped) {
+                List<Optional<DeliveryRecord>> out = new ArrayList<>(rows.size());
+                List<AttemptRow> logged = new ArrayList<>(rows.size());
+                for (AttemptRow r : rows) {
+                    List<DeliveryRecord> one = update(c, ATTEMPT_SET, "id = ?", ps -> bindAttemptSet(ps, r).setLong(7, r.id()));
+                    out.add(one.isEmpty() ? Optional.empty() : Optional.of(one.get(0)));
+                    if (!one.isEmpty()) {
+                        logged.add(r);
                     }
-                    insert.setLong(1, attempt.deliveryId());
-                    insert.setInt(2, attempt.number());
-                    insert.setLong(3, Sql.nanos(attempt.startedAt()));
-                    insert.setLong(4, attempt.duration().toNanos());
-                    insert.setString(5, attempt.outcome().name());
-                    Rows.setNullableInt(insert, 6, attempt.statusCode());
-                    Sql.setString(insert, 7, error);
-                    Sql.setString(insert, 8, attempt.response().map(r -> Sql.truncateUtf8(r, MAX_RESPONSE_BYTES)));
-                    insert.addBatch();
-                    out.add(Optional.of(updated.get(0)));
                 }
-                if (out.stream().anyMatch(Optional::isPresent)) {
-                    insert.executeBatch();
+                insertAttempts(c, logged);
+                return out;
+            }
+            Map<Long, DeliveryRecord> updated = db.dialect() == Dialect.POSTGRESQL ? updateAllPostgres(c, rows) : updateAllBatched(c, rows);
+            List<Optional<DeliveryRecord>> out = new ArrayList<>(rows.size());
+            List<AttemptRow> logged = new ArrayList<>(rows.size());
+            for (AttemptRow r : rows) {
+                DeliveryRecord d = updated.get(r.id());
+                out.add(Optional.ofNullable(d));
+                if (d != null) {
+                    logged.add(r);
                 }
             }
+            insertAttempts(c, logged);
             return out;
         });
+    }
+
+    private static PreparedStatement bindAttemptSet(PreparedStatement ps, AttemptRow r) throws SQLException {
+        ps.setString(1, r.u().status().wireName());
+        ps.setInt(2, r.u().attempt().number());
+        Sql.setInstant(ps, 3, r.due());
+        Sql.setInstant(ps, 4, r.due());
+        Sql.setString(ps, 5, r.error());
+        ps.setLong(6, r.end());
+        return ps;
+    }
+
+    /** H2: the updates as one JDBC batch, then the rows they touched in one query. Ids are distinct. */
+    private static Map<Long, DeliveryRecord> updateAllBatched(Connection c, List<AttemptRow> rows) throws SQLException {
+        List<Long> touched = new ArrayList<>(rows.size());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET " + ATTEMPT_SET + " WHERE id = ?")) {
+            for (AttemptRow r : rows) {
+                bindAttemptSet(ps, r).setLong(7, r.id());
+                ps.addBatch();
+            }
+            int[] counts = ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+                if (counts[i] != 0) {
+                    touched.add(rows.get(i).id());
+                }
+            }
+        }
+        Map<Long, DeliveryRecord> out = new java.util.HashMap<>(touched.size() * 2);
+        if (touched.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + Rows.DELIVERY_COLUMNS + " FROM notify_delivery WHERE id IN ("
+                + Sql.placeholders(touched.size()) + ")")) {
+            for (int i = 0; i < touched.size(); i++) {
+                ps.setLong(i + 1, touched.get(i));
+            }
+            for (DeliveryRecord d : deliveries(ps)) {
+                out.put(d.id(), d);
+            }
+        }
+        return out;
+    }
+
+    /** PostgreSQL: every update in one statement over arrays, answering the updated rows. Ids are distinct. */
+    private static Map<Long, DeliveryRecord> updateAllPostgres(Connection c, List<AttemptRow> rows) throws SQLException {
+        int n = rows.size();
+        Long[] ids = new Long[n];
+        String[] statuses = new String[n];
+        Integer[] numbers = new Integer[n];
+        Long[] dues = new Long[n];
+        String[] errors = new String[n];
+        Long[] ends = new Long[n];
+        for (int i = 0; i < n; i++) {
+            AttemptRow r = rows.get(i);
+            ids[i] = r.id();
+            statuses[i] = r.u().status().wireName();
+            numbers[i] = r.u().attempt().number();
+            dues[i] = r.due().map(Sql::nanos).orElse(null);
+            errors[i] = r.error().orElse(null);
+            ends[i] = r.end();
+        }
+        Map<Long, DeliveryRecord> out = new java.util.HashMap<>(n * 2);
+        try (PreparedStatement ps = c.prepareStatement(PG_ATTEMPTS_UPDATE)) {
+            ps.setArray(1, c.createArrayOf("bigint", ids));
+            ps.setArray(2, c.createArrayOf("varchar", statuses));
+            ps.setArray(3, c.createArrayOf("integer", numbers));
+            ps.setArray(4, c.createArrayOf("bigint", dues));
+            ps.setArray(5, c.createArrayOf("varchar", errors));
+            ps.setArray(6, c.createArrayOf("bigint", ends));
+            for (DeliveryRecord d : deliveries(ps)) {
+                out.put(d.id(), d);
+            }
+        }
+        return out;
+    }
+
+    /** The attempt rows, one batch, in the callers' order. */
+    private static void insertAttempts(Connection c, List<AttemptRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = c.prepareStatement(INSERT_ATTEMPT)) {
+            for (AttemptRow r : rows) {
+                DeliveryAttempt attempt = r.u().attempt();
+                insert.setLong(1, r.id());
+                insert.setInt(2, attempt.number());
+                insert.setLong(3, Sql.nanos(attempt.startedAt()));
+                insert.setLong(4, attempt.duration().toNanos());
+                insert.setString(5, attempt.outcome().name());
+                Rows.setNullableInt(insert, 6, attempt.statusCode());
+                Sql.setString(insert, 7, r.error());
+                Sql.setString(insert, 8, attempt.response().map(resp -> Sql.truncateUtf8(resp, MAX_RESPONSE_BYTES)));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
     }
 
     public void release(long deliveryId, Instant dueAt) {
