@@ -132,8 +132,11 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
     // ---- retention and the rest ------------------------------------------------------------
 
     /**
-     * Prunes event-log entries and idempotency keys past their retention. Readers that ask for
-     * entries after a pruned sequence get {@link dev.notify.api.EventLogSlice#pruned()} = true.
+     * Prunes what is past its {@link Retention}: event-log entries, idempotency keys, sent and
+     * cancelled deliveries with their attempts, and old notifications with their inbox items,
+     * deliveries and attempts (never a notification with a pending or retrying delivery, and never
+     * a pending or retrying delivery). Readers that ask for entries after a pruned sequence get
+     * {@link dev.notify.api.EventLogSlice#pruned()} = true.
      *
      * @return how many event-log entries were removed
      */

@@ -73,9 +73,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       reader's sequence was pruned, whichever audience it was for.</li>
  * </ul>
  *
- * <p>Memory: like any store, it keeps notifications, inbox items, deliveries and their attempts
- * until they are deleted; {@link #prune} removes only event-log entries and idempotency keys, as
- * the SPI asks. A long-running process with heavy traffic wants the JDBC store instead.
+ * <p>Memory: {@link #prune} bounds what is kept by the {@link Retention}: event-log entries,
+ * idempotency keys, sent and cancelled deliveries with their attempts, and old notifications with
+ * their inbox items and deliveries. It walks every notification and delivery, so its cost grows
+ * with what is kept, not with what is removed.
  *
  * <pre>{@code
  * NotificationStore store = new InMemoryNotificationStore(Clock.systemUTC());
@@ -199,7 +200,12 @@ public final class InMemoryNotificationStore implements NotificationStore {
             }
             Notification notification = r.notification();
             for (String user : notification.recipients()) {
-                inboxes.computeIfAbsent(user, u -> new UserInbox()).add(notification);
+                // added inside compute so that a prune dropping an empty inbox cannot race with the add
+                inboxes.compute(user, (u, inbox) -> {
+                    UserInbox box = inbox == null ? new UserInbox() : inbox;
+                    box.add(notification);
+                    return box;
+                });
             }
             results.add(new PublishResult(notification, false, events.get(i), createDeliveries(r)));
         }
@@ -255,8 +261,12 @@ public final class InMemoryNotificationStore implements NotificationStore {
             ids[i] = s.id;
             synchronized (s) {
                 deliveries.put(s.id, s);
-                deliveriesByTarget.computeIfAbsent(new ChannelTarget(nd.channel(), nd.target()), k -> new TargetIds())
-                        .add(s.id);
+                long id = s.id;
+                deliveriesByTarget.compute(new ChannelTarget(nd.channel(), nd.target()), (k, targetIds) -> {
+                    TargetIds t = targetIds == null ? new TargetIds() : targetIds;
+                    t.add(id);
+                    return t;
+                });
                 statusCounts.get(DeliveryStatus.PENDING).increment();
                 if (r.lease().isPresent() && !nd.dueAt().isAfter(createdAt)) {
                     lease(s, r.lease().get());
@@ -361,6 +371,9 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return Optional.empty();
         }
         synchronized (s) {
+            if (s.removed) {
+                return Optional.empty();
+            }
             s.addAttempt(attempt);
             s.attempts = attempt.number();
             if (attempt.error().isPresent()) {
@@ -394,7 +407,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return;
         }
         synchronized (s) {
-            if (!s.isActive()) {
+            if (s.removed || !s.isActive()) {
                 return;
             }
             unlease(s);
@@ -411,7 +424,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return Optional.empty();
         }
         synchronized (s) {
-            return Optional.of(s.snapshot());
+            return s.removed ? Optional.empty() : Optional.of(s.snapshot());
         }
     }
 
@@ -445,7 +458,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return List.of();
         }
         synchronized (s) {
-            return s.attemptLog == null ? List.of() : List.copyOf(s.attemptLog);
+            return s.removed || s.attemptLog == null ? List.of() : List.copyOf(s.attemptLog);
         }
     }
 
@@ -459,8 +472,11 @@ public final class InMemoryNotificationStore implements NotificationStore {
         List<DeliveryRecord> cancelled = new ArrayList<>();
         for (long id : ids) {
             DeliveryState s = deliveries.get(id);
+            if (s == null) {
+                continue; // pruned meanwhile
+            }
             synchronized (s) {
-                if (s.isActive()) {
+                if (!s.removed && s.isActive()) {
                     unlease(s);
                     unschedule(s);
                     setStatus(s, DeliveryStatus.CANCELLED);
@@ -510,7 +526,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return Optional.empty();
         }
         synchronized (s) {
-            if (s.status != DeliveryStatus.FAILED) {
+            if (s.removed || s.status != DeliveryStatus.FAILED) {
                 return Optional.empty();
             }
             deadLetters.remove(s.id);
@@ -698,7 +714,9 @@ public final class InMemoryNotificationStore implements NotificationStore {
     public long prune(Instant now, Retention retention) {
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(retention, "retention");
-        Instant eventCutoff = now.minus(retention.eventMaxAge());
+        Set<String> removedNotifications = pruneNotificationsAndDeliveries(now, retention);
+        // a removed notification's entries go with it, as they do in a store that joins them
+        Instant eventCutoff = now.minus(min(retention.eventMaxAge(), retention.notificationMaxAge()));
         long removed = 0;
         logLock.lock();
         try {
@@ -719,8 +737,110 @@ public final class InMemoryNotificationStore implements NotificationStore {
             logLock.unlock();
         }
         Instant keyCutoff = now.minus(retention.idempotencyWindow());
-        idempotencyKeys.values().removeIf(n -> n.createdAt().isBefore(keyCutoff));
+        idempotencyKeys.values().removeIf(n -> n.createdAt().isBefore(keyCutoff) || removedNotifications.contains(n.id()));
         return removed;
+    }
+
+    private static java.time.Duration min(java.time.Duration a, java.time.Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * Removes sent and cancelled deliveries past {@link Retention#deliveryMaxAge()}, and
+     * notifications past {@link Retention#notificationMaxAge()} with their inbox items and
+     * deliveries, unless one of those deliveries is pending or retrying. Returns the ids of the
+     * removed notifications.
+     */
+    private Set<String> pruneNotificationsAndDeliveries(Instant now, Retention retention) {
+        Instant deliveryCutoff = now.minus(retention.deliveryMaxAge());
+        Instant notificationCutoff = now.minus(retention.notificationMaxAge());
+        Map<ChannelTarget, Set<Long>> goneByTarget = new HashMap<>();
+        Map<String, Set<Long>> goneByNotification = new HashMap<>();
+        Set<String> removedNotifications = new java.util.HashSet<>();
+
+        for (Notification n : notifications.values()) {
+            if (!n.createdAt().isBefore(notificationCutoff)) {
+                continue;
+            }
+            long[] ids = deliveriesByNotification.get(n.id());
+            if (ids != null && anyActive(ids)) {
+                continue; // still being delivered: the engine needs the notification for the next attempt
+            }
+            boolean allGone = true;
+            if (ids != null) {
+                for (long id : ids) {
+                    DeliveryState s = deliveries.get(id);
+                    if (s != null && !removeDelivery(s, null, goneByTarget, goneByNotification)) {
+                        allGone = false;
+                    }
+                }
+            }
+            if (!allGone) {
+                continue; // replayed meanwhile
+            }
+            notifications.remove(n.id(), n);
+            removedNotifications.add(n.id());
+            deliveriesByNotification.remove(n.id());
+            goneByNotification.remove(n.id());
+            for (String user : n.recipients()) {
+                inboxes.computeIfPresent(user, (u, inbox) -> inbox.deleteOne(n.id()) ? null : inbox);
+            }
+        }
+
+        for (DeliveryState s : deliveries.values()) {
+            removeDelivery(s, deliveryCutoff, goneByTarget, goneByNotification);
+        }
+
+        goneByTarget.forEach((target, gone) -> deliveriesByTarget.computeIfPresent(target, (k, t) -> t.removeAll(gone) ? null : t));
+        goneByNotification.forEach((id, gone) -> deliveriesByNotification.computeIfPresent(id, (k, ids) -> {
+            long[] kept = Arrays.stream(ids).filter(d -> !gone.contains(d)).toArray();
+            return kept.length == 0 ? null : kept;
+        }));
+        return removedNotifications;
+    }
+
+    private boolean anyActive(long[] ids) {
+        for (long id : ids) {
+            DeliveryState s = deliveries.get(id);
+            if (s != null) {
+                synchronized (s) {
+                    if (!s.removed && s.isActive()) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Removes the delivery if it is not pending or retrying and, with a {@code sentCutoff}, only if it
+     * is sent or cancelled and last updated before the cutoff. Returns whether it is gone.
+     */
+    private boolean removeDelivery(DeliveryState s, Instant sentCutoff, Map<ChannelTarget, Set<Long>> goneByTarget,
+                                   Map<String, Set<Long>> goneByNotification) {
+        synchronized (s) {
+            if (s.removed) {
+                return true;
+            }
+            if (s.isActive()) {
+                return false;
+            }
+            if (sentCutoff != null && (s.status == DeliveryStatus.FAILED || !s.updatedAt.isBefore(sentCutoff))) {
+                return false;
+            }
+            s.removed = true;
+            unlease(s);
+            unschedule(s);
+            if (s.status == DeliveryStatus.FAILED) {
+                deadLetters.remove(s.id);
+            }
+            statusCounts.get(s.status).decrement();
+            deliveries.remove(s.id, s);
+            goneByTarget.computeIfAbsent(new ChannelTarget(s.channel, s.target), k -> new java.util.HashSet<>()).add(s.id);
+            goneByNotification.computeIfAbsent(s.notificationId, k -> new java.util.HashSet<>()).add(s.id);
+            return true;
+        }
     }
 
     private void unindex(EventLogEntry e) {
@@ -808,6 +928,21 @@ public final class InMemoryNotificationStore implements NotificationStore {
                 ids = java.util.Arrays.copyOf(ids, size * 2);
             }
             ids[size++] = id;
+        }
+
+        /** Drops these ids; returns whether none is left. */
+        synchronized boolean removeAll(Set<Long> gone) {
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                if (!gone.contains(ids[i])) {
+                    ids[kept++] = ids[i];
+                }
+            }
+            size = kept;
+            if (size < ids.length / 4 && ids.length > 8) {
+                ids = java.util.Arrays.copyOf(ids, Math.max(8, size * 2));
+            }
+            return size == 0;
         }
 
         synchronized NavigableSet<Long> newestFirst() {
@@ -929,6 +1064,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
         LeaseKey leaseKey; // non-null exactly while in `leased`
         DueKey dueKey; // non-null exactly while in `due`
         List<DeliveryAttempt> attemptLog; // most deliveries succeed at once: allocated on first attempt
+        boolean removed; // pruned: gone from every index, to be treated as unknown
 
         DeliveryState(long id, String notificationId, String channel, String target, Priority priority,
                       Instant dueAt, Instant createdAt) {
@@ -1142,6 +1278,12 @@ public final class InMemoryNotificationStore implements NotificationStore {
             }
             unread = 0;
             return changed;
+        }
+
+        /** Deletes one notification; returns whether the inbox is now empty. */
+        synchronized boolean deleteOne(String id) {
+            delete(List.of(id));
+            return size == 0;
         }
 
         synchronized int delete(Collection<String> ids) {

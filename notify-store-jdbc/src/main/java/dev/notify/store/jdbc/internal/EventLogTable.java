@@ -147,16 +147,45 @@ public final class EventLogTable {
         }
     }
 
+    /** Sent and cancelled deliveries last updated before the cutoff. */
+    private static final String OLD_DELIVERIES =
+            "SELECT id FROM notify_delivery WHERE status IN ('sent', 'cancelled') AND updated_at < ?";
+
+    /** Notifications created before the cutoff with no pending or retrying delivery. */
+    private static final String OLD_NOTIFICATIONS = "SELECT n.id FROM notify_notification n WHERE n.created_at < ?"
+            + " AND NOT EXISTS (SELECT 1 FROM notify_delivery a WHERE a.notification_id = n.id"
+            + " AND a.status IN ('pending', 'retrying'))";
+
+    /** The deliveries of those notifications that are not pending or retrying. */
+    private static final String DELIVERIES_OF_OLD_NOTIFICATIONS = "SELECT d.id FROM notify_delivery d"
+            + " WHERE d.status NOT IN ('pending', 'retrying') AND d.notification_id IN (" + OLD_NOTIFICATIONS + ")";
+
     /**
-     * Removes entries older than the age limit or beyond the count limit, and idempotency keys
-     * past their window; remembers how far it pruned so that readers learn of the gap.
+     * Removes sent and cancelled deliveries past their age and old notifications with their inbox
+     * items, deliveries and attempts (child rows first); entries older than the age limit (or whose
+     * notification is removed) or beyond the count limit; and idempotency keys past their window.
+     * Remembers how far it pruned so that readers learn of the gap. One transaction.
      */
     public long prune(Instant now, Retention retention) {
         return db.inTransaction("pruning the event log", c -> {
+            long deliveryCutoff = Sql.nanos(now.minus(retention.deliveryMaxAge()));
+            long notificationCutoff = Sql.nanos(now.minus(retention.notificationMaxAge()));
+            update(c, "DELETE FROM notify_attempt WHERE delivery_id IN (" + OLD_DELIVERIES + ")", deliveryCutoff);
+            update(c, "DELETE FROM notify_delivery WHERE status IN ('sent', 'cancelled') AND updated_at < ?", deliveryCutoff);
+            update(c, "DELETE FROM notify_attempt WHERE delivery_id IN (" + DELIVERIES_OF_OLD_NOTIFICATIONS + ")", notificationCutoff);
+            update(c, "DELETE FROM notify_delivery WHERE status NOT IN ('pending', 'retrying')"
+                    + " AND notification_id IN (" + OLD_NOTIFICATIONS + ")", notificationCutoff);
+            update(c, "DELETE FROM notify_inbox WHERE notification_id IN (" + OLD_NOTIFICATIONS + ")", notificationCutoff);
+            update(c, "DELETE FROM notify_idempotency WHERE notification_id IN (" + OLD_NOTIFICATIONS + ")", notificationCutoff);
+            update(c, "DELETE FROM notify_notification WHERE id IN (" + OLD_NOTIFICATIONS + ")", notificationCutoff);
+
             long[] state = state(c);
             long last = state[0];
             long through = Math.max(0, last - retention.eventMaxCount());
-            long ageCutoff = Sql.nanos(now.minus(retention.eventMaxAge()));
+            // a removed notification's entries go too: readers join entries to their notification
+            Instant eventCutoff = now.minus(retention.eventMaxAge().compareTo(retention.notificationMaxAge()) <= 0
+                    ? retention.eventMaxAge() : retention.notificationMaxAge());
+            long ageCutoff = Sql.nanos(eventCutoff);
             try (PreparedStatement ps = c.prepareStatement("SELECT MAX(seq) FROM notify_event WHERE created_at < ?")) {
                 ps.setLong(1, ageCutoff);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -185,6 +214,13 @@ public final class EventLogTable {
             }
             return removed;
         });
+    }
+
+    private static int update(Connection c, String sql, long cutoff) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, cutoff);
+            return ps.executeUpdate();
+        }
     }
 
     private static String likeEscape(String s) {
