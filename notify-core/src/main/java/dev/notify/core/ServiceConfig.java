@@ -21,7 +21,7 @@ import java.util.UUID;
  * @param lease how long a claimed delivery stays reserved to this node
  * @param nodeId this node's id, the owner of its leases
  * @param config the configuration tree; each channel gets its {@code channels.<name>} node
- * @param retention how long events and idempotency keys are kept
+ * @param retention how long events, idempotency keys, finished deliveries and old notifications are kept
  * @param pruneInterval how often retention runs
  * @param maxConnectionsPerUser most live stream connections one user may hold
  * @param streamPollInterval how often the event log is checked for entries other nodes appended (local
@@ -152,7 +152,7 @@ public record ServiceConfig(int workers, int queueCapacity, RetryPolicy retryPol
             return this;
         }
 
-        /** Retention of events and idempotency keys. */
+        /** Retention of events, idempotency keys, finished deliveries and old notifications (default {@link Retention#DEFAULT}). */
         public Builder retention(Retention r) {
             this.retention = r;
             return this;
