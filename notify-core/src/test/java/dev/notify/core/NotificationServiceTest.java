@@ -530,26 +530,7 @@ class NotificationServiceTest {
         @Test
         void aTopicBroadcastReachesEveryLiveSubscriberOfTheTopicThroughAStreamChannel() throws Exception {
             NotificationService[] holder = new NotificationService[1];
-            Channel stream = new Channel() {
-                @Override
-                public String name() {
-                    return "live";
-                }
-
-                @Override
-                public ChannelKind kind() {
-                    return ChannelKind.STREAM;
-                }
-
-                @Override
-                public DeliveryResult deliver(Delivery d) {
-                    for (EventLogEntry e : d.events()) {
-                        holder[0].hub().fanOut("live", e);
-                    }
-                    return DeliveryResult.sent();
-                }
-            };
-            NotificationService s = start(ServiceConfig.defaults(), stream);
+            NotificationService s = start(ServiceConfig.defaults(), liveChannel(holder));
             holder[0] = s;
             int subscribers = 1000;
             CountDownLatch received = new CountDownLatch(subscribers);
