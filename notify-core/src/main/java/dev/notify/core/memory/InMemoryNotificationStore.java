@@ -1021,30 +1021,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
         }
     }
 
-    private static final class LeaseKey implements Comparable<LeaseKey> {
-        final Instant until;
-        final long id;
-
-        LeaseKey(Instant until, long id) {
-            this.until = until;
-            this.id = id;
-        }
-
-        @Override
-        public int compareTo(LeaseKey o) {
-            int c = until.compareTo(o.until);
-            return c != 0 ? c : Long.compare(id, o.id);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof LeaseKey && compareTo((LeaseKey) o) == 0;
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(id);
-        }
+    /** A lease held on one delivery; kept in per-second hash buckets, so it needs no ordering. */
+    private record LeaseKey(Instant until, long id) {
     }
 
     /** One delivery's mutable state; every access holds its monitor. */
