@@ -8,7 +8,9 @@ import java.util.OptionalInt;
 /**
  * What a channel reports for one delivery attempt: {@linkplain #sent() sent},
  * {@linkplain #retryLater(String) retry later} (the tracker schedules the next attempt with
- * backoff, or dead-letters it after the last one) or {@linkplain #failed(String) failed for good}.
+ * backoff, or dead-letters it after the last one), {@linkplain #failed(String) failed for good},
+ * or {@linkplain #deferred(String, Duration) deferred} (not attempted at all, e.g. because the
+ * target is saturated; handed out again later without using up an attempt).
  *
  * <pre>{@code
  * if (response.statusCode() / 100 == 2) return DeliveryResult.sent().withStatusCode(200);
@@ -19,14 +21,21 @@ import java.util.OptionalInt;
 @Api(status = Api.Status.STABLE, since = "0.1")
 public final class DeliveryResult {
 
-    /** The three outcomes of an attempt. */
+    /** The outcomes of an attempt. */
     public enum Outcome {
         /** Delivered. */
         SENT,
         /** Not delivered this time; worth another attempt. */
         RETRY,
         /** Not delivered, and another attempt would not help. */
-        FAILED
+        FAILED,
+        /**
+         * Not attempted: the channel could not start this delivery now (its target already has as
+         * many deliveries in flight as it allows, say). The tracker hands it out again after
+         * {@link #retryAfter()} without counting an attempt or recording one in the attempt log.
+         * @since 0.2
+         */
+        DEFERRED
     }
 
     private static final DeliveryResult SENT = new DeliveryResult(Outcome.SENT, "sent", null, OptionalInt.empty(), null);
@@ -67,6 +76,24 @@ public final class DeliveryResult {
         return new DeliveryResult(Outcome.RETRY, requireReason(reason), after, OptionalInt.empty(), null);
     }
 
+    /**
+     * Not attempted now; hand it out again after {@code after}, without counting an attempt.
+     * Use it only when nothing was sent, e.g. when the target already has as many deliveries in
+     * flight as the channel allows. A channel that keeps deferring keeps a delivery pending
+     * until it expires or is cancelled, so defer only for conditions that resolve by themselves.
+     *
+     * @param reason why it was not attempted (not blank)
+     * @param after  how long to wait, not negative
+     * @since 0.2
+     */
+    public static DeliveryResult deferred(String reason, Duration after) {
+        Objects.requireNonNull(after, "after");
+        if (after.isNegative()) {
+            throw new IllegalArgumentException("defer delay must not be negative: " + after);
+        }
+        return new DeliveryResult(Outcome.DEFERRED, requireReason(reason), after, OptionalInt.empty(), null);
+    }
+
     /** Failed for good: no further attempt; the delivery becomes a dead letter. */
     public static DeliveryResult failed(String reason) {
         return new DeliveryResult(Outcome.FAILED, requireReason(reason), null, OptionalInt.empty(), null);
@@ -92,7 +119,7 @@ public final class DeliveryResult {
         return reason;
     }
 
-    /** The earliest retry the channel asks for, if it asked. */
+    /** The earliest retry the channel asks for, if it asked; always present for {@link Outcome#DEFERRED}. */
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

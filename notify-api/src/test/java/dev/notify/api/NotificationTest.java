@@ -196,5 +196,10 @@ class NotificationTest {
         assertThat(r.response()).contains("slow down");
         assertThatThrownBy(() -> DeliveryResult.failed(" ")).hasMessageContaining("reason");
         assertThat(DeliveryResult.sent().isSent()).isTrue();
+        DeliveryResult deferred = DeliveryResult.deferred("endpoint saturated", java.time.Duration.ofSeconds(1));
+        assertThat(deferred.outcome()).isEqualTo(DeliveryResult.Outcome.DEFERRED);
+        assertThat(deferred.retryAfter()).contains(java.time.Duration.ofSeconds(1));
+        assertThatThrownBy(() -> DeliveryResult.deferred("x", java.time.Duration.ofSeconds(-1))).hasMessageContaining("negative");
+        assertThatThrownBy(() -> DeliveryResult.deferred("x", null)).isInstanceOf(NullPointerException.class);
     }
 }

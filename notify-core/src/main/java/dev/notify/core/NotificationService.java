@@ -697,9 +697,13 @@ public final class NotificationService implements AutoCloseable {
     }
 
     private void complete(Job job, DeliveryResult result, Duration took) {
-        completed.incrementAndGet();
         String channel = job.slot.channel.name();
         Instant now = clock.instant();
+        if (result.outcome() == DeliveryResult.Outcome.DEFERRED) {
+            defer(job, now.plus(result.retryAfter().orElse(Duration.ZERO)), result.reason());
+            return;
+        }
+        completed.incrementAndGet();
         DeliveryStatus status;
         Optional<Instant> next = Optional.empty();
         switch (result.outcome()) {
@@ -770,6 +774,21 @@ public final class NotificationService implements AutoCloseable {
             default:
                 break;
         }
+    }
+
+    /** A delivery the channel did not attempt: back to the store, due again at {@code until}, no attempt counted. */
+    private void defer(Job job, Instant until, String reason) {
+        metrics.count("notify.deliveries.deferred", 1, "channel", job.slot.channel.name());
+        LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + job.key + " deferred until " + until + ": " + reason);
+        if (job.deliveryId != 0) {
+            try {
+                store.release(job.deliveryId, until);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not defer delivery " + job.key + "; its lease will lapse", e);
+            }
+            inMemory.remove(job.deliveryId);
+        }
+        wakeAt(until);
     }
 
     private static void call(Runnable r) {

@@ -236,6 +236,47 @@ class NotificationServiceTest {
         }
 
         @Test
+        void aDeferredDeliveryComesBackAfterItsDelayWithoutUsingUpAnAttempt() throws Exception {
+            MutableClock clock = new MutableClock(Instant.parse("2024-01-15T10:30:00Z"));
+            RecordingPushChannel ch = new RecordingPushChannel("saturated");
+            java.util.concurrent.atomic.AtomicInteger defers = new java.util.concurrent.atomic.AtomicInteger(7);
+            Semaphore handedOut = new Semaphore(0);
+            ch.behaviour = d -> {
+                handedOut.release();
+                return defers.getAndDecrement() > 0 ? DeliveryResult.deferred("target saturated", Duration.ofSeconds(2))
+                        : DeliveryResult.sent();
+            };
+            CountDownLatch sent = new CountDownLatch(1);
+            NotificationService s = start(ServiceConfig.builder().clock(clock).pollInterval(Duration.ofMillis(5))
+                    .retryPolicy(RetryPolicy.DEFAULT.withJitter(0)).build(), ch);
+            s.addListener(new DeliveryListener() {
+                @Override
+                public void onSent(DeliveryRecord d) {
+                    sent.countDown();
+                }
+
+                @Override
+                public void onRetrying(DeliveryRecord d, String reason) {
+                    throw new AssertionError("a deferral is not a retry: " + reason);
+                }
+            });
+            String id = s.notify(note("u").build());
+            for (int i = 0; i < 7; i++) { // more deferrals than the policy's 5 attempts
+                assertThat(handedOut.tryAcquire(20, TimeUnit.SECONDS)).isTrue();
+                clock.advance(Duration.ofMillis(1999));
+                assertThat(handedOut.tryAcquire(100, TimeUnit.MILLISECONDS)).as("handed out again before its delay").isFalse();
+                clock.advance(Duration.ofMillis(1));
+            }
+            await(sent);
+
+            DeliveryRecord d = s.delivery(id, "saturated").orElseThrow();
+            assertThat(d.status()).isEqualTo(DeliveryStatus.SENT);
+            assertThat(d.attempts()).as("only the attempt that ran counts").isEqualTo(1);
+            assertThat(s.attempts(d.id())).singleElement().extracting(DeliveryAttempt::outcome).isEqualTo(DeliveryResult.Outcome.SENT);
+            assertThat(ch.deliveries).hasSize(8).extracting(Delivery::attempt).containsOnly(1);
+        }
+
+        @Test
         void aDeadLetterReplayedIsAttemptedAgainWithAFreshSetOfAttempts() throws Exception {
             RecordingPushChannel ch = new RecordingPushChannel("hook");
             ch.behaviour = d -> DeliveryResult.failed("410 gone");

@@ -147,7 +147,7 @@ class SystemChannelTest {
         long start = System.nanoTime();
         CommandRunner.Result slow = real.run(List.of("sleep", "30"), Map.of(), Duration.ofMillis(300));
         assertThat(slow.timedOut()).isTrue();
-        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5000);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("ms: killed at the timeout, not after the 30 s sleep").isLessThan(20_000);
         assertThatThrownBy(() -> real.run(List.of("no-such-program-notify"), Map.of(), Duration.ofSeconds(1)))
                 .isInstanceOf(java.io.IOException.class);
     }

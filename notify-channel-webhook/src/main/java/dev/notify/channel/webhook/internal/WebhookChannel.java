@@ -195,7 +195,7 @@ public final class WebhookChannel implements Channel {
         Semaphore permits = inFlight.computeIfAbsent(endpoint.id(), id -> new Semaphore(settings.maxConcurrencyPerEndpoint()));
         if (!permits.tryAcquire()) {
             metrics.count("notify.webhook.busy", 1);
-            return DeliveryResult.retryAfter("webhook endpoint " + endpoint.id() + " already has "
+            return DeliveryResult.deferred("webhook endpoint " + endpoint.id() + " already has "
                     + settings.maxConcurrencyPerEndpoint() + " deliveries in flight", settings.busyRetryAfter());
         }
         try {

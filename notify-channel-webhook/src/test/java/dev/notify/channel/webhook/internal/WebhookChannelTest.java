@@ -210,7 +210,7 @@ class WebhookChannelTest {
             long ms = (System.nanoTime() - start) / 1_000_000;
             assertThat(result.outcome()).isEqualTo(DeliveryResult.Outcome.RETRY);
             assertThat(result.reason()).contains("timed out");
-            assertThat(ms).isBetween(400L, 3000L);
+            assertThat(ms).as("ms: the timeout, not the hang").isBetween(400L, 15_000L);
         }
 
         @Test
@@ -342,7 +342,7 @@ class WebhookChannelTest {
             Receiver healthy = receiver(Receiver.Answer.of(200));
             register("wh_slow", hanging.url("/hook"));
             register("wh_ok", healthy.url("/hook"));
-            WebhookChannel c = channel(Map.of("request-timeout", "3s", "max-concurrency-per-endpoint", "2"));
+            WebhookChannel c = channel(Map.of("request-timeout", "5s", "max-concurrency-per-endpoint", "2"));
 
             List<CompletableFuture<DeliveryResult>> stuck = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
@@ -350,15 +350,16 @@ class WebhookChannelTest {
             }
             hanging.next();
             hanging.next();
-            long start = System.nanoTime();
             DeliveryResult busy = c.deliver(delivery("wh_slow", 1));
-            assertThat(busy.outcome()).isEqualTo(DeliveryResult.Outcome.RETRY);
+            assertThat(busy.outcome()).as("a saturated endpoint defers instead of using up an attempt")
+                    .isEqualTo(DeliveryResult.Outcome.DEFERRED);
             assertThat(busy.retryAfter()).hasValue(Duration.ofSeconds(1));
             assertThat(busy.reason()).contains("in flight");
             for (int i = 0; i < 5; i++) {
                 assertThat(c.deliver(delivery("wh_ok", 1)).isSent()).isTrue();
             }
-            assertThat((System.nanoTime() - start) / 1_000_000).as("ms for the healthy endpoint").isLessThan(1500);
+            assertThat(stuck).as("the healthy endpoint was served while both attempts to the hanging one were still open")
+                    .noneMatch(CompletableFuture::isDone);
             for (CompletableFuture<DeliveryResult> f : stuck) {
                 assertThat(f.get(10, TimeUnit.SECONDS).reason()).contains("timed out");
             }
