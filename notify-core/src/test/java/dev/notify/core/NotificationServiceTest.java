@@ -260,9 +260,16 @@ class NotificationServiceTest {
                     throw new AssertionError("a deferral is not a retry: " + reason);
                 }
             });
+            Instant t0 = clock.instant();
             String id = s.notify(note("u").build());
             for (int i = 0; i < 7; i++) { // more deferrals than the policy's 5 attempts
                 assertThat(handedOut.tryAcquire(20, TimeUnit.SECONDS)).isTrue();
+                Instant due = t0.plusSeconds(2L * (i + 1));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!s.delivery(id, "saturated").orElseThrow().nextAttemptAt().equals(java.util.Optional.of(due))) {
+                    assertThat(System.nanoTime()).as("deferred until " + due).isLessThan(deadline);
+                    Thread.sleep(2);
+                }
                 clock.advance(Duration.ofMillis(1999));
                 assertThat(handedOut.tryAcquire(100, TimeUnit.MILLISECONDS)).as("handed out again before its delay").isFalse();
                 clock.advance(Duration.ofMillis(1));
