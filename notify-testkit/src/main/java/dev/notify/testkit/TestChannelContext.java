@@ -22,10 +22,12 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 /**
  * A {@link ChannelContext} for a channel's own tests, built from the pieces the test supplies.
  *
- * <p>The test kit depends on {@code notify-api}, JUnit and AssertJ only, so it cannot make a JSON
- * codec, a subscriber hub, an event log, an inbox or a webhook registry of its own. Pass the ones
- * your channel uses (from {@code notify-core}, or hand-written fakes); asking the context for one
- * that was not given throws an {@link IllegalStateException} naming the builder method to call.
+ * <p>Pass the pieces your channel uses: the test kit's in-memory doubles
+ * ({@link SimpleJsonCodec}, {@link InMemorySubscriberHub}, {@link InMemoryEventLog},
+ * {@link InMemoryInbox}; {@link Builder#inMemoryDoubles()} sets them all), your own, or the host's
+ * (from {@code notify-core}, though a plugin's tests should not need it). Asking the context for a
+ * piece that was not given throws an {@link IllegalStateException} naming the builder method to
+ * call; there is no webhook registry double (use a store's {@code webhookEndpoints()}).
  * What needs no library has a default:
  * <ul>
  *   <li>{@link #config()}: {@link Config#empty()};</li>
@@ -273,6 +275,29 @@ public final class TestChannelContext implements ChannelContext, AutoCloseable {
         /** The logger; {@code System.getLogger("dev.notify.channel.<name>")} by default. */
         public Builder logger(System.Logger logger) {
             this.logger = Objects.requireNonNull(logger, "logger");
+            return this;
+        }
+
+        /**
+         * Fills in the pieces not given yet with the test kit's in-memory doubles: a
+         * {@link SimpleJsonCodec}, an {@link InMemorySubscriberHub} without a connection limit, an
+         * empty {@link InMemoryEventLog} and an empty {@link InMemoryInbox} that signals stats
+         * through the hub, as the engine does. Reach them through the context's getters (cast to
+         * the double's type) to append events, fill inboxes or look at subscriptions.
+         */
+        public Builder inMemoryDoubles() {
+            if (json == null) {
+                json = new SimpleJsonCodec();
+            }
+            if (hub == null) {
+                hub = new InMemorySubscriberHub();
+            }
+            if (eventLog == null) {
+                eventLog = new InMemoryEventLog();
+            }
+            if (inbox == null) {
+                inbox = new InMemoryInbox(clock).signalStatsTo(hub);
+            }
             return this;
         }
 

@@ -2,7 +2,6 @@ package dev.notify.channel.poll;
 
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelProvider;
-import dev.notify.channel.poll.internal.TestContexts;
 import dev.notify.testkit.ChannelContract;
 import dev.notify.testkit.TestChannelContext;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +20,7 @@ class PollChannelContractTest extends ChannelContract {
 
     @Override
     protected ChannelContext context() {
-        TestChannelContext c = TestContexts.withFakes("poll");
+        TestChannelContext c = TestChannelContext.builder("poll").inMemoryDoubles().build();
         contexts.add(c);
         return c;
     }

@@ -2,7 +2,6 @@ package dev.notify.channel.ws;
 
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelProvider;
-import dev.notify.channel.ws.internal.TestContexts;
 import dev.notify.testkit.ChannelContract;
 import dev.notify.testkit.TestChannelContext;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +20,7 @@ class WsChannelContractTest extends ChannelContract {
 
     @Override
     protected ChannelContext context() {
-        TestChannelContext c = TestContexts.withFakes("ws");
+        TestChannelContext c = TestChannelContext.builder("ws").inMemoryDoubles().build();
         contexts.add(c);
         return c;
     }

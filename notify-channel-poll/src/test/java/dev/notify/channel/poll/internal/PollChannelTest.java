@@ -9,6 +9,8 @@ import dev.notify.api.spi.Subscriber;
 import dev.notify.api.spi.SubscriptionRequest;
 import dev.notify.api.spi.WebRegistry;
 import dev.notify.channel.poll.PollChannelProvider;
+import dev.notify.testkit.InMemorySubscriberHub;
+import dev.notify.testkit.SimpleJsonCodec;
 import dev.notify.testkit.TestChannelContext;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +37,7 @@ class PollChannelTest {
                 paths.add(pathSpec);
             }
         };
-        try (TestChannelContext context = TestChannelContext.builder("poll").json(new Fakes.TinyJson()).hub(new Fakes.FakeHub(1)).web(web).build();
+        try (TestChannelContext context = TestChannelContext.builder("poll").json(new SimpleJsonCodec()).hub(new InMemorySubscriberHub(1)).web(web).build();
              PollChannel channel = (PollChannel) new PollChannelProvider().create(context)) {
             assertThat(paths).containsExactly("/api/v1/notifications/poll");
             assertThat(channel.name()).isEqualTo("poll");
@@ -44,7 +46,7 @@ class PollChannelTest {
 
     @Test
     void wakesWaitingPollsByFanningOutAsChannelPoll() {
-        Fakes.FakeHub hub = new Fakes.FakeHub(1);
+        InMemorySubscriberHub hub = new InMemorySubscriberHub(1);
         List<Long> woken = new ArrayList<>();
         hub.subscribe(new SubscriptionRequest("poll", "p1", "u1", Set.of()), new Subscriber() {
             @Override
@@ -56,7 +58,7 @@ class PollChannelTest {
             public void onSignal(HubSignal signal) {
             }
         });
-        try (TestChannelContext context = TestChannelContext.builder("poll").json(new Fakes.TinyJson()).hub(hub).build();
+        try (TestChannelContext context = TestChannelContext.builder("poll").json(new SimpleJsonCodec()).hub(hub).build();
              PollChannel channel = new PollChannel(context, PollSettings.defaults())) {
             Notification n = Notification.builder().recipient("u1").build();
             assertThat(channel.deliver(new Delivery("k", n, "poll", Delivery.STREAM_TARGET, 1,

@@ -6,6 +6,8 @@ import dev.notify.api.Notification;
 import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.WebRegistry;
 import dev.notify.channel.sse.SseChannelProvider;
+import dev.notify.testkit.InMemorySubscriberHub;
+import dev.notify.testkit.SimpleJsonCodec;
 import dev.notify.testkit.TestChannelContext;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +37,7 @@ class SseChannelTest {
                 handlers.add(handler);
             }
         };
-        try (TestChannelContext context = TestChannelContext.builder("sse").json(new Fakes.TinyJson()).hub(new Fakes.FakeHub(1)).web(web).build();
+        try (TestChannelContext context = TestChannelContext.builder("sse").json(new SimpleJsonCodec()).hub(new InMemorySubscriberHub(1)).web(web).build();
              SseChannel channel = (SseChannel) new SseChannelProvider().create(context)) {
             assertThat(paths).containsExactly("/api/v1/notifications/stream", "/api/v1/notifications/subscribe");
             assertThat(channel.name()).isEqualTo("sse");
@@ -44,9 +46,9 @@ class SseChannelTest {
 
     @Test
     void fansEveryEntryOfADeliveryOutThroughTheHubAsChannelSse() {
-        Fakes.FakeHub hub = new Fakes.FakeHub(1);
+        InMemorySubscriberHub hub = new InMemorySubscriberHub();
         List<String> seen = new ArrayList<>();
-        hub.subs.add(hub.new Sub(new dev.notify.api.spi.SubscriptionRequest("sse", "c1", "u1", Set.of("t")), new dev.notify.api.spi.Subscriber() {
+        hub.subscribe(new dev.notify.api.spi.SubscriptionRequest("sse", "c1", "u1", Set.of("t")), new dev.notify.api.spi.Subscriber() {
             @Override
             public void onEvent(EventLogEntry entry) {
                 seen.add(entry.audience().toString());
@@ -55,8 +57,8 @@ class SseChannelTest {
             @Override
             public void onSignal(dev.notify.api.spi.HubSignal signal) {
             }
-        }));
-        hub.subs.add(hub.new Sub(new dev.notify.api.spi.SubscriptionRequest("ws", "c2", "u1", Set.of("t")), new dev.notify.api.spi.Subscriber() {
+        });
+        hub.subscribe(new dev.notify.api.spi.SubscriptionRequest("ws", "c2", "u1", Set.of("t")), new dev.notify.api.spi.Subscriber() {
             @Override
             public void onEvent(EventLogEntry entry) {
                 seen.add("ws got it");
@@ -65,8 +67,8 @@ class SseChannelTest {
             @Override
             public void onSignal(dev.notify.api.spi.HubSignal signal) {
             }
-        }));
-        try (TestChannelContext context = TestChannelContext.builder("sse").json(new Fakes.TinyJson()).hub(hub).build();
+        });
+        try (TestChannelContext context = TestChannelContext.builder("sse").json(new SimpleJsonCodec()).hub(hub).build();
              SseChannel channel = new SseChannel(context, SseSettings.defaults())) {
             Notification n = Notification.builder().recipient("u1").topic("t").build();
             List<EventLogEntry> events = List.of(new EventLogEntry(1, Audience.user("u1"), n), new EventLogEntry(2, Audience.topic("t"), n));

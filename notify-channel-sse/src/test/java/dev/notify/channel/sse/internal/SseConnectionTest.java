@@ -2,12 +2,15 @@ package dev.notify.channel.sse.internal;
 
 import dev.notify.api.Audience;
 import dev.notify.api.EventLogEntry;
-import dev.notify.api.InboxItem;
 import dev.notify.api.InboxStats;
 import dev.notify.api.Notification;
 import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.HubSignal;
 import dev.notify.api.spi.SubscriptionRequest;
+import dev.notify.testkit.InMemoryEventLog;
+import dev.notify.testkit.InMemoryInbox;
+import dev.notify.testkit.InMemorySubscriberHub;
+import dev.notify.testkit.SimpleJsonCodec;
 import dev.notify.testkit.TestChannelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -20,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,9 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SseConnectionTest {
 
-    private final Fakes.FakeHub hub = new Fakes.FakeHub(5);
-    private final Fakes.FakeEventLog log = new Fakes.FakeEventLog();
-    private final Fakes.FakeInbox inbox = new Fakes.FakeInbox();
+    private final InMemorySubscriberHub hub = new InMemorySubscriberHub(5);
+    private final InMemoryEventLog log = new InMemoryEventLog();
+    private final InMemoryInbox inbox = new InMemoryInbox();
     private final AtomicLong seq = new AtomicLong();
     private final Map<String, String> config = new HashMap<>(Map.of("heartbeat-interval", "1h"));
     private TestChannelContext context;
@@ -39,7 +41,7 @@ class SseConnectionTest {
 
     private SseChannel channel() {
         if (channel == null) {
-            context = TestChannelContext.builder("sse").config(config).json(new Fakes.TinyJson()).hub(hub).eventLog(log).inbox(inbox).build();
+            context = TestChannelContext.builder("sse").config(config).json(new SimpleJsonCodec()).hub(hub).eventLog(log).inbox(inbox).build();
             channel = new SseChannel(context, SseSettings.from(context.config()));
         }
         return channel;
@@ -148,7 +150,9 @@ class SseConnectionTest {
 
         @Test
         void sendsRetryThenConnectedStatsAndRecentInThatOrder() {
-            inbox.recent = List.of(new InboxItem("u1", Notification.builder().recipient("u1").title("hello").build(), false, Optional.empty()));
+            inbox.add("u1", Notification.builder().recipient("u1").title("seen").build(), true)
+                    .add("u1", Notification.builder().recipient("u1").title("earlier").build())
+                    .add("u1", Notification.builder().recipient("u1").title("hello").build());
             publish("u1", "task.started");
             FakeSink sink = open("u1", Set.of(), OptionalLong.empty(), true);
 
@@ -317,7 +321,7 @@ class SseConnectionTest {
             assertThat(sink.frames()).last().satisfies(f -> assertThat(f.comment()).isEqualTo("server shutting down"));
             assertThat(sink.completed).isTrue();
             assertThat(sink.connection.isClosed()).isTrue();
-            assertThat(hub.subs).isEmpty();
+            assertThat(hub.subscriptions()).isEmpty();
             assertThat(channel().connectionCount()).isZero();
         }
 
@@ -417,11 +421,11 @@ class SseConnectionTest {
                 publish("u1", "old");
             }
             FakeSink sink = open("u1", Set.of(), OptionalLong.of(0), false);
-            int readsBefore = log.reads;
+            int readsBefore = log.reads();
             assertThat(sink.connection.queuedFrames()).as("greeting plus one page").isEqualTo(4 + 2);
             sink.becomeReady();
             assertThat(sink.ids("old")).hasSize(7);
-            assertThat(log.reads - readsBefore).as("pages of 2, then the empty page that ends the replay").isEqualTo(4);
+            assertThat(log.reads() - readsBefore).as("pages of 2, then the empty page that ends the replay").isEqualTo(4);
         }
 
         @Test
@@ -447,7 +451,7 @@ class SseConnectionTest {
             for (int i = 0; i < 3; i++) {
                 publish("u1", "kept");
             }
-            log.prunedThrough = 2;
+            log.pruneThrough(2);
             FakeSink sink = open("u1", Set.of(), OptionalLong.of(1), true);
             assertThat(sink.events()).extracting(SseParser.Frame::event).containsSubsequence("recent", "pruned", "kept");
             assertThat(sink.events()).filteredOn(f -> "pruned".equals(f.event())).singleElement()
@@ -463,7 +467,7 @@ class SseConnectionTest {
                 publish("u1", "new");
             }
             assertThat(sink.completed).isTrue();
-            assertThat(hub.subs).isEmpty();
+            assertThat(hub.subscriptions()).isEmpty();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.notify.channel.ws.internal;
 
+import dev.notify.testkit.SimpleJsonCodec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClientFrameTest {
 
-    private final Fakes.TinyJson json = new Fakes.TinyJson();
+    private final SimpleJsonCodec json = new SimpleJsonCodec();
 
     private ClientFrame parse(String text) {
         return ClientFrame.of(json.parseObject(text), 4);

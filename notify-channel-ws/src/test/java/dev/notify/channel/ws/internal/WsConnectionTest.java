@@ -8,8 +8,13 @@ import dev.notify.api.Notification;
 import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.HubSignal;
 import dev.notify.api.spi.SubscriptionRequest;
+import dev.notify.testkit.InMemoryEventLog;
+import dev.notify.testkit.InMemoryInbox;
+import dev.notify.testkit.InMemorySubscriberHub;
+import dev.notify.testkit.SimpleJsonCodec;
 import dev.notify.testkit.TestChannelContext;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -34,10 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class WsConnectionTest {
 
-    private final Fakes.FakeHub hub = new Fakes.FakeHub(5);
-    private final Fakes.FakeEventLog log = new Fakes.FakeEventLog();
-    private final Fakes.FakeInbox inbox = new Fakes.FakeInbox();
-    private final Fakes.TinyJson json = new Fakes.TinyJson();
+    private final InMemorySubscriberHub hub = new InMemorySubscriberHub(5);
+    private final InMemoryEventLog log = new InMemoryEventLog();
+    private final InMemoryInbox inbox = new InMemoryInbox();
+    private final SimpleJsonCodec json = new SimpleJsonCodec();
     private final MutableClock clock = new MutableClock();
     private final AtomicLong seq = new AtomicLong();
     private final Map<String, String> config = new HashMap<>(Map.of("ping-interval", "1h"));
@@ -47,11 +52,19 @@ class WsConnectionTest {
 
     private WsChannel channel() {
         if (channel == null) {
-            inbox.hub = hub;
+            inbox.signalStatsTo(hub);
             context = TestChannelContext.builder("ws").config(config).json(json).hub(hub).eventLog(log).inbox(inbox).clock(clock).build();
             channel = new WsChannel(context, WsSettings.from(context.config()));
         }
         return channel;
+    }
+
+    @BeforeEach
+    void fillTheInbox() {
+        // u1 has three notifications: n1 and n2 unread, n0 read
+        inbox.add("u1", Notification.builder().id("n0").recipient("u1").title("seen").build(), true)
+                .add("u1", Notification.builder().id("n1").recipient("u1").title("first").build())
+                .add("u1", Notification.builder().id("n2").recipient("u1").title("second").build());
     }
 
     @AfterEach
@@ -311,7 +324,7 @@ class WsConnectionTest {
             FakeSink sink = new FakeSink();
             WsConnection c = open(sink, u1, Set.of(), OptionalLong.empty());
             c.onText("{\"type\":\"mark_read\",\"ids\":[\"n1\"],\"ref\":\"m\"}");
-            assertThat(inbox.marked).containsExactly("n1");
+            assertThat(inbox.recentUnread("u1", 10)).extracting(i -> i.notification().id()).containsExactly("n2");
             assertThat(types(sink)).containsExactly("connected", "stats", "stats", "marked");
             assertThat(data(frames(sink).get(2))).containsEntry("unread", BigDecimal.ONE);
             assertThat(last(sink)).containsEntry("ref", "m");
@@ -399,7 +412,7 @@ class WsConnectionTest {
             assertThat(sink.closeCode).isEqualTo(1013);
             assertThat(sink.closeReason).contains("resume");
             assertThat(c.isClosed()).isTrue();
-            assertThat(hub.subs).isEmpty();
+            assertThat(hub.subscriptions()).isEmpty();
             assertThat(channel().connectionCount()).isZero();
         }
 

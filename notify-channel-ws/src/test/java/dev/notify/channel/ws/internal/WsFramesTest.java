@@ -4,6 +4,7 @@ import dev.notify.api.Audience;
 import dev.notify.api.EventLogEntry;
 import dev.notify.api.InboxStats;
 import dev.notify.api.Notification;
+import dev.notify.testkit.SimpleJsonCodec;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class WsFramesTest {
 
-    private final Fakes.TinyJson json = new Fakes.TinyJson();
+    private final SimpleJsonCodec json = new SimpleJsonCodec();
     private final WsFrames frames = new WsFrames(json);
 
     @Test
