@@ -13,6 +13,7 @@ import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.HubSignal;
 import dev.notify.api.spi.Subscriber;
 import dev.notify.api.spi.SubscriptionRequest;
+import dev.notify.testkit.MutableClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;

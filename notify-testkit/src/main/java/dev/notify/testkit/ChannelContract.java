@@ -44,16 +44,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <pre>{@code
  * class FileChannelContractTest extends ChannelContract {
  *     @TempDir Path dir;
- *     TestChannelContext context;
  *
  *     protected ChannelProvider provider() { return new FileChannelProvider(); }
  *
  *     protected ChannelContext context() {
- *         context = TestChannelContext.builder("file").config(Map.of("path", dir.resolve("out").toString())).build();
- *         return context;
+ *         return TestChannelContext.builder("file").config(Map.of("path", dir.resolve("out").toString())).build();
  *     }
- *
- *     @AfterEach void closeContext() { context.close(); }
  * }
  * }</pre>
  *
@@ -72,13 +68,15 @@ public abstract class ChannelContract {
     protected static final Instant NOW = Instant.parse("2030-01-01T00:00:00.000001Z");
 
     private final List<Channel> opened = new ArrayList<>();
+    private final List<AutoCloseable> contexts = new ArrayList<>();
 
     /** The provider under test, a new instance per call. */
     protected abstract ChannelProvider provider();
 
     /**
-     * A context to create the channel with, called once per channel the contract opens. Close
-     * what it owns in an {@code @AfterEach} of the subclass.
+     * A context to create the channel with, called once per channel the contract opens. A context
+     * that is {@link AutoCloseable} (a {@link TestChannelContext} is) is closed by the contract
+     * after the test, after the channels made with it.
      */
     protected abstract ChannelContext context();
 
@@ -124,7 +122,7 @@ public abstract class ChannelContract {
 
     /** Creates a channel through the provider; the contract closes it after the test. */
     protected final Channel openChannel() {
-        Channel channel = provider().create(context());
+        Channel channel = provider().create(trackedContext());
         assertThat(channel).as("%s.create(context)", provider().getClass().getName()).isNotNull();
         opened.add(channel);
         return channel;
@@ -155,6 +153,22 @@ public abstract class ChannelContract {
             }
         }
         opened.clear();
+        for (AutoCloseable c : contexts) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // a context that fails to close must not hide the test's own failure
+            }
+        }
+        contexts.clear();
+    }
+
+    private ChannelContext trackedContext() {
+        ChannelContext c = context();
+        if (c instanceof AutoCloseable) {
+            contexts.add((AutoCloseable) c);
+        }
+        return c;
     }
 
     /** Checks of the provider, before any channel exists. */
@@ -309,7 +323,7 @@ public abstract class ChannelContract {
         @Test
         @DisplayName("can be closed without ever having delivered")
         void closesUnused() {
-            Channel channel = provider().create(context());
+            Channel channel = provider().create(trackedContext());
             assertThatCode(channel::close).doesNotThrowAnyException();
         }
     }

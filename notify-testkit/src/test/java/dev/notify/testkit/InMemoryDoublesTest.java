@@ -198,6 +198,43 @@ class InMemoryDoublesTest {
     }
 
     @Test
+    @DisplayName("MutableClock stands still until advanced, and never advances backwards")
+    void mutableClock() {
+        MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
+        clock.advance(java.time.Duration.ofSeconds(90));
+        assertThat(clock.instant()).isEqualTo(Instant.parse("2030-01-01T00:01:30Z"));
+        assertThat(clock.millis()).isEqualTo(Instant.parse("2030-01-01T00:01:30Z").toEpochMilli());
+        assertThatThrownBy(() -> clock.advance(java.time.Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+        clock.set(Instant.parse("2029-12-31T23:59:59Z"));
+        assertThat(clock.instant()).isEqualTo(Instant.parse("2029-12-31T23:59:59Z"));
+        assertThat(clock.withZone(java.time.ZoneId.of("Europe/Paris")).getZone()).isEqualTo(java.time.ZoneOffset.UTC);
+    }
+
+    @Test
+    @DisplayName("ChannelContract closes the contexts it asked for, after the channels made with them")
+    void theContractClosesItsContexts() {
+        List<TestChannelContext> made = new ArrayList<>();
+        ChannelContract contract = new ChannelContract() {
+            @Override
+            protected dev.notify.api.spi.ChannelProvider provider() {
+                return new RecordingChannelProvider();
+            }
+
+            @Override
+            protected dev.notify.api.spi.ChannelContext context() {
+                TestChannelContext c = TestChannelContext.builder(RecordingChannelProvider.NAME).build();
+                made.add(c);
+                return c;
+            }
+        };
+        contract.openChannel();
+        contract.openChannel();
+        assertThat(made).hasSize(2).noneSatisfy(c -> assertThat(c.scheduler().isShutdown()).isTrue());
+        contract.closeOpenedChannels();
+        assertThat(made).allSatisfy(c -> assertThat(c.scheduler().isShutdown()).isTrue());
+    }
+
+    @Test
     @DisplayName("TestChannelContext.inMemoryDoubles() fills every missing piece, and the inbox signals through the hub")
     void contextWithDoubles() {
         try (TestChannelContext context = TestChannelContext.builder("sse").inMemoryDoubles().build()) {

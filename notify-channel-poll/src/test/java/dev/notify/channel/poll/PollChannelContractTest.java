@@ -4,14 +4,9 @@ import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelProvider;
 import dev.notify.testkit.ChannelContract;
 import dev.notify.testkit.TestChannelContext;
-import org.junit.jupiter.api.AfterEach;
 
-import java.util.ArrayList;
-import java.util.List;
-
+/** The test kit's channel contract, over its in-memory hub, event log and inbox. */
 class PollChannelContractTest extends ChannelContract {
-
-    private final List<TestChannelContext> contexts = new ArrayList<>();
 
     @Override
     protected ChannelProvider provider() {
@@ -20,18 +15,11 @@ class PollChannelContractTest extends ChannelContract {
 
     @Override
     protected ChannelContext context() {
-        TestChannelContext c = TestChannelContext.builder("poll").inMemoryDoubles().build();
-        contexts.add(c);
-        return c;
+        return TestChannelContext.builder("poll").inMemoryDoubles().build();
     }
 
     @Override
     protected boolean isStreamChannel() {
         return true;
-    }
-
-    @AfterEach
-    void closeContexts() {
-        contexts.forEach(TestChannelContext::close);
     }
 }

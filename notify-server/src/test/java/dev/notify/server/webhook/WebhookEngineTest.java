@@ -12,6 +12,7 @@ import dev.notify.core.NotificationService;
 import dev.notify.core.RetryPolicy;
 import dev.notify.core.ServiceConfig;
 import dev.notify.store.jdbc.JdbcNotificationStore;
+import dev.notify.testkit.MutableClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class WebhookEngineTest {
     @TempDir
     Path dir;
 
-    private final MovableClock clock = new MovableClock(Instant.parse("2030-01-01T00:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @AfterEach

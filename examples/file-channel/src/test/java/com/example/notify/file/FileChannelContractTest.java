@@ -5,13 +5,10 @@ import dev.notify.api.spi.ChannelProvider;
 import dev.notify.core.JsonbCodec;
 import dev.notify.testkit.ChannelContract;
 import dev.notify.testkit.TestChannelContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /** The channel contract of Notify's test kit, which every plugin passes: a dozen checks for a few lines. */
@@ -23,8 +20,6 @@ class FileChannelContractTest extends ChannelContract {
     @TempDir
     Path dir;
 
-    private final List<TestChannelContext> contexts = new ArrayList<>();
-
     @Override
     protected ChannelProvider provider() {
         return new FileChannelProvider();
@@ -32,16 +27,9 @@ class FileChannelContractTest extends ChannelContract {
 
     @Override
     protected ChannelContext context() {
-        TestChannelContext context = TestChannelContext.builder("file")
+        return TestChannelContext.builder("file")
                 .config(Map.of("path", dir.resolve("deliveries.jsonl").toString()))
                 .json(JSON)
                 .build();
-        contexts.add(context);
-        return context;
-    }
-
-    @AfterEach
-    void closeContexts() {
-        contexts.forEach(TestChannelContext::close);
     }
 }

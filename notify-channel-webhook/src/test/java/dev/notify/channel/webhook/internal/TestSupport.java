@@ -92,34 +92,6 @@ public final class TestSupport {
         }
     }
 
-    /** A clock that only moves when told to. */
-    public static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        public MovableClock(Instant start) {
-            this.now = start;
-        }
-
-        public void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     /** An endpoint registered now with this secret. */
     public static WebhookEndpoint endpoint(String id, String url, String secret, Instant now) {
         return new WebhookEndpoint(id, url, secret, Optional.empty(), Optional.empty(), Set.of(), Set.of(), "", true, 0,

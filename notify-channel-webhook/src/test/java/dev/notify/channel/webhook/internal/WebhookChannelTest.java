@@ -6,6 +6,7 @@ import dev.notify.api.Notification;
 import dev.notify.api.WebhookEndpoint;
 import dev.notify.api.spi.Delivery;
 import dev.notify.channel.webhook.WebhookSignatures;
+import dev.notify.testkit.MutableClock;
 import dev.notify.testkit.RecordingMetrics;
 import dev.notify.testkit.TestChannelContext;
 import org.junit.jupiter.api.AfterEach;
@@ -33,7 +34,7 @@ class WebhookChannelTest {
     private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     private final TestSupport.MemoryEndpoints store = new TestSupport.MemoryEndpoints();
-    private final TestSupport.MovableClock clock = new TestSupport.MovableClock(Instant.now());
+    private final MutableClock clock = new MutableClock(Instant.now());
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @AfterEach
