@@ -1373,6 +1373,36 @@ public final class NotificationService implements AutoCloseable {
         public System.Logger logger() {
             return System.getLogger("dev.notify.channel." + name);
         }
+
+        @Override
+        public void emitOperationalEvent(String event, String message, Map<String, Object> details) {
+            publishOperationalEvent(name, event, message, details);
+        }
+    }
+
+    /** See {@link ChannelContext#emitOperationalEvent}: log, count, and publish on the ops topic through the stream channels. */
+    private void publishOperationalEvent(String source, String event, String message, Map<String, Object> details) {
+        try {
+            LOG.log(System.Logger.Level.WARNING, "operational event " + event + " from channel " + source + ": " + message);
+            metrics.count("notify.ops.events", 1, "event", String.valueOf(event));
+            List<String> streams = new ArrayList<>();
+            for (Slot s : channels.values()) {
+                if (s.channel.kind() == ChannelKind.STREAM) {
+                    streams.add(s.channel.name());
+                }
+            }
+            if (streams.isEmpty() || closing) {
+                return;
+            }
+            Map<String, Object> data = new LinkedHashMap<>(details == null ? Map.of() : details);
+            data.put("source", source);
+            Notification.Builder n = Notification.builder().topic(ChannelContext.OPS_TOPIC).event(event)
+                    .type(dev.notify.api.NotificationType.WARNING).priority(dev.notify.api.Priority.HIGH).title(message).data(data);
+            streams.forEach(n::channel);
+            notify(n.build());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not publish operational event " + event + " from channel " + source, e);
+        }
     }
 
     /** Builds a {@link NotificationService}. */

@@ -699,6 +699,68 @@ class NotificationServiceTest {
     class Observability {
 
         @Test
+        void aChannelsOperationalEventIsPublishedOnTheOpsTopicThroughStreamChannelsOnly() throws Exception {
+            NotificationService[] holder = new NotificationService[1];
+            RecordingPushChannel bystander = new RecordingPushChannel("bystander");
+            dev.notify.api.spi.ChannelProvider emitter = new dev.notify.api.spi.ChannelProvider() {
+                @Override
+                public String name() {
+                    return "emitter";
+                }
+
+                @Override
+                public Channel create(dev.notify.api.spi.ChannelContext context) {
+                    return new Channel() {
+                        @Override
+                        public String name() {
+                            return "emitter";
+                        }
+
+                        @Override
+                        public ChannelKind kind() {
+                            return ChannelKind.PUSH;
+                        }
+
+                        @Override
+                        public DeliveryResult deliver(Delivery d) {
+                            context.emitOperationalEvent("endpoint.disabled", "endpoint e1 disabled", Map.of("endpoint_id", "e1"));
+                            return DeliveryResult.failed("gone");
+                        }
+                    };
+                }
+            };
+            NotificationService s = NotificationService.builder().config(ServiceConfig.defaults())
+                    .channel(liveChannel(holder)).channel(bystander).channel(emitter).build();
+            services.add(s);
+            holder[0] = s;
+            List<EventLogEntry> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch got = new CountDownLatch(1);
+            s.hub().subscribe(new SubscriptionRequest("live", "ops", "admin", Set.of(dev.notify.api.spi.ChannelContext.OPS_TOPIC)),
+                    new Subscriber() {
+                        @Override
+                        public void onEvent(EventLogEntry entry) {
+                            seen.add(entry);
+                            got.countDown();
+                        }
+
+                        @Override
+                        public void onSignal(HubSignal signal) {
+                        }
+                    });
+            s.notify(Notification.builder().recipient("u1").title("t").channel("emitter").build());
+            await(got);
+
+            Notification ops = seen.get(0).notification();
+            assertThat(ops.topic()).hasValue("notify:ops");
+            assertThat(ops.event()).isEqualTo("endpoint.disabled");
+            assertThat(ops.type()).isEqualTo(dev.notify.api.NotificationType.WARNING);
+            assertThat(ops.title()).isEqualTo("endpoint e1 disabled");
+            assertThat(ops.data()).containsEntry("endpoint_id", "e1").containsEntry("source", "emitter");
+            assertThat(ops.channels()).containsExactly("live");
+            assertThat(bystander.deliveries).as("push channels do not carry operational events").isEmpty();
+        }
+
+        @Test
         void inboxChangesPushStatsToTheUsersLiveConnections() {
             NotificationService s = start(ServiceConfig.defaults());
             List<HubSignal> signals = new CopyOnWriteArrayList<>();

@@ -12,9 +12,11 @@ import dev.notify.api.spi.WebRegistry;
 import dev.notify.api.spi.WebhookEndpointStore;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -65,6 +67,7 @@ public final class TestChannelContext implements ChannelContext, AutoCloseable {
     private final Metrics metrics;
     private final WebRegistry web;
     private final System.Logger logger;
+    private final List<OperationalEvent> emitted = new CopyOnWriteArrayList<>();
 
     private TestChannelContext(Builder b) {
         this.channelName = b.channelName;
@@ -169,6 +172,26 @@ public final class TestChannelContext implements ChannelContext, AutoCloseable {
     @Override
     public System.Logger logger() {
         return logger;
+    }
+
+    /**
+     * Records the event (and logs it, as the default does), for assertions through
+     * {@link #operationalEvents()}.
+     */
+    @Override
+    public void emitOperationalEvent(String event, String message, Map<String, Object> details) {
+        emitted.add(new OperationalEvent(event, message,
+                details == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details))));
+        ChannelContext.super.emitOperationalEvent(event, message, details);
+    }
+
+    /** The operational events the channel emitted so far, oldest first. */
+    public List<OperationalEvent> operationalEvents() {
+        return List.copyOf(emitted);
+    }
+
+    /** One {@link ChannelContext#emitOperationalEvent} call. */
+    public record OperationalEvent(String event, String message, Map<String, Object> details) {
     }
 
     /** Shuts down the scheduler if this context created it. Idempotent. */

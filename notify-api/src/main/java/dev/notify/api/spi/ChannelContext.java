@@ -3,6 +3,7 @@ package dev.notify.api.spi;
 import dev.notify.api.Api;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -12,6 +13,14 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 @Api(status = Api.Status.STABLE, since = "0.1")
 public interface ChannelContext {
+
+    /**
+     * The topic on which the host publishes the operational events channels
+     * {@linkplain #emitOperationalEvent(String, String, Map) emit}; a client granted it sees them live.
+     *
+     * @since 0.2
+     */
+    String OPS_TOPIC = "notify:ops";
 
     /** The channel's own configuration node ({@code channels.<name>.*}, keys relative to it). */
     Config config();
@@ -55,4 +64,22 @@ public interface ChannelContext {
 
     /** A logger named after the channel. */
     System.Logger logger();
+
+    /**
+     * Reports something operators should know about, such as an endpoint the channel disabled by
+     * itself. The engine logs it as a warning, counts it ({@code notify.ops.events{event}}) and
+     * publishes it as a {@code warning} notification on {@link #OPS_TOPIC} with this event name,
+     * the message as its title and the details as its data, through the stream channels only (so
+     * that, say, a webhook outage never sends webhooks about itself). It never throws: a
+     * report that cannot be published is logged. The default only logs, so hosts written before
+     * this method stay valid.
+     *
+     * @param event   a dotted event name, e.g. {@code webhook.endpoint.disabled}
+     * @param message one human-readable sentence
+     * @param details JSON-like values (strings, numbers, booleans, lists, maps)
+     * @since 0.2
+     */
+    default void emitOperationalEvent(String event, String message, Map<String, Object> details) {
+        logger().log(System.Logger.Level.WARNING, event + ": " + message);
+    }
 }

@@ -365,8 +365,13 @@ public final class WebhookChannel implements Channel {
 
     private void announceDisabled(String id, String why, String reasonTag) {
         metrics.count("notify.webhook.endpoints.disabled", 1, "reason", reasonTag);
-        log.log(System.Logger.Level.WARNING, "webhook endpoint " + id + " disabled automatically: " + why
-                + "; enable it again with POST /api/v1/webhooks/" + id + "/enable");
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("endpoint_id", id);
+        details.put("reason", reasonTag);
+        details.put("detail", why);
+        details.put("enable", "POST /api/v1/webhooks/" + id + "/enable");
+        context.emitOperationalEvent("webhook.endpoint.disabled", "webhook endpoint " + id + " disabled automatically: " + why
+                + "; enable it again with POST /api/v1/webhooks/" + id + "/enable", details);
     }
 
     private final Map<String, Object> locks = new ConcurrentHashMap<>();

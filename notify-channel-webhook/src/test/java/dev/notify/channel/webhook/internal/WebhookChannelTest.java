@@ -314,6 +314,13 @@ class WebhookChannelTest {
             c.deliver(delivery("wh_1", 1));
             assertThat(store.find("wh_1").orElseThrow().enabled()).isFalse();
             assertThat(metrics.counter("notify.webhook.endpoints.disabled", "reason", "failing")).isEqualTo(1);
+            assertThat(ctx.operationalEvents()).as("the operators are told, once").singleElement().satisfies(ev -> {
+                assertThat(ev.event()).isEqualTo("webhook.endpoint.disabled");
+                assertThat(ev.message()).contains("wh_1").contains("/api/v1/webhooks/wh_1/enable");
+                assertThat(ev.details()).containsEntry("endpoint_id", "wh_1").containsEntry("reason", "failing");
+            });
+            c.deliver(delivery("wh_1", 1));
+            assertThat(ctx.operationalEvents()).as("a disabled endpoint is not announced again").hasSize(1);
         }
 
         @Test
