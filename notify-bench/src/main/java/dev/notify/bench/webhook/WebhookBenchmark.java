@@ -10,6 +10,8 @@ import dev.notify.api.spi.WebhookEndpointStore;
 import dev.notify.core.NotificationService;
 import dev.notify.core.ServiceConfig;
 import dev.notify.store.jdbc.JdbcNotificationStore;
+import dev.notify.store.jdbc.JdbcStoreConfig;
+import dev.notify.testkit.PostgresServer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,7 +46,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Options are program arguments {@code key=value} (or {@code -Dkey=value} JVM options when the
  * JVM is started directly): {@code notifications} (30000), {@code workers} (16), {@code endpoints}
- * (1), {@code keepAlive} (true), {@code receiverThreads} (8), {@code warmup} (10000: deliveries before the measured ones, so that the JIT has compiled H2's and the channel's paths; with 2000, C2 was still compiling during the measurement and the CPU per delivery read 20-40% higher).
+ * (1), {@code keepAlive} (true), {@code receiverThreads} (8), {@code db} ({@code h2}, or {@code postgresql}: a
+ * throw-away PostgreSQL 15 cluster under {@code target/}, as the store benchmark starts), {@code warmup} (10000: deliveries before the measured ones, so that the JIT has compiled H2's and the channel's paths; with 2000, C2 was still compiling during the measurement and the CPU per delivery read 20-40% higher).
  *
  * <pre>
  * mvn -q -o -pl notify-bench exec:exec -Dexec.args="-Xms1g -Xmx4g -cp %classpath dev.notify.bench.webhook.WebhookBenchmark notifications=30000 workers=16"
@@ -72,6 +75,10 @@ public final class WebhookBenchmark {
         int warmup = intOption(opts, "warmup", 10_000);
         int receiverThreads = intOption(opts, "receiverThreads", 8);
         boolean keepAlive = Boolean.parseBoolean(option(opts, "keepAlive", "true"));
+        String db = option(opts, "db", "h2");
+        if (!db.equals("h2") && !db.equals("postgresql")) {
+            throw new IllegalArgumentException("db is h2 or postgresql, got '" + db + "'");
+        }
         Path dir = Files.createTempDirectory("notify-webhook-bench");
         AtomicLong received = new AtomicLong();
         Set<String> connections = ConcurrentHashMap.newKeySet();
@@ -85,7 +92,9 @@ public final class WebhookBenchmark {
         server.createContext("/", ex -> receive(ex, received, connections));
         server.start();
         Counting counting = new Counting();
-        try (JdbcNotificationStore jdbc = JdbcNotificationStore.openH2(dir)) {
+        // PostgreSQL: the test kit's throw-away cluster (Debian's binaries, fsync on), a fresh database
+        try (JdbcNotificationStore jdbc = db.equals("h2") ? JdbcNotificationStore.openH2(dir)
+                : JdbcNotificationStore.open(JdbcStoreConfig.builder().jdbcUrl(PostgresServer.shared().createDatabase()).poolSize(20).build())) {
             NotificationStore store = counting.wrap(jdbc);
             Instant now = Instant.now();
             for (int i = 0; i < endpoints; i++) {
@@ -110,24 +119,61 @@ public final class WebhookBenchmark {
                 com.sun.management.OperatingSystemMXBean os =
                         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
                 long cpu0 = os.getProcessCpuTime();
+                long pg0 = postgresCpuMillis();
                 long start = System.nanoTime();
                 run(service, received, total, endpoints);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
+                long pgMs = postgresCpuMillis() - pg0;
                 long deliveries = (long) total * endpoints;
                 // let the last attempts be recorded before counting the store's calls
                 Thread.sleep(300);
                 System.out.printf("webhook: %d deliveries (%d notifications x %d endpoints) in %.2f s = %.0f deliveries/s,"
-                                + " CPU %.3f ms/delivery (workers=%d, keepAlive=%s, H2 file store, signatures on,"
+                                + " CPU %.3f ms/delivery (workers=%d, keepAlive=%s, %s store, signatures on,"
                                 + " receiver connections %d)%n",
                         deliveries, total, endpoints, seconds, deliveries / seconds, cpuMs / deliveries, workers, keepAlive,
+                        db.equals("h2") ? "H2 file" : "PostgreSQL 15 (this JVM's CPU only)",
                         connections.size());
+                if (db.equals("postgresql")) {
+                    System.out.printf("PostgreSQL server processes: CPU %.3f ms/delivery (from /proc), so %.3f ms/delivery in all%n",
+                            pgMs / (double) deliveries, (cpuMs + pgMs) / deliveries);
+                }
                 System.out.println("store calls per delivery: " + counting.perDelivery(deliveries));
             }
         } finally {
             server.stop(0);
             receiverPool.shutdownNow();
         }
+    }
+
+    /**
+     * CPU time (user + system) of this benchmark's PostgreSQL cluster (the postmaster the test kit
+     * started for this JVM and its children), from /proc; 0 when there is none.
+     */
+    private static long postgresCpuMillis() {
+        Path pidFile = Path.of("target", "postgres", "pg-" + ProcessHandle.current().pid(), "data", "postmaster.pid");
+        long postmaster;
+        try {
+            postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        long ticks = 0;
+        java.io.File[] procs = new java.io.File("/proc").listFiles((d, name) -> name.chars().allMatch(Character::isDigit));
+        for (java.io.File p : procs == null ? new java.io.File[0] : procs) {
+            try {
+                String stat = Files.readString(p.toPath().resolve("stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long pid = Long.parseLong(p.getName());
+                long ppid = Long.parseLong(f[1]);
+                if (pid == postmaster || ppid == postmaster) {
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of stat)
+                }
+            } catch (IOException | RuntimeException e) {
+                // a process that ended meanwhile
+            }
+        }
+        return ticks * 10; // USER_HZ is 100 on Linux
     }
 
     private static String option(Map<String, String> opts, String key, String fallback) {
