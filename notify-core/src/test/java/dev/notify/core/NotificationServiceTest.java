@@ -263,6 +263,14 @@ class NotificationServiceTest {
             String id = s.notify(note("u").build());
             for (int i = 0; i < 7; i++) { // more deferrals than the policy's 5 attempts
                 assertThat(handedOut.tryAcquire(20, TimeUnit.SECONDS)).isTrue();
+                // the channel signals before it answers: wait until the deferral is stored, so that
+                // moving the clock cannot push the deferral itself later
+                Instant deferredUntil = clock.instant().plusSeconds(2);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!s.delivery(id, "saturated").orElseThrow().nextAttemptAt().equals(java.util.Optional.of(deferredUntil))) {
+                    assertThat(System.nanoTime()).as("deferral stored").isLessThan(deadline);
+                    Thread.sleep(1);
+                }
                 clock.advance(Duration.ofMillis(1999));
                 assertThat(handedOut.tryAcquire(100, TimeUnit.MILLISECONDS)).as("handed out again before its delay").isFalse();
                 clock.advance(Duration.ofMillis(1));
