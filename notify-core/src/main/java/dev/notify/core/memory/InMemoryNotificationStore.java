@@ -3,6 +3,7 @@ package dev.notify.core.memory;
 import dev.notify.api.Audience;
 import dev.notify.api.DeliveryAttempt;
 import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryResult;
 import dev.notify.api.DeliveryStatus;
 import dev.notify.api.EventLogEntry;
 import dev.notify.api.EventLogSlice;
@@ -23,6 +24,7 @@ import dev.notify.api.spi.Retention;
 import dev.notify.api.spi.WebhookEndpointStore;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +41,7 @@ import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -501,16 +504,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return List.of();
         }
         synchronized (s) {
-            if (s.removed || s.firstAttempt == null) {
-                return List.of();
-            }
-            if (s.laterAttempts == null) {
-                return List.of(s.firstAttempt);
-            }
-            List<DeliveryAttempt> all = new ArrayList<>(1 + s.laterAttempts.size());
-            all.add(s.firstAttempt);
-            all.addAll(s.laterAttempts);
-            return List.copyOf(all);
+            return s.removed ? List.of() : s.attempts();
         }
     }
 
@@ -1251,7 +1245,15 @@ public final class InMemoryNotificationStore implements NotificationStore {
         Instant leaseUntil;
         LeaseBucket leaseBucket; // non-null exactly while a lease is held
         DueKey dueKey; // non-null exactly while in `due`
-        DeliveryAttempt firstAttempt; // most deliveries succeed at once: no list for them
+        // Most deliveries succeed at once. Such a first attempt (sent; no status code, error or
+        // response) is kept as the numbers below rather than as an object with an Instant and a
+        // Duration; any other first attempt as the object. Later attempts go to a list.
+        DeliveryAttempt firstAttempt;
+        boolean plainFirst;
+        int firstNumber;
+        long firstStartSecond;
+        int firstStartNano;
+        long firstNanos;
         List<DeliveryAttempt> laterAttempts;
         boolean removed; // pruned: gone from every index, to be treated as unknown
 
@@ -1272,8 +1274,19 @@ public final class InMemoryNotificationStore implements NotificationStore {
         }
 
         void addAttempt(DeliveryAttempt attempt) {
-            if (firstAttempt == null) {
-                firstAttempt = attempt;
+            if (!hasAttempts()) {
+                Duration took = attempt.duration();
+                if (attempt.outcome() == DeliveryResult.Outcome.SENT && attempt.statusCode().isEmpty()
+                        && attempt.error().isEmpty() && attempt.response().isEmpty()
+                        && !took.isNegative() && took.getSeconds() < Integer.MAX_VALUE) {
+                    plainFirst = true;
+                    firstNumber = attempt.number();
+                    firstStartSecond = attempt.startedAt().getEpochSecond();
+                    firstStartNano = attempt.startedAt().getNano();
+                    firstNanos = took.toNanos();
+                } else {
+                    firstAttempt = attempt;
+                }
                 return;
             }
             if (laterAttempts == null) {
@@ -1282,9 +1295,35 @@ public final class InMemoryNotificationStore implements NotificationStore {
             laterAttempts.add(attempt);
         }
 
+        boolean hasAttempts() {
+            return plainFirst || firstAttempt != null;
+        }
+
+        /** The attempts in order; empty when there was none. */
+        List<DeliveryAttempt> attempts() {
+            if (!hasAttempts()) {
+                return List.of();
+            }
+            DeliveryAttempt first = plainFirst
+                    ? new DeliveryAttempt(id, firstNumber, Instant.ofEpochSecond(firstStartSecond, firstStartNano),
+                            Duration.ofNanos(firstNanos), DeliveryResult.Outcome.SENT, OptionalInt.empty(), Optional.empty(),
+                            Optional.empty())
+                    : firstAttempt;
+            if (laterAttempts == null) {
+                return List.of(first);
+            }
+            List<DeliveryAttempt> all = new ArrayList<>(1 + laterAttempts.size());
+            all.add(first);
+            all.addAll(laterAttempts);
+            return List.copyOf(all);
+        }
+
         Instant updatedAt() {
             if (updatedAt != null) {
                 return updatedAt;
+            }
+            if (laterAttempts == null && plainFirst) {
+                return Instant.ofEpochSecond(firstStartSecond, firstStartNano + firstNanos);
             }
             DeliveryAttempt last = laterAttempts == null ? firstAttempt : laterAttempts.get(laterAttempts.size() - 1);
             return last.startedAt().plus(last.duration());
