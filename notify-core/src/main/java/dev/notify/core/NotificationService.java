@@ -96,8 +96,10 @@ public final class NotificationService implements AutoCloseable {
     private final Optional<WebRegistry> web;
     private final PriorityDeliveryQueue<Job> queue;
     private final Map<String, Slot> channels = new ConcurrentHashMap<>();
+    // the values of `channels`, for publishes to every channel without iterating the map each time
+    private volatile List<Slot> allSlots = List.of();
     private final List<DeliveryListener> listeners = new CopyOnWriteArrayList<>();
-    private final Set<Long> inMemory = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLongSet inMemory = new ConcurrentLongSet();
     // set once a stream channel is registered; until then the stream tailer has nobody to hand entries to
     private volatile boolean streamChannels;
     private final Map<String, Boolean> cancelled = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, false) {
@@ -228,6 +230,9 @@ public final class NotificationService implements AutoCloseable {
         Slot slot = new Slot(c, limit, meterRegistry);
         if (channels.putIfAbsent(c.name(), slot) != null) {
             throw new IllegalArgumentException("a channel named '" + c.name() + "' is registered already");
+        }
+        synchronized (channels) {
+            allSlots = List.copyOf(channels.values());
         }
         metrics.gauge("notify.deliveries.queued", slot.queued::get, "channel", c.name());
         if (c.kind() == ChannelKind.STREAM) {
@@ -399,10 +404,11 @@ public final class NotificationService implements AutoCloseable {
         if (rendered.isExpiredAt(now)) {
             throw new IllegalArgumentException("notification expired at " + rendered.expiresAt().get() + ", before it was published");
         }
-        List<Slot> slots = new ArrayList<>();
+        List<Slot> slots;
         if (rendered.channels().isEmpty()) {
-            slots.addAll(channels.values());
+            slots = allSlots;
         } else {
+            slots = new ArrayList<>(rendered.channels().size());
             for (String name : rendered.channels()) {
                 Slot s = channels.get(name);
                 if (s == null) {
@@ -413,26 +419,40 @@ public final class NotificationService implements AutoCloseable {
             }
         }
         Instant due = rendered.scheduledAt().filter(at -> at.isAfter(now)).orElse(now);
-        List<NewDelivery> deliveries = new ArrayList<>();
-        List<Slot> streams = new ArrayList<>();
+        // immutable lists where there is one element (the common case): the request keeps them without a copy
+        List<NewDelivery> deliveries = List.of();
+        List<Slot> streams = List.of();
         for (Slot s : slots) {
             Set<String> targets = s.channel.targets(rendered);
             if (targets.isEmpty()) {
                 continue;
             }
             if (s.channel.kind() == ChannelKind.STREAM) {
+                streams = streams.isEmpty() ? new ArrayList<>(2) : streams;
                 streams.add(s);
             } else {
                 for (String t : targets) {
-                    deliveries.add(new NewDelivery(s.channel.name(), t, due));
+                    NewDelivery d = new NewDelivery(s.channel.name(), t, due);
+                    if (deliveries.isEmpty()) {
+                        deliveries = List.of(d);
+                    } else {
+                        deliveries = deliveries.size() == 1 ? new ArrayList<>(deliveries) : deliveries;
+                        deliveries.add(d);
+                    }
                 }
             }
         }
-        List<Audience> audiences = new ArrayList<>(rendered.recipients().size() + 1);
-        for (String r : rendered.recipients()) {
-            audiences.add(Audience.user(r));
+        List<Audience> audiences;
+        if (rendered.recipients().size() == 1 && rendered.topic().isEmpty()) {
+            audiences = List.of(Audience.user(rendered.recipients().get(0)));
+        } else {
+            List<Audience> all = new ArrayList<>(rendered.recipients().size() + 1);
+            for (String r : rendered.recipients()) {
+                all.add(Audience.user(r));
+            }
+            rendered.topic().ifPresent(t -> all.add(Audience.topic(t)));
+            audiences = all;
         }
-        rendered.topic().ifPresent(t -> audiences.add(Audience.topic(t)));
         Optional<Lease> lease = due.isAfter(now) ? Optional.empty()
                 : Optional.of(new Lease(config.nodeId(), now.plus(config.lease())));
         PublishRequest request = new PublishRequest(rendered, scope, audiences, deliveries, lease);

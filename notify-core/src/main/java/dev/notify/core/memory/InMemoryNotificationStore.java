@@ -252,7 +252,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
                     index(e).append(e);
                     entries.add(e);
                 }
-                out.add(entries);
+                // immutable: the result keeps it without a copy
+                out.add(entries.size() == 1 ? List.of(entries.get(0)) : entries);
             }
             publishedSequence = nextSequence - 1;
         } finally {
@@ -298,7 +299,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
                 records.add(s.snapshot());
             }
         }
-        return records;
+        return records.size() == 1 ? List.of(records.get(0)) : records; // immutable: the result keeps it without a copy
     }
 
     private void addToTarget(String channel, String target, long id) {
@@ -833,7 +834,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
         }
 
         deliveries.forEach(s -> removeDelivery(s, deliveryCutoff, goneByTarget));
-        deliveries.dropEmptyChunks(deliveryIds.get());
+        deliveries.dropEmptyChunks();
 
         goneByTarget.forEach((target, gone) -> {
             ConcurrentHashMap<String, TargetIds> byTarget = deliveriesByTarget.get(target.channel);
@@ -1141,35 +1142,55 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private static final class DeliveryTable {
         private static final int SHIFT = 12;
         private static final int CHUNK = 1 << SHIFT;
-        private volatile AtomicReferenceArray<AtomicReferenceArray<DeliveryState>> chunks = new AtomicReferenceArray<>(16);
+        private volatile AtomicReferenceArray<Chunk> chunks = new AtomicReferenceArray<>(16);
+
+        /** One chunk; {@code retired} is set while a prune decides whether to free it. */
+        private static final class Chunk extends AtomicReferenceArray<DeliveryState> {
+            private static final long serialVersionUID = 1L;
+            volatile boolean retired;
+
+            Chunk() {
+                super(CHUNK);
+            }
+        }
 
         DeliveryState get(long id) {
             if (id < 0) {
                 return null;
             }
-            AtomicReferenceArray<DeliveryState> chunk = chunk(id >>> SHIFT);
+            Chunk chunk = chunk(id >>> SHIFT);
             return chunk == null ? null : chunk.get((int) (id & (CHUNK - 1)));
         }
 
         void put(DeliveryState s) {
-            AtomicReferenceArray<DeliveryState> chunk = chunk(s.id >>> SHIFT);
+            long index = s.id >>> SHIFT;
+            int slot = (int) (s.id & (CHUNK - 1));
+            Chunk chunk = chunk(index);
             if (chunk == null) {
-                chunk = createChunk(s.id >>> SHIFT);
+                chunk = createChunk(index);
             }
-            chunk.set((int) (s.id & (CHUNK - 1)), s);
+            chunk.set(slot, s);
+            // Write, then read the flag; a prune sets the flag, then reads the slots. So either the
+            // prune sees this delivery and keeps the chunk, or we see the flag and write again
+            // once the prune is done (it holds the lock), into whichever chunk is there by then.
+            if (chunk.retired) {
+                synchronized (this) {
+                    createChunk(index).set(slot, s);
+                }
+            }
         }
 
         void remove(DeliveryState s) {
-            AtomicReferenceArray<DeliveryState> chunk = chunk(s.id >>> SHIFT);
+            Chunk chunk = chunk(s.id >>> SHIFT);
             if (chunk != null) {
                 chunk.compareAndSet((int) (s.id & (CHUNK - 1)), s, null);
             }
         }
 
         void forEach(java.util.function.Consumer<DeliveryState> action) {
-            AtomicReferenceArray<AtomicReferenceArray<DeliveryState>> all = chunks;
+            AtomicReferenceArray<Chunk> all = chunks;
             for (int c = 0; c < all.length(); c++) {
-                AtomicReferenceArray<DeliveryState> chunk = all.get(c);
+                Chunk chunk = all.get(c);
                 for (int i = 0; chunk != null && i < CHUNK; i++) {
                     DeliveryState s = chunk.get(i);
                     if (s != null) {
@@ -1179,19 +1200,24 @@ public final class InMemoryNotificationStore implements NotificationStore {
             }
         }
 
-        /** Frees emptied chunks below the one that holds {@code highestId} (which may still be written). */
-        synchronized void dropEmptyChunks(long highestId) {
-            AtomicReferenceArray<AtomicReferenceArray<DeliveryState>> all = chunks;
-            long last = Math.min(all.length(), highestId >>> SHIFT);
-            for (int c = 0; c < last; c++) {
-                AtomicReferenceArray<DeliveryState> chunk = all.get(c);
-                if (chunk != null && isEmpty(chunk)) {
+        /** Frees the chunks that retention emptied. */
+        synchronized void dropEmptyChunks() {
+            AtomicReferenceArray<Chunk> all = chunks;
+            for (int c = 0; c < all.length(); c++) {
+                Chunk chunk = all.get(c);
+                if (chunk == null) {
+                    continue;
+                }
+                chunk.retired = true;
+                if (isEmpty(chunk)) {
                     all.set(c, null);
+                } else {
+                    chunk.retired = false;
                 }
             }
         }
 
-        private static boolean isEmpty(AtomicReferenceArray<DeliveryState> chunk) {
+        private static boolean isEmpty(Chunk chunk) {
             for (int i = 0; i < CHUNK; i++) {
                 if (chunk.get(i) != null) {
                     return false;
@@ -1200,28 +1226,29 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return true;
         }
 
-        private AtomicReferenceArray<DeliveryState> chunk(long index) {
-            AtomicReferenceArray<AtomicReferenceArray<DeliveryState>> all = chunks;
+        private Chunk chunk(long index) {
+            AtomicReferenceArray<Chunk> all = chunks;
             return index < all.length() ? all.get((int) index) : null;
         }
 
-        private synchronized AtomicReferenceArray<DeliveryState> createChunk(long index) {
-            if (index >= Integer.MAX_VALUE) {
+        /** The chunk at {@code index}, created if missing. */
+        private synchronized Chunk createChunk(long index) {
+            if (index >= Integer.MAX_VALUE - 8) {
                 throw new IllegalStateException("delivery ids exhausted");
             }
-            AtomicReferenceArray<AtomicReferenceArray<DeliveryState>> all = chunks;
+            AtomicReferenceArray<Chunk> all = chunks;
             if (index >= all.length()) {
-                AtomicReferenceArray<AtomicReferenceArray<DeliveryState>> grown =
-                        new AtomicReferenceArray<>((int) Math.min(Integer.MAX_VALUE - 8, Math.max(index + 1, 2L * all.length())));
+                AtomicReferenceArray<Chunk> grown = new AtomicReferenceArray<>((int) Math.min(Integer.MAX_VALUE - 8,
+                        Math.max(index + 1, 2L * all.length())));
                 for (int c = 0; c < all.length(); c++) {
                     grown.set(c, all.get(c));
                 }
                 chunks = grown;
                 all = grown;
             }
-            AtomicReferenceArray<DeliveryState> chunk = all.get((int) index);
+            Chunk chunk = all.get((int) index);
             if (chunk == null) {
-                chunk = new AtomicReferenceArray<>(CHUNK);
+                chunk = new Chunk();
                 all.set((int) index, chunk);
             }
             return chunk;

@@ -100,6 +100,35 @@ class InMemoryNotificationStoreTest extends NotificationStoreContract {
     }
 
     @Nested
+    @DisplayName("delivery table")
+    class DeliveryTableChunks {
+
+        @Test
+        @DisplayName("deliveries pruned by the thousand free their chunks; later ones are still stored and found")
+        void prunedChunksAreFreedAndTheTableKeepsWorking() {
+            List<Long> old = new java.util.ArrayList<>();
+            for (int i = 0; i < 10_000; i++) {
+                DeliveryRecord d = saveOneDelivery(dev.notify.api.Priority.NORMAL, T0);
+                markSent(d.id(), t(1));
+                old.add(d.id());
+            }
+            DeliveryRecord kept = saveOneDelivery(dev.notify.api.Priority.NORMAL, T0);
+
+            store.prune(t(1).plus(Duration.ofDays(8)), new dev.notify.api.spi.Retention(Duration.ofDays(7), 1_000_000,
+                    Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(90)));
+
+            assertThat(store.delivery(old.get(0))).isEmpty();
+            assertThat(store.delivery(old.get(9_999))).isEmpty();
+            assertThat(store.delivery(kept.id())).isPresent();
+            DeliveryRecord later = saveOneDelivery(dev.notify.api.Priority.NORMAL, T0);
+            assertThat(later.id()).isGreaterThan(kept.id());
+            assertThat(store.delivery(later.id())).isPresent();
+            assertThat(store.claimDue(t(2), 10, new Lease("node-a", t(60))))
+                    .extracting(DeliveryRecord::id).containsExactly(kept.id(), later.id());
+        }
+    }
+
+    @Nested
     @DisplayName("inbox arrays")
     class InboxArrays {
 
