@@ -96,7 +96,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
     // ---- notifications and idempotency
     // each notification with the range of delivery ids reserved for it
-    private final ConcurrentHashMap<String, Stored> notifications = new ConcurrentHashMap<>();
+    private final StringKeyedTable<Stored> notifications = new StringKeyedTable<>(st -> st.notification.id());
     private final ConcurrentHashMap<IdempotencyKey, Notification> idempotencyKeys = new ConcurrentHashMap<>();
 
     // ---- event log
@@ -186,7 +186,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
                 // the deliveries' ids are reserved here, in one block, so the notification needs no id list
                 int count = r.deliveries().size();
                 Stored st = new Stored(notification, count == 0 ? 0 : deliveryIds.getAndAdd(count) + 1, count);
-                if (notifications.putIfAbsent(notification.id(), st) != null) {
+                if (notifications.putIfAbsent(st) != null) {
                     throw new IllegalArgumentException("a notification with id " + notification.id() + " is already stored");
                 }
                 stored[i] = st;
@@ -194,7 +194,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
         } catch (RuntimeException e) {
             for (Stored st : stored) {
                 if (st != null) {
-                    notifications.remove(st.notification.id(), st);
+                    notifications.remove(st);
                 }
             }
             for (Map.Entry<IdempotencyKey, Notification> k : reservedKeys) {
@@ -826,7 +826,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             if (!allGone) {
                 continue; // replayed meanwhile
             }
-            notifications.remove(n.id(), st);
+            notifications.remove(st);
             removedNotifications.add(n.id());
             for (String user : n.recipients()) {
                 inboxes.computeIfPresent(user, (u, inbox) -> inbox.deleteOne(n) ? null : inbox);
