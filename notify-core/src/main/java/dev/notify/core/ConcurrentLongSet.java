@@ -14,7 +14,9 @@ import java.util.Arrays;
 final class ConcurrentLongSet {
 
     private static final long EMPTY = Long.MIN_VALUE;
-    private static final int STRIPE_BITS = 4;
+    // 256 stripes: the publishing thread adds while every worker removes, and a stripe whose holder
+    // is preempted (two cores, many threads) stalls whoever needs it; fewer collisions, fewer stalls
+    private static final int STRIPE_BITS = 8;
     private static final int MIN_CAPACITY = 16;
 
     private final Stripe[] stripes = new Stripe[1 << STRIPE_BITS];
