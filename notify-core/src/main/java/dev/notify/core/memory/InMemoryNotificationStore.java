@@ -58,8 +58,8 @@ import java.util.function.Function;
  * A {@link NotificationStore} that keeps everything in memory: for library users who need no
  * durability, for tests, and for benchmarks of the engine without a database.
  *
- * <p>Thread-safe without a global lock on the delivery path: deliveries live in a concurrent map
- * and each one is guarded by its own monitor; due deliveries sit in a concurrent skip list ordered
+ * <p>Thread-safe without a global lock on the delivery path: deliveries live in a chunked array
+ * indexed by their id and each one is guarded by its own monitor; due deliveries sit in a concurrent skip list ordered
  * by (priority descending, due time ascending, id ascending), so a claim costs O(log n) per
  * delivery. Only the event-log append takes a short global lock, because sequences must become
  * visible in order (a reader that saw sequence 7 must never later find a 6 it skipped).
@@ -78,6 +78,11 @@ import java.util.function.Function;
  *   <li>{@link EventLogSlice#pruned()} is conservative: it is set when any entry after the
  *       reader's sequence was pruned, whichever audience it was for.</li>
  * </ul>
+ *
+ * <p>It keeps few objects per notification, because on a busy JVM copying what survives young
+ * collections is most of the cost: notifications in a {@link StringKeyedTable} with the block of
+ * delivery ids reserved for them, inboxes as sorted arrays, leases as ids in per-second buckets, a
+ * first attempt that simply succeeded as numbers.
  *
  * <p>Memory: {@link #prune} bounds what is kept by the {@link Retention}: event-log entries,
  * idempotency keys, sent and cancelled deliveries with their attempts, and old notifications with
