@@ -96,8 +96,12 @@ public final class NotificationService implements AutoCloseable {
     private final Optional<WebRegistry> web;
     private final PriorityDeliveryQueue<Job> queue;
     private final Map<String, Slot> channels = new ConcurrentHashMap<>();
+    // the values of `channels`, for publishes to every channel without iterating the map each time
+    private volatile List<Slot> allSlots = List.of();
     private final List<DeliveryListener> listeners = new CopyOnWriteArrayList<>();
-    private final Set<Long> inMemory = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLongSet inMemory = new ConcurrentLongSet();
+    // set once a stream channel is registered; until then the stream tailer has nobody to hand entries to
+    private volatile boolean streamChannels;
     private final Map<String, Boolean> cancelled = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
@@ -106,6 +110,8 @@ public final class NotificationService implements AutoCloseable {
             return size() > CANCELLED_MEMORY;
         }
     });
+    // set on the first cancel: until then a delivery needs no look-up in the synchronized map above
+    private volatile boolean anyCancelled;
     private final ScheduledExecutorService scheduler;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerSeq = new AtomicInteger();
@@ -225,7 +231,13 @@ public final class NotificationService implements AutoCloseable {
         if (channels.putIfAbsent(c.name(), slot) != null) {
             throw new IllegalArgumentException("a channel named '" + c.name() + "' is registered already");
         }
+        synchronized (channels) {
+            allSlots = List.copyOf(channels.values());
+        }
         metrics.gauge("notify.deliveries.queued", slot.queued::get, "channel", c.name());
+        if (c.kind() == ChannelKind.STREAM) {
+            streamChannels = true;
+        }
         LOG.log(System.Logger.Level.INFO, "channel " + c.name() + " (" + c.kind().name().toLowerCase(java.util.Locale.ROOT)
                 + ", " + version + ") registered");
     }
@@ -392,10 +404,11 @@ public final class NotificationService implements AutoCloseable {
         if (rendered.isExpiredAt(now)) {
             throw new IllegalArgumentException("notification expired at " + rendered.expiresAt().get() + ", before it was published");
         }
-        List<Slot> slots = new ArrayList<>();
+        List<Slot> slots;
         if (rendered.channels().isEmpty()) {
-            slots.addAll(channels.values());
+            slots = allSlots;
         } else {
+            slots = new ArrayList<>(rendered.channels().size());
             for (String name : rendered.channels()) {
                 Slot s = channels.get(name);
                 if (s == null) {
@@ -406,26 +419,40 @@ public final class NotificationService implements AutoCloseable {
             }
         }
         Instant due = rendered.scheduledAt().filter(at -> at.isAfter(now)).orElse(now);
-        List<NewDelivery> deliveries = new ArrayList<>();
-        List<Slot> streams = new ArrayList<>();
+        // immutable lists where there is one element (the common case): the request keeps them without a copy
+        List<NewDelivery> deliveries = List.of();
+        List<Slot> streams = List.of();
         for (Slot s : slots) {
             Set<String> targets = s.channel.targets(rendered);
             if (targets.isEmpty()) {
                 continue;
             }
             if (s.channel.kind() == ChannelKind.STREAM) {
+                streams = streams.isEmpty() ? new ArrayList<>(2) : streams;
                 streams.add(s);
             } else {
                 for (String t : targets) {
-                    deliveries.add(new NewDelivery(s.channel.name(), t, due));
+                    NewDelivery d = new NewDelivery(s.channel.name(), t, due);
+                    if (deliveries.isEmpty()) {
+                        deliveries = List.of(d);
+                    } else {
+                        deliveries = deliveries.size() == 1 ? new ArrayList<>(deliveries) : deliveries;
+                        deliveries.add(d);
+                    }
                 }
             }
         }
-        List<Audience> audiences = new ArrayList<>(rendered.recipients().size() + 1);
-        for (String r : rendered.recipients()) {
-            audiences.add(Audience.user(r));
+        List<Audience> audiences;
+        if (rendered.recipients().size() == 1 && rendered.topic().isEmpty()) {
+            audiences = List.of(Audience.user(rendered.recipients().get(0)));
+        } else {
+            List<Audience> all = new ArrayList<>(rendered.recipients().size() + 1);
+            for (String r : rendered.recipients()) {
+                all.add(Audience.user(r));
+            }
+            rendered.topic().ifPresent(t -> all.add(Audience.topic(t)));
+            audiences = all;
         }
-        rendered.topic().ifPresent(t -> audiences.add(Audience.topic(t)));
         Optional<Lease> lease = due.isAfter(now) ? Optional.empty()
                 : Optional.of(new Lease(config.nodeId(), now.plus(config.lease())));
         PublishRequest request = new PublishRequest(rendered, scope, audiences, deliveries, lease);
@@ -447,7 +474,7 @@ public final class NotificationService implements AutoCloseable {
             Slot s = channels.get(d.channel());
             if (s != null) {
                 inMemory.add(d.id());
-                enqueue(new Job(n, s, d.target(), d.id(), 1, List.of(), Long.toString(d.id()), plan.due));
+                enqueue(new Job(n, s, d.target(), d.id(), 1, plan.due));
             }
         }
     }
@@ -473,6 +500,7 @@ public final class NotificationService implements AutoCloseable {
         if (notificationId == null) {
             throw new IllegalArgumentException("notificationId must not be null");
         }
+        anyCancelled = true;
         cancelled.put(notificationId, Boolean.TRUE);
         int n = store.cancel(notificationId).size();
         synchronized (heldStreams) {
@@ -656,7 +684,7 @@ public final class NotificationService implements AutoCloseable {
                 expire(job);
                 return;
             }
-            if (cancelled.containsKey(job.notification.id())) {
+            if (anyCancelled && cancelled.containsKey(job.notification.id())) {
                 inMemory.remove(job.deliveryId);
                 return;
             }
@@ -665,8 +693,8 @@ public final class NotificationService implements AutoCloseable {
             current = job;
             DeliveryResult result;
             try {
-                result = job.slot.channel.deliver(new Delivery(job.key, job.notification, job.slot.channel.name(), job.target,
-                        job.attempt, job.events));
+                result = job.slot.channel.deliver(new Delivery(job.key(), job.notification, job.slot.channel.name(), job.target,
+                        job.attempt, List.of()));
                 if (result == null) {
                     result = DeliveryResult.retryLater("channel " + job.slot.channel.name() + " returned no result");
                 }
@@ -731,8 +759,9 @@ public final class NotificationService implements AutoCloseable {
         DeliveryRecord record;
         try {
             DeliveryAttempt attempt = DeliveryAttempt.of(job.deliveryId, job.attempt, job.startedAt, took, result);
-            Optional<DeliveryRecord> r = store.recordAttempt(attempt, status, next);
+            // forgotten while still leased: once recorded, a tick that claims the retry must not skip it as "already held"
             inMemory.remove(job.deliveryId);
+            Optional<DeliveryRecord> r = store.recordAttempt(attempt, status, next);
             if (r.isEmpty()) {
                 return;
             }
@@ -742,9 +771,8 @@ public final class NotificationService implements AutoCloseable {
                 wakeAt(record.nextAttemptAt().orElse(now));
             }
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "could not record the outcome of delivery " + job.key + " (" + channel
+            LOG.log(System.Logger.Level.ERROR, "could not record the outcome of delivery " + job.key() + " (" + channel
                     + "); the store will hand it out again after its lease", e);
-            inMemory.remove(job.deliveryId);
             return;
         }
         switch (status) {
@@ -765,7 +793,7 @@ public final class NotificationService implements AutoCloseable {
                 break;
             case FAILED:
                 job.slot.failed.increment();
-                LOG.log(System.Logger.Level.WARNING, "delivery " + job.key + " through " + channel + " to " + job.target
+                LOG.log(System.Logger.Level.WARNING, "delivery " + job.key() + " through " + channel + " to " + job.target
                         + " failed for good after " + job.attempt + " attempt(s): " + result.reason());
                 for (DeliveryListener l : listeners) {
                     call(() -> l.onFailed(record, result.reason()));
@@ -779,14 +807,15 @@ public final class NotificationService implements AutoCloseable {
     /** A delivery the channel did not attempt: back to the store, due again at {@code until}, no attempt counted. */
     private void defer(Job job, Instant until, String reason) {
         metrics.count("notify.deliveries.deferred", 1, "channel", job.slot.channel.name());
-        LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + job.key + " deferred until " + until + ": " + reason);
+        LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + job.key() + " deferred until " + until + ": " + reason);
         if (job.deliveryId != 0) {
+            // forgotten before the release: a tick that claims the released row must not skip it as "already held"
+            inMemory.remove(job.deliveryId);
             try {
                 store.release(job.deliveryId, until);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not defer delivery " + job.key + "; its lease will lapse", e);
+                LOG.log(System.Logger.Level.WARNING, "could not defer delivery " + job.key() + "; its lease will lapse", e);
             }
-            inMemory.remove(job.deliveryId);
         }
         wakeAt(until);
     }
@@ -885,7 +914,7 @@ public final class NotificationService implements AutoCloseable {
                     }
                     continue;
                 }
-                enqueue(new Job(n.get(), s, d.target(), d.id(), d.attempts() + 1, List.of(), Long.toString(d.id()), now));
+                enqueue(new Job(n.get(), s, d.target(), d.id(), d.attempts() + 1, now));
             }
             if (claimed.size() < limit) {
                 return;
@@ -895,12 +924,13 @@ public final class NotificationService implements AutoCloseable {
 
     private void handBack(Job job) {
         if (job.deliveryId != 0) {
+            // forgotten before the release: a tick that claims the released row must not skip it as "already held"
+            inMemory.remove(job.deliveryId);
             try {
                 store.release(job.deliveryId, job.dueAt);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "could not hand delivery " + job.deliveryId + " back; its lease will lapse", e);
             }
-            inMemory.remove(job.deliveryId);
         }
     }
 
@@ -966,6 +996,13 @@ public final class NotificationService implements AutoCloseable {
         }
 
         private boolean pump() {
+            // latest before the flag: an entry published after a stream channel registers is never skipped
+            long latest = store.latestSequence();
+            if (!streamChannels) {
+                // nobody to hand entries to: skip them rather than read each one (push-only services)
+                position = Math.max(position, latest);
+                return false;
+            }
             EventLogSlice slice = store.readAll(position, 512);
             if (slice.pruned() && !warnedPruned) {
                 warnedPruned = true;
@@ -1016,7 +1053,7 @@ public final class NotificationService implements AutoCloseable {
             wakeAt(later.get());
             return;
         }
-        if (cancelled.containsKey(n.id())) {
+        if (anyCancelled && cancelled.containsKey(n.id())) {
             return;
         }
         for (Slot s : channels.values()) {
@@ -1200,29 +1237,34 @@ public final class NotificationService implements AutoCloseable {
         }
     }
 
-    /** One unit of work: one attempt of one delivery. */
+    /**
+     * One unit of work: one attempt of one delivery. Kept small: under a burst, hundreds of
+     * thousands wait in the queue, and each one that outlives a young collection is copied.
+     */
     private static final class Job {
+        private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Job> FINISHED =
+                java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Job.class, "finished");
         final Notification notification;
         final Slot slot;
         final String target;
         final long deliveryId;
         final int attempt;
-        final List<EventLogEntry> events;
-        final String key;
         final Instant dueAt;
         volatile Instant startedAt;
-        private final AtomicInteger finished = new AtomicInteger();
+        private volatile int finished;
 
-        Job(Notification notification, Slot slot, String target, long deliveryId, int attempt, List<EventLogEntry> events,
-            String key, Instant dueAt) {
+        Job(Notification notification, Slot slot, String target, long deliveryId, int attempt, Instant dueAt) {
             this.notification = notification;
             this.slot = slot;
             this.target = target;
             this.deliveryId = deliveryId;
             this.attempt = attempt;
-            this.events = events;
-            this.key = key;
             this.dueAt = dueAt;
+        }
+
+        /** The delivery's idempotency key for the channel: its stored id. */
+        String key() {
+            return Long.toString(deliveryId);
         }
 
         static final int BY_WORKER = 1;
@@ -1230,11 +1272,11 @@ public final class NotificationService implements AutoCloseable {
 
         /** Claims the right to report this attempt's outcome: the worker or the timeout watchdog, once. */
         boolean finish(int by) {
-            return finished.compareAndSet(0, by);
+            return FINISHED.compareAndSet(this, 0, by);
         }
 
         boolean timedOut() {
-            return finished.get() == BY_WATCHDOG;
+            return finished == BY_WATCHDOG;
         }
 
     }

@@ -692,6 +692,39 @@ class NotificationServiceTest {
 
             assertThat(onB).hasSize(3).isSorted();
         }
+
+        @Test
+        void aStreamChannelRegisteredAfterStartReceivesWhatIsPublishedFromThenOn() throws Exception {
+            // a push-only service skips the event log without reading it; registering a stream channel ends that
+            NotificationService s = start(ServiceConfig.builder().streamPollInterval(Duration.ofMillis(20)).build(),
+                    new RecordingPushChannel("hook"));
+            String before = s.notify(Notification.builder().recipient("u1").title("before any stream channel").build());
+            NotificationService[] holder = {s};
+            s.registerChannel(liveChannel(holder));
+            List<String> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch gotLast = new CountDownLatch(1);
+            s.hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of()), new Subscriber() {
+                @Override
+                public void onEvent(EventLogEntry entry) {
+                    seen.add(entry.notification().id());
+                    if (entry.notification().id().equals("after-2")) {
+                        gotLast.countDown();
+                    }
+                }
+
+                @Override
+                public void onSignal(HubSignal signal) {
+                }
+            });
+
+            s.notify(Notification.builder().id("after-1").recipient("u1").title("after").build());
+            s.notify(Notification.builder().id("after-2").recipient("u1").title("and again").build());
+            await(gotLast); // fan-out is in log order: the last one arriving means the ones before it went out
+
+            assertThat(seen).contains("after-1", "after-2");
+            assertThat(s.eventLog().readAfter(0, "u1", Set.of(), 10).entries()).extracting(e -> e.notification().id())
+                    .as("the entry published before is still in the log").containsExactly(before, "after-1", "after-2");
+        }
     }
 
     @Nested

@@ -3,6 +3,7 @@ package dev.notify.core.memory;
 import dev.notify.api.Audience;
 import dev.notify.api.DeliveryAttempt;
 import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryResult;
 import dev.notify.api.DeliveryStatus;
 import dev.notify.api.EventLogEntry;
 import dev.notify.api.EventLogSlice;
@@ -23,6 +24,7 @@ import dev.notify.api.spi.Retention;
 import dev.notify.api.spi.WebhookEndpointStore;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,21 +41,25 @@ import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 
 /**
  * A {@link NotificationStore} that keeps everything in memory: for library users who need no
  * durability, for tests, and for benchmarks of the engine without a database.
  *
- * <p>Thread-safe without a global lock on the delivery path: deliveries live in a concurrent map
- * and each one is guarded by its own monitor; due deliveries sit in a concurrent skip list ordered
+ * <p>Thread-safe without a global lock on the delivery path: deliveries live in a chunked array
+ * indexed by their id and each one is guarded by its own monitor; due deliveries sit in a concurrent skip list ordered
  * by (priority descending, due time ascending, id ascending), so a claim costs O(log n) per
  * delivery. Only the event-log append takes a short global lock, because sequences must become
  * visible in order (a reader that saw sequence 7 must never later find a 6 it skipped).
@@ -73,6 +79,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *       reader's sequence was pruned, whichever audience it was for.</li>
  * </ul>
  *
+ * <p>It keeps few objects per notification, because on a busy JVM copying what survives young
+ * collections is most of the cost: notifications in a {@link StringKeyedTable} with the block of
+ * delivery ids reserved for them, inboxes as sorted arrays, leases as ids in per-second buckets, a
+ * first attempt that simply succeeded as numbers.
+ *
  * <p>Memory: {@link #prune} bounds what is kept by the {@link Retention}: event-log entries,
  * idempotency keys, sent and cancelled deliveries with their attempts, and old notifications with
  * their inbox items and deliveries. It walks every notification and delivery, so its cost grows
@@ -89,7 +100,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private final Clock clock;
 
     // ---- notifications and idempotency
-    private final ConcurrentHashMap<String, Notification> notifications = new ConcurrentHashMap<>();
+    // each notification with the range of delivery ids reserved for it
+    private final StringKeyedTable<Stored> notifications = new StringKeyedTable<>(st -> st.notification.id());
     private final ConcurrentHashMap<IdempotencyKey, Notification> idempotencyKeys = new ConcurrentHashMap<>();
 
     // ---- event log
@@ -106,16 +118,18 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
     // ---- deliveries
     private final AtomicLong deliveryIds = new AtomicLong();
-    private final ConcurrentHashMap<Long, DeliveryState> deliveries = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, long[]> deliveriesByNotification = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ChannelTarget, TargetIds> deliveriesByTarget = new ConcurrentHashMap<>();
+    // ids are dense and increasing, so an array indexed by id: no boxed key, no hash node, no rehashing
+    private final DeliveryTable deliveries = new DeliveryTable();
+    // channel -> target -> ids; two levels so that a lookup needs no key object
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, TargetIds>> deliveriesByTarget = new ConcurrentHashMap<>();
     private final ConcurrentSkipListSet<DueKey> due = new ConcurrentSkipListSet<>();
     /**
-     * Leased deliveries bucketed by the second their lease ends in: a lease is taken and released
-     * for every delivery, so these are hash-set operations rather than sorted-set inserts; only
-     * the few buckets (one per second of lease length) are sorted.
+     * Leased deliveries bucketed by the second their lease ends in. A lease is taken and released
+     * for every delivery, so taking one appends an id to its bucket and releasing one only counts
+     * down; a bucket is dropped once nothing in it is leased any more (see {@link LeaseBucket}).
      */
-    private final java.util.concurrent.ConcurrentSkipListMap<Long, Set<LeaseKey>> leased = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, LeaseBucket> leased = new ConcurrentSkipListMap<>();
+    private volatile LeaseBucket lastLeaseBucket; // where the leases of this second go: skips the map lookup
     private final ConcurrentSkipListSet<Long> deadLetters = new ConcurrentSkipListSet<>(Comparator.reverseOrder());
     private final EnumMap<DeliveryStatus, LongAdder> statusCounts = new EnumMap<>(DeliveryStatus.class);
 
@@ -158,7 +172,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
         }
         // Phase 1 reserves ids and keys; it is the only phase that can fail, and undoes itself.
         Notification[] duplicateOf = new Notification[n];
-        List<String> reservedIds = new ArrayList<>(n);
+        Stored[] stored = new Stored[n];
         List<Map.Entry<IdempotencyKey, Notification>> reservedKeys = new ArrayList<>(1);
         try {
             for (int i = 0; i < n; i++) {
@@ -174,14 +188,19 @@ public final class InMemoryNotificationStore implements NotificationStore {
                     }
                     reservedKeys.add(Map.entry(k, notification));
                 }
-                if (notifications.putIfAbsent(notification.id(), notification) != null) {
+                // the deliveries' ids are reserved here, in one block, so the notification needs no id list
+                int count = r.deliveries().size();
+                Stored st = new Stored(notification, count == 0 ? 0 : deliveryIds.getAndAdd(count) + 1, count);
+                if (notifications.putIfAbsent(st) != null) {
                     throw new IllegalArgumentException("a notification with id " + notification.id() + " is already stored");
                 }
-                reservedIds.add(notification.id());
+                stored[i] = st;
             }
         } catch (RuntimeException e) {
-            for (String id : reservedIds) {
-                notifications.remove(id);
+            for (Stored st : stored) {
+                if (st != null) {
+                    notifications.remove(st);
+                }
             }
             for (Map.Entry<IdempotencyKey, Notification> k : reservedKeys) {
                 idempotencyKeys.remove(k.getKey(), k.getValue());
@@ -200,16 +219,25 @@ public final class InMemoryNotificationStore implements NotificationStore {
             }
             Notification notification = r.notification();
             for (String user : notification.recipients()) {
-                // added inside compute so that a prune dropping an empty inbox cannot race with the add
-                inboxes.compute(user, (u, inbox) -> {
-                    UserInbox box = inbox == null ? new UserInbox() : inbox;
-                    box.add(notification);
-                    return box;
-                });
+                addToInbox(user, notification);
             }
-            results.add(new PublishResult(notification, false, events.get(i), createDeliveries(r)));
+            results.add(new PublishResult(notification, false, events.get(i), createDeliveries(r, stored[i])));
         }
         return results;
+    }
+
+    private void addToInbox(String user, Notification notification) {
+        while (true) {
+            UserInbox box = inboxes.get(user);
+            if (box == null) {
+                box = inboxes.computeIfAbsent(user, u -> new UserInbox());
+            }
+            if (box.add(notification)) {
+                return;
+            }
+            // a prune emptied and dropped this inbox meanwhile: add to a fresh one
+            inboxes.remove(user, box);
+        }
     }
 
     private List<List<EventLogEntry>> appendEvents(List<PublishRequest> requests, Notification[] duplicateOf) {
@@ -229,7 +257,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
                     index(e).append(e);
                     entries.add(e);
                 }
-                out.add(entries);
+                // immutable: the result keeps it without a copy
+                out.add(entries.size() == 1 ? List.of(entries.get(0)) : entries);
             }
             publishedSequence = nextSequence - 1;
         } finally {
@@ -238,51 +267,73 @@ public final class InMemoryNotificationStore implements NotificationStore {
         return out;
     }
 
+    // called under logLock, as is every removal from these maps: a get first spares computeIfAbsent's bin lock
     private SequenceIndex index(EventLogEntry e) {
         if (e.audience() instanceof Audience.User) {
-            return logByUser.computeIfAbsent(((Audience.User) e.audience()).userId(), u -> new SequenceIndex());
+            String user = ((Audience.User) e.audience()).userId();
+            SequenceIndex index = logByUser.get(user);
+            return index != null ? index : logByUser.computeIfAbsent(user, u -> new SequenceIndex());
         }
-        return logByTopic.computeIfAbsent(((Audience.Topic) e.audience()).topic(), t -> new SequenceIndex());
+        String topic = ((Audience.Topic) e.audience()).topic();
+        SequenceIndex index = logByTopic.get(topic);
+        return index != null ? index : logByTopic.computeIfAbsent(topic, t -> new SequenceIndex());
     }
 
-    private List<DeliveryRecord> createDeliveries(PublishRequest r) {
+    private List<DeliveryRecord> createDeliveries(PublishRequest r, Stored stored) {
         List<NewDelivery> wanted = r.deliveries();
         if (wanted.isEmpty()) {
             return List.of();
         }
         Notification notification = r.notification();
         Instant createdAt = notification.createdAt();
+        Lease lease = r.lease().orElse(null);
         List<DeliveryRecord> records = new ArrayList<>(wanted.size());
-        long[] ids = new long[wanted.size()];
-        for (int i = 0; i < ids.length; i++) {
+        for (int i = 0; i < wanted.size(); i++) {
             NewDelivery nd = wanted.get(i);
-            DeliveryState s = new DeliveryState(deliveryIds.incrementAndGet(), notification.id(), nd.channel(), nd.target(),
+            DeliveryState s = new DeliveryState(stored.firstDelivery + i, notification.id(), nd.channel(), nd.target(),
                     notification.priority(), nd.dueAt(), createdAt);
-            ids[i] = s.id;
             synchronized (s) {
-                deliveries.put(s.id, s);
-                long id = s.id;
-                deliveriesByTarget.compute(new ChannelTarget(nd.channel(), nd.target()), (k, targetIds) -> {
-                    TargetIds t = targetIds == null ? new TargetIds() : targetIds;
-                    t.add(id);
-                    return t;
-                });
+                deliveries.put(s);
+                addToTarget(nd.channel(), nd.target(), s.id);
                 statusCounts.get(DeliveryStatus.PENDING).increment();
-                if (r.lease().isPresent() && !nd.dueAt().isAfter(createdAt)) {
-                    lease(s, r.lease().get());
+                if (lease != null && !nd.dueAt().isAfter(createdAt)) {
+                    lease(s, lease);
                 } else {
                     makeDue(s);
                 }
                 records.add(s.snapshot());
             }
         }
-        deliveriesByNotification.put(notification.id(), ids);
-        return records;
+        return records.size() == 1 ? List.of(records.get(0)) : records; // immutable: the result keeps it without a copy
+    }
+
+    private void addToTarget(String channel, String target, long id) {
+        ConcurrentHashMap<String, TargetIds> byTarget = deliveriesByTarget.get(channel);
+        if (byTarget == null) {
+            byTarget = deliveriesByTarget.computeIfAbsent(channel, c -> new ConcurrentHashMap<>());
+        }
+        while (true) {
+            TargetIds ids = byTarget.get(target);
+            if (ids == null) {
+                ids = byTarget.computeIfAbsent(target, t -> new TargetIds());
+            }
+            if (ids.add(id)) {
+                return;
+            }
+            // a prune emptied and dropped it meanwhile
+            byTarget.remove(target, ids);
+        }
+    }
+
+    private Notification notificationOrNull(String id) {
+        Stored s = notifications.get(id);
+        return s == null ? null : s.notification;
     }
 
     @Override
     public Optional<Notification> find(String notificationId) {
-        return notificationId == null ? Optional.empty() : Optional.ofNullable(notifications.get(notificationId));
+        Stored s = notificationId == null ? null : notifications.get(notificationId);
+        return s == null ? Optional.empty() : Optional.of(s.notification);
     }
 
     // =========================================================================================
@@ -323,34 +374,32 @@ public final class InMemoryNotificationStore implements NotificationStore {
     }
 
     private void reclaimLapsedLeases(Instant now) {
-        for (Map.Entry<Long, Set<LeaseKey>> bucket : leased.headMap(now.getEpochSecond(), true).entrySet()) {
-            for (LeaseKey k : bucket.getValue()) {
-                if (k.until.isAfter(now)) {
-                    continue;
+        long second = now.getEpochSecond();
+        for (LeaseBucket bucket : leased.values()) {
+            if (bucket.second <= second) {
+                for (long id : bucket.ids()) {
+                    reclaim(bucket, id, now);
                 }
-                reclaim(k);
             }
-            // only past seconds: a lease ending in the current second may still be added to this bucket
-            if (bucket.getValue().isEmpty() && bucket.getKey() < now.getEpochSecond()) {
-                leased.remove(bucket.getKey(), bucket.getValue());
+            // any bucket, lapsed or not, goes once nothing in it is leased: released ids are only counted down
+            if (bucket.closeIfIdle()) {
+                leased.remove(bucket.second, bucket);
             }
         }
     }
 
-    private void reclaim(LeaseKey k) {
-        DeliveryState s = deliveries.get(k.id);
+    private void reclaim(LeaseBucket bucket, long id, Instant now) {
+        DeliveryState s = deliveries.get(id);
         if (s == null) {
-            removeLeased(k);
             return;
         }
         synchronized (s) {
-            if (s.leaseKey == k) {
+            // an id stays in its bucket after its lease is released: only a lease still held in this bucket counts
+            if (s.leaseBucket == bucket && !s.leaseUntil.isAfter(now)) {
                 unlease(s);
                 if (s.isActive()) {
                     makeDue(s);
                 }
-            } else {
-                removeLeased(k);
             }
         }
     }
@@ -379,7 +428,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             if (attempt.error().isPresent()) {
                 s.lastError = attempt.error().get();
             }
-            s.updatedAt = attempt.startedAt().plus(attempt.duration());
+            s.updatedAt = null; // the end of this attempt, computed when asked for
             unlease(s);
             unschedule(s);
             // a stale worker must not resurrect what was cancelled or already delivered
@@ -430,13 +479,13 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
     @Override
     public List<DeliveryRecord> deliveries(String notificationId) {
-        long[] ids = notificationId == null ? null : deliveriesByNotification.get(notificationId);
-        if (ids == null) {
+        Stored n = notificationId == null ? null : notifications.get(notificationId);
+        if (n == null || n.deliveryCount == 0) {
             return List.of();
         }
-        List<DeliveryRecord> out = new ArrayList<>(ids.length);
-        for (long id : ids) {
-            delivery(id).ifPresent(out::add);
+        List<DeliveryRecord> out = new ArrayList<>(n.deliveryCount);
+        for (long id = n.firstDelivery; id < n.firstDelivery + n.deliveryCount; id++) {
+            delivery(id).ifPresent(out::add); // empty once retention pruned it
         }
         return out;
     }
@@ -444,7 +493,10 @@ public final class InMemoryNotificationStore implements NotificationStore {
     @Override
     public Page<DeliveryRecord> deliveriesTo(String channel, String target, Optional<String> cursor, int limit) {
         checkLimit(limit);
-        TargetIds ids = deliveriesByTarget.get(new ChannelTarget(channel, target));
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(target, "target");
+        ConcurrentHashMap<String, TargetIds> byTarget = deliveriesByTarget.get(channel);
+        TargetIds ids = byTarget == null ? null : byTarget.get(target);
         if (ids == null) {
             return new Page<>(List.of(), Optional.empty());
         }
@@ -458,19 +510,19 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return List.of();
         }
         synchronized (s) {
-            return s.removed || s.attemptLog == null ? List.of() : List.copyOf(s.attemptLog);
+            return s.removed ? List.of() : s.attempts();
         }
     }
 
     @Override
     public List<DeliveryRecord> cancel(String notificationId) {
-        long[] ids = notificationId == null ? null : deliveriesByNotification.get(notificationId);
-        if (ids == null) {
+        Stored n = notificationId == null ? null : notifications.get(notificationId);
+        if (n == null || n.deliveryCount == 0) {
             return List.of();
         }
         Instant now = clock.instant();
         List<DeliveryRecord> cancelled = new ArrayList<>();
-        for (long id : ids) {
+        for (long id = n.firstDelivery; id < n.firstDelivery + n.deliveryCount; id++) {
             DeliveryState s = deliveries.get(id);
             if (s == null) {
                 continue; // pruned meanwhile
@@ -549,26 +601,30 @@ public final class InMemoryNotificationStore implements NotificationStore {
     // The helpers below run while holding the delivery's monitor.
 
     private void lease(DeliveryState s, Lease lease) {
-        s.leaseOwner = lease.owner();
-        s.leaseKey = new LeaseKey(lease.until(), s.id);
-        leasedBucket(s.leaseKey).add(s.leaseKey);
-    }
-
-    private Set<LeaseKey> leasedBucket(LeaseKey k) {
-        return leased.computeIfAbsent(k.until.getEpochSecond(), b -> ConcurrentHashMap.newKeySet());
-    }
-
-    private void removeLeased(LeaseKey k) {
-        Set<LeaseKey> bucket = leased.get(k.until.getEpochSecond());
-        if (bucket != null) {
-            bucket.remove(k);
+        long second = lease.until().getEpochSecond();
+        while (true) {
+            LeaseBucket bucket = lastLeaseBucket;
+            if (bucket == null || bucket.second != second) {
+                bucket = leased.computeIfAbsent(second, LeaseBucket::new);
+                lastLeaseBucket = bucket;
+            }
+            if (bucket.add(s.id)) {
+                s.leaseBucket = bucket;
+                s.leaseUntil = lease.until();
+                s.leaseOwner = lease.owner();
+                return;
+            }
+            // dropped as idle meanwhile: make sure it is out of the map, then take a fresh one
+            leased.remove(second, bucket);
+            lastLeaseBucket = null;
         }
     }
 
     private void unlease(DeliveryState s) {
-        if (s.leaseKey != null) {
-            removeLeased(s.leaseKey);
-            s.leaseKey = null;
+        if (s.leaseBucket != null) {
+            s.leaseBucket.release();
+            s.leaseBucket = null;
+            s.leaseUntil = null;
             s.leaseOwner = null;
         }
     }
@@ -618,7 +674,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
         Objects.requireNonNull(notificationIds, "notificationIds");
         Objects.requireNonNull(now, "now");
         UserInbox inbox = userId == null ? null : inboxes.get(userId);
-        return inbox == null ? 0 : inbox.mark(notificationIds, read, now);
+        return inbox == null ? 0 : inbox.mark(notificationIds, read, now, this::notificationOrNull);
     }
 
     @Override
@@ -632,7 +688,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
     public int delete(String userId, Collection<String> notificationIds) {
         Objects.requireNonNull(notificationIds, "notificationIds");
         UserInbox inbox = userId == null ? null : inboxes.get(userId);
-        return inbox == null ? 0 : inbox.delete(notificationIds);
+        return inbox == null ? 0 : inbox.delete(notificationIds, this::notificationOrNull);
     }
 
     // =========================================================================================
@@ -755,52 +811,47 @@ public final class InMemoryNotificationStore implements NotificationStore {
         Instant deliveryCutoff = now.minus(retention.deliveryMaxAge());
         Instant notificationCutoff = now.minus(retention.notificationMaxAge());
         Map<ChannelTarget, Set<Long>> goneByTarget = new HashMap<>();
-        Map<String, Set<Long>> goneByNotification = new HashMap<>();
         Set<String> removedNotifications = new java.util.HashSet<>();
 
-        for (Notification n : notifications.values()) {
+        for (Stored st : notifications.values()) {
+            Notification n = st.notification;
             if (!n.createdAt().isBefore(notificationCutoff)) {
                 continue;
             }
-            long[] ids = deliveriesByNotification.get(n.id());
-            if (ids != null && anyActive(ids)) {
+            if (anyActive(st)) {
                 continue; // still being delivered: the engine needs the notification for the next attempt
             }
             boolean allGone = true;
-            if (ids != null) {
-                for (long id : ids) {
-                    DeliveryState s = deliveries.get(id);
-                    if (s != null && !removeDelivery(s, null, goneByTarget, goneByNotification)) {
-                        allGone = false;
-                    }
+            for (long id = st.firstDelivery; id < st.firstDelivery + st.deliveryCount; id++) {
+                DeliveryState s = deliveries.get(id);
+                if (s != null && !removeDelivery(s, null, goneByTarget)) {
+                    allGone = false;
                 }
             }
             if (!allGone) {
                 continue; // replayed meanwhile
             }
-            notifications.remove(n.id(), n);
+            notifications.remove(st);
             removedNotifications.add(n.id());
-            deliveriesByNotification.remove(n.id());
-            goneByNotification.remove(n.id());
             for (String user : n.recipients()) {
-                inboxes.computeIfPresent(user, (u, inbox) -> inbox.deleteOne(n.id()) ? null : inbox);
+                inboxes.computeIfPresent(user, (u, inbox) -> inbox.deleteOne(n) ? null : inbox);
             }
         }
 
-        for (DeliveryState s : deliveries.values()) {
-            removeDelivery(s, deliveryCutoff, goneByTarget, goneByNotification);
-        }
+        deliveries.forEach(s -> removeDelivery(s, deliveryCutoff, goneByTarget));
+        deliveries.dropEmptyChunks();
 
-        goneByTarget.forEach((target, gone) -> deliveriesByTarget.computeIfPresent(target, (k, t) -> t.removeAll(gone) ? null : t));
-        goneByNotification.forEach((id, gone) -> deliveriesByNotification.computeIfPresent(id, (k, ids) -> {
-            long[] kept = Arrays.stream(ids).filter(d -> !gone.contains(d)).toArray();
-            return kept.length == 0 ? null : kept;
-        }));
+        goneByTarget.forEach((target, gone) -> {
+            ConcurrentHashMap<String, TargetIds> byTarget = deliveriesByTarget.get(target.channel);
+            if (byTarget != null) {
+                byTarget.computeIfPresent(target.target, (k, t) -> t.removeAll(gone) ? null : t);
+            }
+        });
         return removedNotifications;
     }
 
-    private boolean anyActive(long[] ids) {
-        for (long id : ids) {
+    private boolean anyActive(Stored st) {
+        for (long id = st.firstDelivery; id < st.firstDelivery + st.deliveryCount; id++) {
             DeliveryState s = deliveries.get(id);
             if (s != null) {
                 synchronized (s) {
@@ -817,8 +868,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
      * Removes the delivery if it is not pending or retrying and, with a {@code sentCutoff}, only if it
      * is sent or cancelled and last updated before the cutoff. Returns whether it is gone.
      */
-    private boolean removeDelivery(DeliveryState s, Instant sentCutoff, Map<ChannelTarget, Set<Long>> goneByTarget,
-                                   Map<String, Set<Long>> goneByNotification) {
+    private boolean removeDelivery(DeliveryState s, Instant sentCutoff, Map<ChannelTarget, Set<Long>> goneByTarget) {
         synchronized (s) {
             if (s.removed) {
                 return true;
@@ -826,7 +876,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             if (s.isActive()) {
                 return false;
             }
-            if (sentCutoff != null && (s.status == DeliveryStatus.FAILED || !s.updatedAt.isBefore(sentCutoff))) {
+            if (sentCutoff != null && (s.status == DeliveryStatus.FAILED || !s.updatedAt().isBefore(sentCutoff))) {
                 return false;
             }
             s.removed = true;
@@ -836,9 +886,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
                 deadLetters.remove(s.id);
             }
             statusCounts.get(s.status).decrement();
-            deliveries.remove(s.id, s);
+            deliveries.remove(s);
             goneByTarget.computeIfAbsent(new ChannelTarget(s.channel, s.target), k -> new java.util.HashSet<>()).add(s.id);
-            goneByNotification.computeIfAbsent(s.notificationId, k -> new java.util.HashSet<>()).add(s.id);
             return true;
         }
     }
@@ -922,15 +971,21 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private static final class TargetIds {
         private long[] ids = new long[8];
         private int size;
+        private boolean dropped; // emptied by a prune and on its way out of the map
 
-        synchronized void add(long id) {
+        /** Adds the id; false when this list was dropped, and the id belongs in a fresh one. */
+        synchronized boolean add(long id) {
+            if (dropped) {
+                return false;
+            }
             if (size == ids.length) {
                 ids = java.util.Arrays.copyOf(ids, size * 2);
             }
             ids[size++] = id;
+            return true;
         }
 
-        /** Drops these ids; returns whether none is left. */
+        /** Drops these ids; returns whether none is left, in which case the list is dropped. */
         synchronized boolean removeAll(Set<Long> gone) {
             int kept = 0;
             for (int i = 0; i < size; i++) {
@@ -942,7 +997,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
             if (size < ids.length / 4 && ids.length > 8) {
                 ids = java.util.Arrays.copyOf(ids, Math.max(8, size * 2));
             }
-            return size == 0;
+            dropped = size == 0;
+            return dropped;
         }
 
         synchronized NavigableSet<Long> newestFirst() {
@@ -1021,8 +1077,187 @@ public final class InMemoryNotificationStore implements NotificationStore {
         }
     }
 
-    /** A lease held on one delivery; kept in per-second hash buckets, so it needs no ordering. */
-    private record LeaseKey(Instant until, long id) {
+    /** A stored notification and the block of delivery ids reserved for it when it was saved. */
+    private static final class Stored {
+        final Notification notification;
+        final long firstDelivery;
+        final int deliveryCount;
+
+        Stored(Notification notification, long firstDelivery, int deliveryCount) {
+            this.notification = notification;
+            this.firstDelivery = firstDelivery;
+            this.deliveryCount = deliveryCount;
+        }
+    }
+
+    /**
+     * The deliveries whose leases end in one second. Taking a lease appends the id; releasing
+     * one only counts down, so the id stays behind and whoever walks the bucket checks that the
+     * delivery still holds a lease in it. Once the count is zero the bucket can be closed and
+     * dropped; a lease taken after that goes to a fresh bucket for the same second.
+     */
+    private static final class LeaseBucket {
+        final long second;
+        private final AtomicInteger held = new AtomicInteger();
+        private long[] ids = new long[16];
+        private int size;
+        private boolean closed;
+
+        LeaseBucket(long second) {
+            this.second = second;
+        }
+
+        /** Records a lease of this delivery; false when the bucket is closed. */
+        synchronized boolean add(long id) {
+            if (closed) {
+                return false;
+            }
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, size * 2);
+            }
+            ids[size++] = id;
+            held.incrementAndGet();
+            return true;
+        }
+
+        /** A lease taken with {@link #add} ended. */
+        void release() {
+            held.decrementAndGet();
+        }
+
+        /** Closes the bucket if no lease in it is held; returns whether it is closed. */
+        synchronized boolean closeIfIdle() {
+            if (held.get() == 0) {
+                closed = true;
+            }
+            return closed;
+        }
+
+        /** Every id ever added, held or not. */
+        synchronized long[] ids() {
+            return Arrays.copyOf(ids, size);
+        }
+    }
+
+    /**
+     * Deliveries by id, in chunks of {@value #CHUNK} slots: ids are handed out in increasing
+     * order, so this is a growing array. A chunk is created on its first write and freed once
+     * retention has emptied it.
+     */
+    private static final class DeliveryTable {
+        private static final int SHIFT = 12;
+        private static final int CHUNK = 1 << SHIFT;
+        private volatile AtomicReferenceArray<Chunk> chunks = new AtomicReferenceArray<>(16);
+
+        /** One chunk; {@code retired} is set while a prune decides whether to free it. */
+        private static final class Chunk extends AtomicReferenceArray<DeliveryState> {
+            private static final long serialVersionUID = 1L;
+            volatile boolean retired;
+
+            Chunk() {
+                super(CHUNK);
+            }
+        }
+
+        DeliveryState get(long id) {
+            if (id < 0) {
+                return null;
+            }
+            Chunk chunk = chunk(id >>> SHIFT);
+            return chunk == null ? null : chunk.get((int) (id & (CHUNK - 1)));
+        }
+
+        void put(DeliveryState s) {
+            long index = s.id >>> SHIFT;
+            int slot = (int) (s.id & (CHUNK - 1));
+            Chunk chunk = chunk(index);
+            if (chunk == null) {
+                chunk = createChunk(index);
+            }
+            chunk.set(slot, s);
+            // Write, then read the flag; a prune sets the flag, then reads the slots. So either the
+            // prune sees this delivery and keeps the chunk, or we see the flag and write again
+            // once the prune is done (it holds the lock), into whichever chunk is there by then.
+            if (chunk.retired) {
+                synchronized (this) {
+                    createChunk(index).set(slot, s);
+                }
+            }
+        }
+
+        void remove(DeliveryState s) {
+            Chunk chunk = chunk(s.id >>> SHIFT);
+            if (chunk != null) {
+                chunk.compareAndSet((int) (s.id & (CHUNK - 1)), s, null);
+            }
+        }
+
+        void forEach(java.util.function.Consumer<DeliveryState> action) {
+            AtomicReferenceArray<Chunk> all = chunks;
+            for (int c = 0; c < all.length(); c++) {
+                Chunk chunk = all.get(c);
+                for (int i = 0; chunk != null && i < CHUNK; i++) {
+                    DeliveryState s = chunk.get(i);
+                    if (s != null) {
+                        action.accept(s);
+                    }
+                }
+            }
+        }
+
+        /** Frees the chunks that retention emptied. */
+        synchronized void dropEmptyChunks() {
+            AtomicReferenceArray<Chunk> all = chunks;
+            for (int c = 0; c < all.length(); c++) {
+                Chunk chunk = all.get(c);
+                if (chunk == null) {
+                    continue;
+                }
+                chunk.retired = true;
+                if (isEmpty(chunk)) {
+                    all.set(c, null);
+                } else {
+                    chunk.retired = false;
+                }
+            }
+        }
+
+        private static boolean isEmpty(Chunk chunk) {
+            for (int i = 0; i < CHUNK; i++) {
+                if (chunk.get(i) != null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private Chunk chunk(long index) {
+            AtomicReferenceArray<Chunk> all = chunks;
+            return index < all.length() ? all.get((int) index) : null;
+        }
+
+        /** The chunk at {@code index}, created if missing. */
+        private synchronized Chunk createChunk(long index) {
+            if (index >= Integer.MAX_VALUE - 8) {
+                throw new IllegalStateException("delivery ids exhausted");
+            }
+            AtomicReferenceArray<Chunk> all = chunks;
+            if (index >= all.length()) {
+                AtomicReferenceArray<Chunk> grown = new AtomicReferenceArray<>((int) Math.min(Integer.MAX_VALUE - 8,
+                        Math.max(index + 1, 2L * all.length())));
+                for (int c = 0; c < all.length(); c++) {
+                    grown.set(c, all.get(c));
+                }
+                chunks = grown;
+                all = grown;
+            }
+            Chunk chunk = all.get((int) index);
+            if (chunk == null) {
+                chunk = new Chunk();
+                all.set((int) index, chunk);
+            }
+            return chunk;
+        }
     }
 
     /** One delivery's mutable state; every access holds its monitor. */
@@ -1037,11 +1272,21 @@ public final class InMemoryNotificationStore implements NotificationStore {
         int attempts;
         Instant nextAttemptAt;
         String lastError;
-        Instant updatedAt;
+        Instant updatedAt; // null: the end of the last attempt (saves an Instant per delivery)
         String leaseOwner;
-        LeaseKey leaseKey; // non-null exactly while in `leased`
+        Instant leaseUntil;
+        LeaseBucket leaseBucket; // non-null exactly while a lease is held
         DueKey dueKey; // non-null exactly while in `due`
-        List<DeliveryAttempt> attemptLog; // most deliveries succeed at once: allocated on first attempt
+        // Most deliveries succeed at once. Such a first attempt (sent; no status code, error or
+        // response) is kept as the numbers below rather than as an object with an Instant and a
+        // Duration; any other first attempt as the object. Later attempts go to a list.
+        DeliveryAttempt firstAttempt;
+        boolean plainFirst;
+        int firstNumber;
+        long firstStartSecond;
+        int firstStartNano;
+        long firstNanos;
+        List<DeliveryAttempt> laterAttempts;
         boolean removed; // pruned: gone from every index, to be treated as unknown
 
         DeliveryState(long id, String notificationId, String channel, String target, Priority priority,
@@ -1061,15 +1306,64 @@ public final class InMemoryNotificationStore implements NotificationStore {
         }
 
         void addAttempt(DeliveryAttempt attempt) {
-            if (attemptLog == null) {
-                attemptLog = new ArrayList<>(2);
+            if (!hasAttempts()) {
+                Duration took = attempt.duration();
+                if (attempt.outcome() == DeliveryResult.Outcome.SENT && attempt.statusCode().isEmpty()
+                        && attempt.error().isEmpty() && attempt.response().isEmpty()
+                        && !took.isNegative() && took.getSeconds() < Integer.MAX_VALUE) {
+                    plainFirst = true;
+                    firstNumber = attempt.number();
+                    firstStartSecond = attempt.startedAt().getEpochSecond();
+                    firstStartNano = attempt.startedAt().getNano();
+                    firstNanos = took.toNanos();
+                } else {
+                    firstAttempt = attempt;
+                }
+                return;
             }
-            attemptLog.add(attempt);
+            if (laterAttempts == null) {
+                laterAttempts = new ArrayList<>(4);
+            }
+            laterAttempts.add(attempt);
+        }
+
+        boolean hasAttempts() {
+            return plainFirst || firstAttempt != null;
+        }
+
+        /** The attempts in order; empty when there was none. */
+        List<DeliveryAttempt> attempts() {
+            if (!hasAttempts()) {
+                return List.of();
+            }
+            DeliveryAttempt first = plainFirst
+                    ? new DeliveryAttempt(id, firstNumber, Instant.ofEpochSecond(firstStartSecond, firstStartNano),
+                            Duration.ofNanos(firstNanos), DeliveryResult.Outcome.SENT, OptionalInt.empty(), Optional.empty(),
+                            Optional.empty())
+                    : firstAttempt;
+            if (laterAttempts == null) {
+                return List.of(first);
+            }
+            List<DeliveryAttempt> all = new ArrayList<>(1 + laterAttempts.size());
+            all.add(first);
+            all.addAll(laterAttempts);
+            return List.copyOf(all);
+        }
+
+        Instant updatedAt() {
+            if (updatedAt != null) {
+                return updatedAt;
+            }
+            if (laterAttempts == null && plainFirst) {
+                return Instant.ofEpochSecond(firstStartSecond, firstStartNano + firstNanos);
+            }
+            DeliveryAttempt last = laterAttempts == null ? firstAttempt : laterAttempts.get(laterAttempts.size() - 1);
+            return last.startedAt().plus(last.duration());
         }
 
         DeliveryRecord snapshot() {
             return new DeliveryRecord(id, notificationId, channel, target, priority, status, attempts,
-                    Optional.ofNullable(nextAttemptAt), Optional.ofNullable(lastError), createdAt, updatedAt);
+                    Optional.ofNullable(nextAttemptAt), Optional.ofNullable(lastError), createdAt, updatedAt());
         }
     }
 
@@ -1162,38 +1456,64 @@ public final class InMemoryNotificationStore implements NotificationStore {
     }
 
     /**
-     * One user's inbox; guarded by its own monitor. Items sit in an array sorted oldest first,
-     * because new notifications almost always go at the end: an append, where a tree would walk
-     * (and miss the cache on) a path of nodes for every publish.
+     * One user's inbox; guarded by its own monitor. The notifications sit in an array sorted
+     * oldest first by (createdAt, id), because new ones almost always go at the end: an append,
+     * where a tree would walk (and miss the cache on) a path of nodes for every publish. There
+     * is no per-item object and no id index: an id is found through the store's notification
+     * map (its createdAt) and a binary search, and read times live in a parallel array that
+     * exists only once something was read.
      */
     private static final class UserInbox {
-        private Item[] items = new Item[4];
+        private Notification[] items = new Notification[4];
+        private Instant[] readAt; // null while nothing was ever read; else parallel to items
         private int size;
-        private final HashMap<String, Item> byId = new HashMap<>();
         private long unread;
+        private boolean dropped; // emptied by a prune and on its way out of the map
 
-        synchronized void add(Notification n) {
-            Item item = new Item(n);
-            if (byId.putIfAbsent(n.id(), item) != null) {
-                return;
+        /** Adds the notification (once); false when this inbox was dropped and a fresh one must take it. */
+        synchronized boolean add(Notification n) {
+            if (dropped) {
+                return false;
+            }
+            int pos;
+            if (size == 0 || compare(items[size - 1], n.createdAt(), n.id()) < 0) {
+                pos = size;
+            } else {
+                int at = search(n.createdAt(), n.id());
+                if (at >= 0) {
+                    return true;
+                }
+                pos = -(at + 1);
             }
             if (size == items.length) {
                 items = Arrays.copyOf(items, size * 2);
+                if (readAt != null) {
+                    readAt = Arrays.copyOf(readAt, size * 2);
+                }
             }
-            int pos = size == 0 || items[size - 1].key.compareTo(item.key) < 0 ? size : -(search(item.key) + 1);
             System.arraycopy(items, pos, items, pos + 1, size - pos);
-            items[pos] = item;
+            items[pos] = n;
+            if (readAt != null) {
+                System.arraycopy(readAt, pos, readAt, pos + 1, size - pos);
+                readAt[pos] = null;
+            }
             size++;
             unread++;
+            return true;
         }
 
-        /** Binary search by key: the index if present, else {@code -(insertion point) - 1}. */
-        private int search(InboxKey key) {
+        private static int compare(Notification a, Instant createdAt, String id) {
+            int c = a.createdAt().compareTo(createdAt);
+            return c != 0 ? c : a.id().compareTo(id);
+        }
+
+        /** Binary search by (createdAt, id): the index if present, else {@code -(insertion point) - 1}. */
+        private int search(Instant createdAt, String id) {
             int lo = 0;
             int hi = size - 1;
             while (lo <= hi) {
                 int mid = (lo + hi) >>> 1;
-                int c = items[mid].key.compareTo(key);
+                int c = compare(items[mid], createdAt, id);
                 if (c < 0) {
                     lo = mid + 1;
                 } else if (c > 0) {
@@ -1205,26 +1525,51 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return -(lo + 1);
         }
 
+        /** Where this inbox holds the notification with that id, or -1. */
+        private int indexOf(String id, Function<String, Notification> lookup) {
+            Notification n = id == null ? null : lookup.apply(id);
+            if (n == null) {
+                return -1;
+            }
+            int at = search(n.createdAt(), n.id());
+            return at >= 0 ? at : -1;
+        }
+
+        private Instant readAt(int i) {
+            return readAt == null ? null : readAt[i];
+        }
+
+        private void setReadAt(int i, Instant at) {
+            if (readAt == null) {
+                if (at == null) {
+                    return;
+                }
+                readAt = new Instant[items.length];
+            }
+            readAt[i] = at;
+        }
+
         synchronized Page<InboxItem> page(InboxQuery q) {
             int from = size - 1;
             if (q.cursor().isPresent()) {
-                int at = search(decodeCursor(q.cursor().get()));
+                Cursor c = decodeCursor(q.cursor().get());
+                int at = search(c.createdAt, c.id);
                 from = at >= 0 ? at - 1 : -(at + 1) - 1;
             }
             List<InboxItem> page = new ArrayList<>(Math.min(q.limit(), 64));
-            InboxKey last = null;
+            Notification last = null;
             boolean more = false;
             for (int i = from; i >= 0; i--) {
-                Item item = items[i];
-                if (q.unreadOnly() && item.readAt != null) {
+                Instant read = readAt(i);
+                if (q.unreadOnly() && read != null) {
                     continue;
                 }
                 if (page.size() == q.limit()) {
                     more = true;
                     break;
                 }
-                page.add(new InboxItem(q.userId(), item.notification, item.readAt != null, Optional.ofNullable(item.readAt)));
-                last = item.key;
+                page.add(new InboxItem(q.userId(), items[i], read != null, Optional.ofNullable(read)));
+                last = items[i];
             }
             return new Page<>(page, more ? Optional.of(encodeCursor(last)) : Optional.empty());
         }
@@ -1233,12 +1578,12 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return new InboxStats(size, unread, size - unread);
         }
 
-        synchronized int mark(Collection<String> ids, boolean read, Instant now) {
+        synchronized int mark(Collection<String> ids, boolean read, Instant now, Function<String, Notification> lookup) {
             int changed = 0;
             for (String id : new LinkedHashSet<>(ids)) {
-                Item item = id == null ? null : byId.get(id);
-                if (item != null && (item.readAt != null) != read) {
-                    item.readAt = read ? now : null;
+                int i = indexOf(id, lookup);
+                if (i >= 0 && (readAt(i) != null) != read) {
+                    setReadAt(i, read ? now : null);
                     unread += read ? -1 : 1;
                     changed++;
                 }
@@ -1249,8 +1594,8 @@ public final class InMemoryNotificationStore implements NotificationStore {
         synchronized int markAllRead(Instant now) {
             int changed = 0;
             for (int i = 0; i < size; i++) {
-                if (items[i].readAt == null) {
-                    items[i].readAt = now;
+                if (readAt(i) == null) {
+                    setReadAt(i, now);
                     changed++;
                 }
             }
@@ -1258,40 +1603,52 @@ public final class InMemoryNotificationStore implements NotificationStore {
             return changed;
         }
 
-        /** Deletes one notification; returns whether the inbox is now empty. */
-        synchronized boolean deleteOne(String id) {
-            delete(List.of(id));
-            return size == 0;
+        /** Deletes one notification; returns whether the inbox is now empty, in which case it is dropped. */
+        synchronized boolean deleteOne(Notification n) {
+            int at = search(n.createdAt(), n.id());
+            if (at >= 0) {
+                removeAt(at);
+            }
+            dropped = size == 0;
+            return dropped;
         }
 
-        synchronized int delete(Collection<String> ids) {
+        synchronized int delete(Collection<String> ids, Function<String, Notification> lookup) {
             int deleted = 0;
             for (String id : new LinkedHashSet<>(ids)) {
-                Item item = id == null ? null : byId.remove(id);
-                if (item != null) {
-                    int pos = search(item.key);
-                    System.arraycopy(items, pos + 1, items, pos, size - pos - 1);
-                    items[--size] = null;
-                    if (item.readAt == null) {
-                        unread--;
-                    }
+                int i = indexOf(id, lookup);
+                if (i >= 0) {
+                    removeAt(i);
                     deleted++;
                 }
             }
             return deleted;
         }
 
-        // A keyset cursor (createdAt + id of the last item) so pages never repeat or skip items
-        // when newer notifications arrive between two page requests.
-        private static String encodeCursor(InboxKey last) {
-            return last.createdAt.getEpochSecond() + "." + last.createdAt.getNano() + "." + last.id;
+        private void removeAt(int pos) {
+            if (readAt(pos) == null) {
+                unread--;
+            }
+            System.arraycopy(items, pos + 1, items, pos, size - pos - 1);
+            items[size - 1] = null;
+            if (readAt != null) {
+                System.arraycopy(readAt, pos + 1, readAt, pos, size - pos - 1);
+                readAt[size - 1] = null;
+            }
+            size--;
         }
 
-        private static InboxKey decodeCursor(String cursor) {
+        // A keyset cursor (createdAt + id of the last item) so pages never repeat or skip items
+        // when newer notifications arrive between two page requests.
+        private static String encodeCursor(Notification last) {
+            return last.createdAt().getEpochSecond() + "." + last.createdAt().getNano() + "." + last.id();
+        }
+
+        private static Cursor decodeCursor(String cursor) {
             String[] parts = cursor.split("\\.", 3);
             try {
                 if (parts.length == 3) {
-                    return new InboxKey(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])), parts[2]);
+                    return new Cursor(Instant.ofEpochSecond(Long.parseLong(parts[0]), Long.parseLong(parts[1])), parts[2]);
                 }
             } catch (RuntimeException e) {
                 // reported below
@@ -1299,42 +1656,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
             throw new IllegalArgumentException("cursor '" + cursor + "' was not handed out by this store");
         }
 
-        /** Oldest first: createdAt, then id. */
-        private static final class InboxKey implements Comparable<InboxKey> {
-            final Instant createdAt;
-            final String id;
-
-            InboxKey(Instant createdAt, String id) {
-                this.createdAt = createdAt;
-                this.id = id;
-            }
-
-            @Override
-            public int compareTo(InboxKey o) {
-                int c = createdAt.compareTo(o.createdAt);
-                return c != 0 ? c : id.compareTo(o.id);
-            }
-
-            @Override
-            public boolean equals(Object o) {
-                return o instanceof InboxKey && compareTo((InboxKey) o) == 0;
-            }
-
-            @Override
-            public int hashCode() {
-                return id.hashCode();
-            }
-        }
-
-        private static final class Item {
-            final Notification notification;
-            final InboxKey key;
-            Instant readAt;
-
-            Item(Notification notification) {
-                this.notification = notification;
-                this.key = new InboxKey(notification.createdAt(), notification.id());
-            }
+        private record Cursor(Instant createdAt, String id) {
         }
     }
 
