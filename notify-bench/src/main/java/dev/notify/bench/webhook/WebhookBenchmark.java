@@ -143,6 +143,7 @@ public final class WebhookBenchmark {
         } finally {
             server.stop(0);
             receiverPool.shutdownNow();
+            deleteTree(dir); // the H2 files of a run reach hundreds of MB
         }
     }
 
@@ -174,6 +175,14 @@ public final class WebhookBenchmark {
             }
         }
         return ticks * 10; // USER_HZ is 100 on Linux
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + root + ": " + e);
+        }
     }
 
     private static String option(Map<String, String> opts, String key, String fallback) {
