@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Run: {@code mvn -q -pl notify-bench -am install -DskipTests && mvn -q -pl notify-bench exec:exec
  * -Dbench=dev.notify.bench.store.StoreBenchmark}
- * (system properties {@code -Dbench.db=h2|postgresql|all}, {@code -Dbench.seconds=10}).
+ * (system properties {@code -Dbench.db=h2|postgresql|all}, {@code -Dbench.scenario=single|batch|claim|all},
+ * {@code -Dbench.seconds=10}).
  */
 public final class StoreBenchmark {
 
@@ -70,18 +71,30 @@ public final class StoreBenchmark {
         JdbcStoreConfig next();
     }
 
+    private static boolean selected(String scenario) {
+        String which = System.getProperty("bench.scenario", "all");
+        return which.equals("all") || which.equals(scenario);
+    }
+
     private static void run(String name, ConfigSource configs, int seconds) throws Exception {
         int warmup = Math.max(3, seconds / 2);
         System.out.println();
         System.out.println("== " + name);
-        try (JdbcNotificationStore store = JdbcNotificationStore.open(configs.next())) {
-            measure(store, warmup, "warm-up single", StoreBenchmark::single);
-            report("publish, single, " + SINGLE_THREADS + " threads", measure(store, seconds, "single", StoreBenchmark::single), "notifications/s");
+        if (selected("single")) {
+            try (JdbcNotificationStore store = JdbcNotificationStore.open(configs.next())) {
+                measure(store, warmup, "warm-up single", StoreBenchmark::single);
+                report("publish, single, " + SINGLE_THREADS + " threads", measure(store, seconds, "single", StoreBenchmark::single), "notifications/s");
+            }
         }
-        try (JdbcNotificationStore store = JdbcNotificationStore.open(configs.next())) {
-            measure(store, warmup, "warm-up batch", StoreBenchmark::batch);
-            report("publish, batches of " + BATCH + ", " + BATCH_THREADS + " threads",
-                    measure(store, seconds, "batch", StoreBenchmark::batch), "notifications/s");
+        if (selected("batch")) {
+            try (JdbcNotificationStore store = JdbcNotificationStore.open(configs.next())) {
+                measure(store, warmup, "warm-up batch", StoreBenchmark::batch);
+                report("publish, batches of " + BATCH + ", " + BATCH_THREADS + " threads",
+                        measure(store, seconds, "batch", StoreBenchmark::batch), "notifications/s");
+            }
+        }
+        if (!selected("claim")) {
+            return;
         }
         try (JdbcNotificationStore store = JdbcNotificationStore.open(configs.next())) {
             fill(store, 20_000);

@@ -37,7 +37,7 @@ class MigrationsTest {
             assertThat(store.latestSequence()).isZero();
             assertThat(store.describe()).startsWith("jdbc:h2:retry:").doesNotContain(";");
         }
-        assertThat(highestVersion(h2Url(dir))).isEqualTo("2");
+        assertThat(highestVersion(h2Url(dir))).isEqualTo("3");
     }
 
     @Test
@@ -46,7 +46,48 @@ class MigrationsTest {
         try (JdbcNotificationStore store = JdbcNotificationStore.open(JdbcStoreConfig.builder().jdbcUrl(url).build())) {
             assertThat(store.latestSequence()).isZero();
         }
+        assertThat(highestVersion(url)).isEqualTo("3");
+    }
+
+    @Test
+    void upgradesAVersion2H2DatabaseKeepingItsInboxes() throws Exception {
+        Path dir = freshH2Dir();
+        upgradesAVersion2DatabaseKeepingItsInboxes(h2Url(dir), JdbcStoreConfig.h2(dir));
+    }
+
+    @Test
+    void upgradesAVersion2PostgresDatabaseKeepingItsInboxes() throws Exception {
+        String url = PostgresServer.shared().createDatabase();
+        upgradesAVersion2DatabaseKeepingItsInboxes(url, JdbcStoreConfig.builder().jdbcUrl(url).build());
+    }
+
+    /** V3 re-creates the inbox's (user, notification) constraint: rows stay, and it still refuses a second pair. */
+    private static void upgradesAVersion2DatabaseKeepingItsInboxes(String url, JdbcStoreConfig config) throws Exception {
+        org.flywaydb.core.Flyway.configure(MigrationsTest.class.getClassLoader())
+                .dataSource(url, null, null)
+                .locations("classpath:dev/notify/store/jdbc/db/common",
+                        "classpath:dev/notify/store/jdbc/db/" + (url.startsWith("jdbc:h2:") ? "h2" : "postgresql"))
+                .table("notify_schema_history")
+                .target("2")
+                .load()
+                .migrate();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO notify_notification (id, type, event, priority, recipients, title, body, data, channels, "
+                    + "metadata, created_at) VALUES ('n1', 'info', 'message', 1, '[\"alice\"]', 'Hello', '', '{}', '[]', '{}', 1000)");
+            s.executeUpdate("INSERT INTO notify_inbox (user_id, notification_id, created_at) VALUES ('alice', 'n1', 1000)");
+        }
         assertThat(highestVersion(url)).isEqualTo("2");
+
+        try (JdbcNotificationStore store = JdbcNotificationStore.open(config)) {
+            assertThat(store.inbox(dev.notify.api.InboxQuery.firstPage("alice")).items())
+                    .extracting(i -> i.notification().id()).containsExactly("n1");
+            assertThat(store.mark("alice", java.util.List.of("n1"), true, java.time.Instant.now())).isEqualTo(1);
+        }
+        assertThat(highestVersion(url)).isEqualTo("3");
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO notify_inbox (user_id, notification_id, created_at) "
+                    + "VALUES ('alice', 'n1', 2000)")).isInstanceOf(java.sql.SQLException.class);
+        }
     }
 
     @Test
@@ -54,7 +95,7 @@ class MigrationsTest {
         Path dir = freshH2Dir();
         JdbcNotificationStore.openH2(dir).close();
         JdbcNotificationStore.openH2(dir).close();
-        assertThat(highestVersion(h2Url(dir))).isEqualTo("2");
+        assertThat(highestVersion(h2Url(dir))).isEqualTo("3");
     }
 
     @Test
@@ -65,7 +106,7 @@ class MigrationsTest {
 
         StoreException e = catchThrowableOfType(() -> JdbcNotificationStore.openH2(dir), StoreException.class);
 
-        assertThat(e.getMessage()).contains("schema version 99", "newer than this Notify supports (2)", "upgrade Notify")
+        assertThat(e.getMessage()).contains("schema version 99", "newer than this Notify supports (3)", "upgrade Notify")
                 .doesNotContain("\n");
     }
 
