@@ -55,7 +55,7 @@ public final class StoreBenchmark {
         String which = System.getProperty("bench.db", "all");
         int seconds = Integer.getInteger("bench.seconds", 10);
         System.out.printf(Locale.ROOT, "JDBC store benchmark: %d s measured after %d s warm-up, %d cores, %s%n",
-                seconds, Math.max(3, seconds / 2), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+                seconds, warmupSeconds(seconds), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         if (which.equals("all") || which.equals("h2")) {
             run("H2 (embedded file)", () -> JdbcStoreConfig.builder()
                     .dataDirectory(Path.of("target", "bench-h2", UUID.randomUUID().toString())).poolSize(20).build(), seconds);
@@ -76,8 +76,13 @@ public final class StoreBenchmark {
         return which.equals("all") || which.equals(scenario);
     }
 
+    /** {@code bench.warmup} seconds of the same work before each measurement; by default 10 (JIT compilation of H2's paths ran on for more than 5 s). */
+    private static int warmupSeconds(int seconds) {
+        return Integer.getInteger("bench.warmup", Math.max(3, seconds));
+    }
+
     private static void run(String name, ConfigSource configs, int seconds) throws Exception {
-        int warmup = Math.max(3, seconds / 2);
+        int warmup = warmupSeconds(seconds);
         System.out.println();
         System.out.println("== " + name);
         if (selected("single")) {
