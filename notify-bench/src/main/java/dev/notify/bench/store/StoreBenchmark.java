@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Run: {@code mvn -q -pl notify-bench -am install -DskipTests && mvn -q -pl notify-bench exec:exec
  * -Dbench=dev.notify.bench.store.StoreBenchmark}
  * (system properties {@code -Dbench.db=h2|postgresql|all}, {@code -Dbench.scenario=single|batch|claim|all},
- * {@code -Dbench.seconds=10}).
+ * {@code -Dbench.seconds=10}, {@code -Dbench.warmup=10}; system properties reach the benchmark only when it is started
+ * with {@code java -cp ...} directly, not through {@code exec:exec}).
  */
 public final class StoreBenchmark {
 
