@@ -536,6 +536,27 @@ class WsConnectionTest {
     }
 
     @Test
+    void recentIdsAgreeWithASetOfTheLastThousandIdsAdded() {
+        // ids out of order, repeated, and many beyond capacity: the primitive table's probing and
+        // deletion must remember exactly the last CAPACITY distinct ids, as a plain set would
+        java.util.Random random = new java.util.Random(42);
+        WsConnection.RecentIds ids = new WsConnection.RecentIds();
+        java.util.LinkedHashSet<Long> model = new java.util.LinkedHashSet<>();
+        for (int n = 0; n < 20_000; n++) {
+            long id = 1 + random.nextInt(3_000);
+            ids.add(id);
+            if (model.add(id) && model.size() > WsConnection.RecentIds.CAPACITY) {
+                model.remove(model.iterator().next());
+            }
+            if (n % 97 == 0) {
+                for (long probe = 1; probe <= 3_000; probe++) {
+                    assertThat(ids.contains(probe)).as("id %d after %d adds", probe, n + 1).isEqualTo(model.contains(probe));
+                }
+            }
+        }
+    }
+
+    @Test
     void statsChangesAreSent() {
         FakeSink sink = new FakeSink();
         open(sink, u1, Set.of(), OptionalLong.empty());
