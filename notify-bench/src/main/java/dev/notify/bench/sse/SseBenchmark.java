@@ -61,7 +61,7 @@ public final class SseBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new java.util.HashMap<>(Map.of("--jar", "notify-server/target/notify-server.jar",
                 "--idle", "15000", "--broadcast", "10000", "--rounds", "5", "--users", "1000", "--rate", "1000",
-                "--seconds", "10", "--server-heap", "2g", "--warmup-rounds", "5"));
+                "--seconds", "10", "--server-heap", "2g", "--warmup-rounds", "5", "--warmup-publishes", "200"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -73,6 +73,7 @@ public final class SseBenchmark {
         int broadcast = Integer.parseInt(a.get("--broadcast"));
         int rounds = Integer.parseInt(a.get("--rounds"));
         int warmupRounds = Integer.parseInt(a.get("--warmup-rounds"));
+        int warmupPublishes = Integer.parseInt(a.get("--warmup-publishes"));
         int users = Integer.parseInt(a.get("--users"));
         int rate = Integer.parseInt(a.get("--rate"));
         int seconds = Integer.parseInt(a.get("--seconds"));
@@ -81,9 +82,10 @@ public final class SseBenchmark {
         reactorThread.setDaemon(true);
         reactorThread.start();
         try {
-            // warm-up: a few streams and publishes so classes are loaded before the baseline
+            // warm-up: a few streams and enough publishes that the publish path (HTTP, store, JSON) is compiled
+            // before anything is measured, as in a server that has been running a while
             List<Conn> warm = open("warm", 50, "bench:warm");
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < warmupPublishes; i++) {
                 publish("{\"topic\":\"bench:warm\",\"event\":\"bench.warm\",\"title\":\"" + i + "\"}");
             }
             closeAll(warm);

@@ -77,7 +77,7 @@ public final class WsBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--jar", "notify-server/target/notify-server.jar",
-                "--connections", "10000", "--rounds", "10", "--client", "nio", "--clients", "4", "--server-heap", "2g", "--server-opts", "", "--warmup-rounds", "5"));
+                "--connections", "10000", "--rounds", "10", "--client", "nio", "--clients", "4", "--server-heap", "2g", "--server-opts", "", "--warmup-rounds", "5", "--warmup-publishes", "200"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -88,6 +88,7 @@ public final class WsBenchmark {
         int n = Integer.parseInt(a.get("--connections"));
         int rounds = Integer.parseInt(a.get("--rounds"));
         int warmupRounds = Integer.parseInt(a.get("--warmup-rounds"));
+        int warmupPublishes = Integer.parseInt(a.get("--warmup-publishes"));
         client = a.get("--client");
         if (!client.equals("nio") && !client.equals("jdk")) {
             throw new IllegalArgumentException("--client is nio or jdk, got " + client);
@@ -114,7 +115,7 @@ public final class WsBenchmark {
         try {
             // warm-up: connections and publishes so the server's classes and JIT are past their first use
             List<Conn> warm = open("warm", 200);
-            for (int r = 0; r < 20; r++) {
+            for (int r = 0; r < warmupPublishes; r++) {
                 broadcastOnce(warm, "warm-" + r);
             }
             closeAll(warm);
