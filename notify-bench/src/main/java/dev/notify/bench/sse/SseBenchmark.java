@@ -130,9 +130,11 @@ public final class SseBenchmark {
         List<Long> latencies = new ArrayList<>();
         List<Long> lastArrivals = new ArrayList<>();
         long cpu0 = 0;
+        Map<String, Long> threads0 = Map.of();
         for (int r = -warmupRounds; r < rounds; r++) {
             if (r == 0) {
                 cpu0 = serverCpuMillis();
+                threads0 = serverThreadCpuMillis();
             }
             for (Conn c : conns) {
                 c.received = 0;
@@ -165,7 +167,13 @@ public final class SseBenchmark {
             Thread.sleep(500);
         }
         long cpu = serverCpuMillis() - cpu0;
+        Map<String, Long> threads = serverThreadCpuMillis();
+        Map<String, Long> before = threads0;
+        threads.replaceAll((k, v) -> v - before.getOrDefault(k, 0L));
         System.out.printf("   server CPU over the %d rounds (500 ms pause after each): %d ms (%.0f ms per broadcast)%n", rounds, cpu, cpu / (double) rounds);
+        System.out.println("   server CPU by thread group (ms over the rounds): " + threads.entrySet().stream()
+                .filter(t -> t.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                .map(t -> t.getKey() + " " + t.getValue()).collect(java.util.stream.Collectors.joining(", ")));
         System.out.printf("== broadcast of one topic event to %d streams, %d rounds: publish-to-receive p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 conns.size(), rounds, pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
     }
@@ -179,6 +187,26 @@ public final class SseBenchmark {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    // user + system CPU of the server's threads, summed by name with digits stripped (qtp123-45 -> qtp-)
+    private Map<String, Long> serverThreadCpuMillis() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + serverPid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc
+        }
+        return out;
     }
 
     private static int count(List<Conn> conns) {
