@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WsChannel implements Channel {
 
-    // fan-outs reaching fewer connections are sent by the delivering thread alone; past that, one more
-    // writer joins for every further this many connections, up to one writer per core besides the delivering thread
+    // fan-outs reaching fewer connections are sent by the delivering thread alone; a writer thread joins at this
+    // many and one more at every further multiple, up to one sending thread per core, the delivering thread included
     static final int PARALLEL_FAN_OUT = 512;
     // the connections of a fan-out are handed to the senders in chunks of this many
     static final int CHUNK = 64;
