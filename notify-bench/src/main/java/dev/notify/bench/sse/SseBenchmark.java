@@ -61,7 +61,7 @@ public final class SseBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new java.util.HashMap<>(Map.of("--jar", "notify-server/target/notify-server.jar",
                 "--idle", "15000", "--broadcast", "10000", "--rounds", "5", "--users", "1000", "--rate", "1000",
-                "--seconds", "10", "--server-heap", "2g"));
+                "--seconds", "10", "--server-heap", "2g", "--warmup-rounds", "5", "--warmup-publishes", "200"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -72,6 +72,8 @@ public final class SseBenchmark {
         int idle = Integer.parseInt(a.get("--idle"));
         int broadcast = Integer.parseInt(a.get("--broadcast"));
         int rounds = Integer.parseInt(a.get("--rounds"));
+        int warmupRounds = Integer.parseInt(a.get("--warmup-rounds"));
+        int warmupPublishes = Integer.parseInt(a.get("--warmup-publishes"));
         int users = Integer.parseInt(a.get("--users"));
         int rate = Integer.parseInt(a.get("--rate"));
         int seconds = Integer.parseInt(a.get("--seconds"));
@@ -80,9 +82,10 @@ public final class SseBenchmark {
         reactorThread.setDaemon(true);
         reactorThread.start();
         try {
-            // warm-up: a few streams and publishes so classes are loaded before the baseline
+            // warm-up: a few streams and enough publishes that the publish path (HTTP, store, JSON) is compiled
+            // before anything is measured, as in a server that has been running a while
             List<Conn> warm = open("warm", 50, "bench:warm");
-            for (int i = 0; i < 50; i++) {
+            for (int i = 0; i < warmupPublishes; i++) {
                 publish("{\"topic\":\"bench:warm\",\"event\":\"bench.warm\",\"title\":\"" + i + "\"}");
             }
             closeAll(warm);
@@ -99,7 +102,7 @@ public final class SseBenchmark {
             }
 
             if (first > 0) {
-                broadcast(conns.subList(0, first), rounds);
+                broadcast(conns.subList(0, first), warmupRounds, rounds);
             }
             if (idle > first) {
                 conns.addAll(open("idle2", idle - first, "bench:all"));
@@ -121,14 +124,22 @@ public final class SseBenchmark {
 
     // ---- scenarios ------------------------------------------------------------------------------
 
-    private void broadcast(List<Conn> conns, int rounds) throws Exception {
+    // the first warmupRounds broadcasts reach every stream as the measured ones do but are left out of the
+    // figures: they get the JIT through the full-size fan-out's paths, as a long-running server has
+    private void broadcast(List<Conn> conns, int warmupRounds, int rounds) throws Exception {
         List<Long> latencies = new ArrayList<>();
         List<Long> lastArrivals = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
+        long cpu0 = 0;
+        Map<String, Long> threads0 = Map.of();
+        for (int r = -warmupRounds; r < rounds; r++) {
+            if (r == 0) {
+                cpu0 = serverCpuMillis();
+                threads0 = serverThreadCpuMillis();
+            }
             for (Conn c : conns) {
                 c.received = 0;
             }
-            String title = Integer.toString(1_000_000 + r);
+            String title = Integer.toString(1_000_000 + warmupRounds + r);
             long t0 = System.nanoTime();
             publish("{\"topic\":\"bench:all\",\"event\":\"bench.broadcast\",\"title\":\"" + title + "\"}");
             long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
@@ -137,19 +148,65 @@ public final class SseBenchmark {
             }
             long last = 0;
             int got = 0;
+            List<Long> round = new ArrayList<>();
             for (Conn c : conns) {
                 if (c.received != 0) {
                     got++;
-                    latencies.add(c.received - t0);
+                    round.add(c.received - t0);
                     last = Math.max(last, c.received - t0);
                 }
             }
-            lastArrivals.add(last);
-            System.out.printf("   broadcast round %d: %d/%d streams received it, last after %.1f ms%n", r + 1, got, conns.size(), last / 1e6);
+            if (r < 0) {
+                System.out.printf("   warm-up broadcast %d: %d/%d streams received it, last after %.1f ms (not counted)%n",
+                        r + warmupRounds + 1, got, conns.size(), last / 1e6);
+            } else {
+                latencies.addAll(round);
+                lastArrivals.add(last);
+                System.out.printf("   broadcast round %d: %d/%d streams received it, last after %.1f ms%n", r + 1, got, conns.size(), last / 1e6);
+            }
             Thread.sleep(500);
         }
+        long cpu = serverCpuMillis() - cpu0;
+        Map<String, Long> threads = serverThreadCpuMillis();
+        Map<String, Long> before = threads0;
+        threads.replaceAll((k, v) -> v - before.getOrDefault(k, 0L));
+        System.out.printf("   server CPU over the %d rounds (500 ms pause after each): %d ms (%.0f ms per broadcast)%n", rounds, cpu, cpu / (double) rounds);
+        System.out.println("   server CPU by thread group (ms over the rounds): " + threads.entrySet().stream()
+                .filter(t -> t.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                .map(t -> t.getKey() + " " + t.getValue()).collect(java.util.stream.Collectors.joining(", ")));
         System.out.printf("== broadcast of one topic event to %d streams, %d rounds: publish-to-receive p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 conns.size(), rounds, pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
+    }
+
+    // user + system CPU of the server process, from /proc (fields 14 and 15 of stat, in clock ticks of 10 ms)
+    private long serverCpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    // user + system CPU of the server's threads, summed by name with digits stripped (qtp123-45 -> qtp-)
+    private Map<String, Long> serverThreadCpuMillis() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + serverPid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc
+        }
+        return out;
     }
 
     private static int count(List<Conn> conns) {

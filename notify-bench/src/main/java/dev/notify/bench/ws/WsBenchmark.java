@@ -69,6 +69,8 @@ public final class WsBenchmark {
     private static final String PATH = "/api/v1/notifications/ws?topics=bench:all";
 
     private int port;
+    // how long the last publish took to be answered (202), in nanos
+    private long accepted;
     private Process server;
     private String client;
     private final Reactor reactor = new Reactor();
@@ -77,7 +79,7 @@ public final class WsBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--jar", "notify-server/target/notify-server.jar",
-                "--connections", "10000", "--rounds", "10", "--client", "nio", "--clients", "4", "--server-heap", "2g"));
+                "--connections", "10000", "--rounds", "10", "--client", "nio", "--clients", "4", "--server-heap", "2g", "--server-opts", "", "--warmup-rounds", "5", "--warmup-publishes", "200"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -87,6 +89,8 @@ public final class WsBenchmark {
     private void run(Map<String, String> a) throws Exception {
         int n = Integer.parseInt(a.get("--connections"));
         int rounds = Integer.parseInt(a.get("--rounds"));
+        int warmupRounds = Integer.parseInt(a.get("--warmup-rounds"));
+        int warmupPublishes = Integer.parseInt(a.get("--warmup-publishes"));
         client = a.get("--client");
         if (!client.equals("nio") && !client.equals("jdk")) {
             throw new IllegalArgumentException("--client is nio or jdk, got " + client);
@@ -109,16 +113,24 @@ public final class WsBenchmark {
         }
         System.out.println("client: " + (client.equals("nio") ? "one NIO selector thread (raw WebSocket frames)"
                 : clients.size() + " java.net.http HttpClients"));
-        startServer(Path.of(a.get("--jar")), a.get("--server-heap"));
+        startServer(Path.of(a.get("--jar")), a.get("--server-heap"), a.get("--server-opts"));
         try {
             // warm-up: connections and publishes so the server's classes and JIT are past their first use
             List<Conn> warm = open("warm", 200);
-            for (int r = 0; r < 20; r++) {
+            for (int r = 0; r < warmupPublishes; r++) {
                 broadcastOnce(warm, "warm-" + r);
             }
             closeAll(warm);
 
             List<Conn> conns = open("ws", n);
+            // full-size broadcasts left out of the figures: they get the JIT through the paths of a 10,000-connection
+            // fan-out (the writer pool's among them, which 200 connections never reach), as a long-running server has
+            for (int r = 0; r < warmupRounds; r++) {
+                long[] lat = broadcastOnce(conns, "warmup-" + r);
+                System.out.printf("   warm-up broadcast %d: %d/%d connections received it, last %.1f ms (not counted)%n", r + 1,
+                        Arrays.stream(lat).filter(l -> l >= 0).count(), conns.size(), Arrays.stream(lat).max().orElse(0) / 1e6);
+                Thread.sleep(500);
+            }
             Map<String, Long> threads0 = serverThreadCpuMillis();
             long serverCpu0 = serverCpuMillis();
             long clientCpu0 = clientCpuMillis();
@@ -139,8 +151,9 @@ public final class WsBenchmark {
                     }
                 }
                 lastPerRound.add(last);
-                System.out.printf("   round %d: %d/%d connections received it; p50 %.1f ms, p99 %.1f ms, last %.1f ms%n",
-                        r + 1, got, conns.size(), pct(round, 50), pct(round, 99), last / 1e6);
+                System.out.printf("   round %d: %d/%d connections received it; first %.1f ms, p50 %.1f ms, p99 %.1f ms, last %.1f ms"
+                                + " (publish answered after %.1f ms)%n", r + 1, got, conns.size(), pct(round, 0), pct(round, 50),
+                        pct(round, 99), last / 1e6, accepted / 1e6);
                 Thread.sleep(500);
             }
             long serverCpu = serverCpuMillis() - serverCpu0;
@@ -173,6 +186,7 @@ public final class WsBenchmark {
         }
         long t0 = System.nanoTime();
         publish("{\"topic\":\"bench:all\",\"event\":\"bench.broadcast\",\"title\":\"" + title + "\"}");
+        accepted = System.nanoTime() - t0;
         round.await(30, TimeUnit.SECONDS);
         long[] out = new long[conns.size()];
         for (int i = 0; i < out.length; i++) {
@@ -658,16 +672,24 @@ public final class WsBenchmark {
 
     // ---- the server process ----------------------------------------------------------------------
 
-    private void startServer(Path jar, String heap) throws Exception {
+    private void startServer(Path jar, String heap, String jvmOptions) throws Exception {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
         Path data = Files.createTempDirectory("notify-bench-ws-");
-        List<String> cmd = List.of("java", "-Xms" + heap, "-Xmx" + heap, "-jar", jar.toString(),
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + heap, "-Xmx" + heap));
+        // extra JVM options for the server only (profiling, GC logging); none by default
+        for (String o : jvmOptions.trim().split("\\s+")) {
+            if (!o.isEmpty()) {
+                cmd.add(o);
+            }
+        }
+        cmd.addAll(List.of("-jar", jar.toString(),
                 "--host", HOST, "--port", Integer.toString(port), "--data-dir", data.toString(),
-                "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false");
+                "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false"));
         System.out.println("server: " + String.join(" ", cmd));
         server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
+        System.out.println("server pid " + server.pid() + ", log " + data.resolve("server.log"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             try {

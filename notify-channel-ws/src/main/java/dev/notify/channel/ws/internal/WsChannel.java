@@ -14,8 +14,7 @@ import dev.notify.api.spi.Metrics;
 import dev.notify.channel.ws.WsChannelProvider;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -35,11 +34,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WsChannel implements Channel {
 
-    // fan-outs reaching fewer connections are sent by the delivering thread alone
+    // fan-outs reaching fewer connections are sent by the delivering thread alone; a writer thread joins at this
+    // many and one more at every further multiple, up to one sending thread per core, the delivering thread included
     static final int PARALLEL_FAN_OUT = 512;
+    // the connections of a fan-out are handed to the senders in chunks of this many
+    static final int CHUNK = 64;
     private static final int WRITERS = Math.max(1, Runtime.getRuntime().availableProcessors());
-    // the connections the current thread's fan-out queued a frame for, while it runs
-    private static final ThreadLocal<List<WsConnection>> FAN_OUT = new ThreadLocal<>();
+    // the current thread's fan-out, while it runs
+    private static final ThreadLocal<FanOut> FAN_OUT = new ThreadLocal<>();
 
     private final ChannelContext context;
     private final WsSettings settings;
@@ -95,15 +97,15 @@ public final class WsChannel implements Channel {
         int reached = 0;
         for (EventLogEntry e : delivery.events()) {
             inFlight.put(e, new EncodedFrame(this, e));
-            List<WsConnection> queued = new ArrayList<>();
-            FAN_OUT.set(queued);
+            FanOut fanOut = new FanOut();
+            FAN_OUT.set(fanOut);
             try {
                 reached += context.hub().fanOut(WsChannelProvider.NAME, e);
             } finally {
                 FAN_OUT.remove();
                 inFlight.remove(e);
                 // what the fan-out queued is sent even if it stopped half-way
-                send(queued);
+                fanOut.finish();
             }
         }
         context.metrics().count("notify.stream.fanout", reached, "channel", WsChannelProvider.NAME);
@@ -112,44 +114,112 @@ public final class WsChannel implements Channel {
 
     /**
      * Called by a connection that queued a frame during {@link #deliver}'s fan-out: true when the
-     * channel starts its send afterwards (with the other connections the fan-out reached), false
-     * when the connection should start it at once.
+     * channel starts its send (with the other connections the fan-out reached), false when the
+     * connection should start it at once.
      */
     boolean deferSend(WsConnection c) {
-        List<WsConnection> batch = FAN_OUT.get();
-        if (batch == null) {
+        FanOut f = FAN_OUT.get();
+        if (f == null) {
             return false;
         }
-        batch.add(c);
+        f.add(c);
         return true;
     }
 
-    // starting a send goes through the container one connection at a time (and writes in this thread when
-    // the socket has room); past a few hundred connections the starts are split over the cores, the
-    // delivering thread taking the first share. Each connection still sends its own queue in order, one
-    // frame at a time, whichever thread starts it.
-    private void send(List<WsConnection> queued) {
-        int n = queued.size();
-        // once closed, no writer pool is started (or used): what is left goes out from here
-        int parts = n < PARALLEL_FAN_OUT || closed ? 1 : Math.min(WRITERS, (n + PARALLEL_FAN_OUT - 1) / PARALLEL_FAN_OUT);
-        int per = (n + parts - 1) / parts;
-        for (int p = 1; p < parts; p++) {
-            List<WsConnection> share = queued.subList(p * per, Math.min(n, (p + 1) * per));
-            try {
-                writers().execute(() -> sendAll(share));
-            } catch (RejectedExecutionException e) {
-                sendAll(share);
-            }
-        }
-        sendAll(queued.subList(0, Math.min(n, per)));
-    }
-
-    private void sendAll(List<WsConnection> queued) {
-        for (WsConnection c : queued) {
+    private void sendAll(WsConnection[] chunk, int n) {
+        for (int i = 0; i < n; i++) {
+            WsConnection c = chunk[i];
             try {
                 c.sendQueued();
             } catch (RuntimeException e) {
                 logger().log(System.Logger.Level.WARNING, "send to WebSocket client " + c.clientId() + " failed", e);
+            }
+        }
+    }
+
+    /**
+     * The sends of one fan-out. Starting a send goes through the container one connection at a
+     * time (and writes in the calling thread when the socket has room), so a large fan-out is
+     * sent by several threads: the connections are handed out in chunks of {@value #CHUNK} as the
+     * hub reaches them. Writers start once the fan-out has reached {@value #PARALLEL_FAN_OUT}
+     * connections and send while the hub is still fanning out; the delivering thread sends the last
+     * chunk and then takes whatever chunks no writer has taken yet, so no share waits for a thread
+     * that is not running. Each connection is in one chunk, and sends its own queue in order,
+     * one frame at a time, whichever thread starts it.
+     */
+    private final class FanOut {
+        // filled by the delivering thread only
+        private WsConnection[] filling = new WsConnection[CHUNK];
+        private int filled;
+        private int reached;
+        private int writers;
+        // guarded by this: full chunks no thread has taken yet; done once the hub's fan-out ended
+        private final ArrayDeque<WsConnection[]> ready = new ArrayDeque<>();
+        private boolean done;
+
+        void add(WsConnection c) {
+            filling[filled++] = c;
+            reached++;
+            if (filled == CHUNK) {
+                WsConnection[] full = filling;
+                filling = new WsConnection[CHUNK];
+                filled = 0;
+                if (reached % PARALLEL_FAN_OUT == 0 && writers < WRITERS - 1 && !closed && startWriter(full)) {
+                    return;
+                }
+                synchronized (this) {
+                    ready.add(full);
+                    notifyAll();
+                }
+            }
+        }
+
+        // a new writer gets its first chunk to itself, then takes from the shared ones
+        private boolean startWriter(WsConnection[] first) {
+            try {
+                writers().execute(() -> {
+                    sendAll(first, first.length);
+                    takeAndSend();
+                });
+                writers++;
+                return true;
+            } catch (RejectedExecutionException e) {
+                // closing: this thread sends everything
+                return false;
+            }
+        }
+
+        /** The hub's fan-out ended: sends the last chunk and whatever no writer has taken. */
+        void finish() {
+            synchronized (this) {
+                done = true;
+                notifyAll();
+            }
+            sendAll(filling, filled);
+            takeAndSend();
+        }
+
+        private void takeAndSend() {
+            WsConnection[] chunk;
+            while ((chunk = take()) != null) {
+                sendAll(chunk, chunk.length);
+            }
+        }
+
+        // the next chunk; writers wait for one while the fan-out runs; null once none is left
+        private synchronized WsConnection[] take() {
+            while (true) {
+                WsConnection[] chunk = ready.poll();
+                if (chunk != null || done) {
+                    return chunk;
+                }
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    // the pool is shutting down: the delivering thread sends the rest
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
             }
         }
     }

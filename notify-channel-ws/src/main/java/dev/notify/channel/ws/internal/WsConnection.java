@@ -79,10 +79,15 @@ public final class WsConnection implements Subscriber {
     private Sink sink;
     private Subscription subscription;
     private final Set<String> topics;
-    private ArrayDeque<String> queue;
+    // the unsent frames: the oldest in head, any others in tail (allocated only when two or more wait)
+    private String head;
+    private ArrayDeque<String> tail;
+    private int queued;
     private long queuedChars;
     private boolean sending;
-    private Thread pumpThread;
+    // the id of the thread inside sink.send, 0 when none: a primitive, so that marking it stores no reference
+    // into this long-lived object (each such store dirties a card that G1 refines, on every broadcast)
+    private long pumpThreadId;
     private List<EventLogEntry> held;
     private long replayCursor;
     private long replayFrom;
@@ -479,18 +484,15 @@ public final class WsConnection implements Subscriber {
                 if (sending || phase == Phase.CLOSED || sink == null) {
                     return;
                 }
-                frame = queue == null ? null : queue.poll();
+                frame = poll();
                 if (frame == null) {
-                    queue = null;
-                    queuedChars = 0;
                     if (phase == Phase.REPLAYING && !fetching) {
                         fetching = true;
                         fetch = true;
                     }
                 } else {
-                    queuedChars -= frame.length();
                     sending = true;
-                    pumpThread = Thread.currentThread();
+                    pumpThreadId = Thread.currentThread().getId();
                 }
             }
             if (frame == null) {
@@ -511,7 +513,7 @@ public final class WsConnection implements Subscriber {
                 return;
             }
             synchronized (this) {
-                pumpThread = null;
+                pumpThreadId = 0;
                 if (sending) {
                     return; // completes later; sent() continues
                 }
@@ -523,7 +525,7 @@ public final class WsConnection implements Subscriber {
         boolean continueHere;
         synchronized (this) {
             sending = false;
-            continueHere = pumpThread != Thread.currentThread();
+            continueHere = pumpThreadId != Thread.currentThread().getId();
         }
         if (failure != null) {
             channel.logger().log(System.Logger.Level.DEBUG, () -> "WebSocket client " + clientId + " send failed: " + failure);
@@ -572,17 +574,48 @@ public final class WsConnection implements Subscriber {
     }
 
     private void enqueue(String frame) {
-        if (queue == null) {
-            queue = new ArrayDeque<>(4);
+        if (head == null) {
+            head = frame;
+        } else {
+            if (tail == null) {
+                tail = new ArrayDeque<>(4);
+            }
+            tail.add(frame);
         }
-        queue.add(frame);
+        queued++;
         queuedChars += frame.length();
+    }
+
+    // guarded by this: the oldest unsent frame, removed from the queue; null when none
+    private String poll() {
+        String frame = head;
+        if (frame == null) {
+            return null;
+        }
+        if (tail != null) {
+            head = tail.poll();
+            if (tail.isEmpty()) {
+                tail = null;
+            }
+        } else {
+            head = null;
+        }
+        queued--;
+        queuedChars -= frame.length();
+        return frame;
+    }
+
+    // guarded by this
+    private void clearQueue() {
+        head = null;
+        tail = null;
+        queued = 0;
+        queuedChars = 0;
     }
 
     // one frame always fits, however large, so a big notification alone never disconnects a client
     private boolean overLimit() {
-        return queue != null && queue.size() > 1
-                && (queue.size() > channel.settings().maxBufferedEvents() || queuedChars > channel.settings().maxBufferedBytes());
+        return queued > 1 && (queued > channel.settings().maxBufferedEvents() || queuedChars > channel.settings().maxBufferedBytes());
     }
 
     private void dropSlowClient() {
@@ -645,7 +678,7 @@ public final class WsConnection implements Subscriber {
 
     /** Frames queued and not yet handed to the socket (for tests). */
     synchronized int queuedFrames() {
-        return queue == null ? 0 : queue.size();
+        return queued;
     }
 
     // unsubscribes and forgets what is queued; returns the sink to close, or null when already closed
@@ -660,8 +693,7 @@ public final class WsConnection implements Subscriber {
             }
             boolean started = phase != Phase.STARTING || sink != null;
             phase = Phase.CLOSED;
-            queue = null;
-            queuedChars = 0;
+            clearQueue();
             held = null;
             s = sink;
             sub = subscription;
@@ -688,24 +720,48 @@ public final class WsConnection implements Subscriber {
         return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 
-    /** The ids of the last events sent, so a replay never sends one twice; allocated on first use. */
+    /**
+     * The ids of the last events sent, so a replay never sends one twice; allocated on first use.
+     *
+     * <p>Primitive arrays only: a broadcast adds one id to every connection's set, and a boxed
+     * {@code Long} in a {@code HashSet} meant two allocations per connection per event and a
+     * young reference stored into a long-lived table (a dirtied card for G1 to refine). Ids are
+     * event-log sequences, so never 0, which marks a free slot of the open-addressing table.
+     */
     static final class RecentIds {
         static final int CAPACITY = 1024;
+        // the ids in the order they were added, oldest at head, to forget the oldest at capacity
         private long[] ring;
-        private java.util.HashSet<Long> set;
+        // linear probing, kept at most half full; 0 = free
+        private long[] table;
         private int head;
         private int size;
 
         boolean contains(long id) {
-            return set != null && set.contains(id);
+            if (table == null) {
+                return false;
+            }
+            int mask = table.length - 1;
+            for (int i = slot(id, mask); ; i = (i + 1) & mask) {
+                long v = table[i];
+                if (v == id) {
+                    return true;
+                }
+                if (v == 0) {
+                    return false;
+                }
+            }
         }
 
         void add(long id) {
+            if (id == 0) {
+                throw new IllegalArgumentException("event ids start at 1");
+            }
             if (ring == null) {
                 ring = new long[8];
-                set = new java.util.HashSet<>();
+                table = new long[16];
             }
-            if (!set.add(id)) {
+            if (contains(id)) {
                 return;
             }
             if (size == ring.length && ring.length < CAPACITY) {
@@ -715,16 +771,58 @@ public final class WsConnection implements Subscriber {
                 }
                 ring = bigger;
                 head = 0;
+                table = new long[bigger.length * 2];
+                for (int i = 0; i < size; i++) {
+                    insert(ring[i]);
+                }
             }
             if (size == ring.length) {
                 // full at capacity: the oldest id is forgotten
-                set.remove(ring[head]);
+                remove(ring[head]);
                 ring[head] = id;
                 head = (head + 1) % ring.length;
             } else {
                 ring[(head + size) % ring.length] = id;
                 size++;
             }
+            insert(id);
+        }
+
+        private void insert(long id) {
+            int mask = table.length - 1;
+            int i = slot(id, mask);
+            while (table[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            table[i] = id;
+        }
+
+        // backward-shift deletion: later entries of the probe run move up, so no tombstones are needed
+        private void remove(long id) {
+            int mask = table.length - 1;
+            int i = slot(id, mask);
+            while (table[i] != id) {
+                if (table[i] == 0) {
+                    return;
+                }
+                i = (i + 1) & mask;
+            }
+            int gap = i;
+            for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
+                int home = slot(table[j], mask);
+                // move table[j] into the gap unless its home lies cyclically in (gap, j]
+                boolean stays = gap <= j ? (gap < home && home <= j) : (gap < home || home <= j);
+                if (!stays) {
+                    table[gap] = table[j];
+                    gap = j;
+                }
+            }
+            table[gap] = 0;
+        }
+
+        private static int slot(long id, int mask) {
+            long h = id * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32)) & mask;
         }
     }
 }

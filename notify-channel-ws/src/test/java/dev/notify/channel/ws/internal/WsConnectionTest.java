@@ -82,12 +82,15 @@ class WsConnectionTest {
         final Set<String> sendingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final List<Consumer<Throwable>> pending = new ArrayList<>();
         volatile boolean stalled;
+        // runs at the start of every send, in the sending thread (may block it)
+        volatile Runnable beforeSend = () -> { };
         volatile int closeCode;
         volatile String closeReason;
         volatile int pings;
 
         @Override
         public void send(String text, Consumer<Throwable> done) {
+            beforeSend.run();
             sent.add(text);
             sendingThreads.add(Thread.currentThread().getName());
             if (stalled) {
@@ -454,6 +457,48 @@ class WsConnectionTest {
         }
 
         @Test
+        void aWriterThatIsHeldUpDelaysOnlyItsOwnChunkOfALargeFanOut() throws Exception {
+            int n = WsChannel.PARALLEL_FAN_OUT * 4;
+            java.util.concurrent.CountDownLatch letWritersGo = new java.util.concurrent.CountDownLatch(1);
+            Runnable holdWriters = () -> {
+                if (Thread.currentThread().getName().startsWith("notify-ws-writer-")) {
+                    try {
+                        letWritersGo.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            List<FakeSink> sinks = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                FakeSink s = new FakeSink();
+                open(s, new Identity("user-" + i, Set.of("news")), Set.of("news"), OptionalLong.empty());
+                s.beforeSend = holdWriters;
+                sinks.add(s);
+            }
+
+            try {
+                publish(append(Audience.topic("news"), "e1"));
+
+                // every writer is stuck in its first send; whatever the fan-out queued beyond the writers' first
+                // chunks was sent by the delivering thread before deliver returned
+                long sentAlready = sinks.stream().filter(s -> eventIds(s).equals(List.of(1L))).count();
+                int writersAtMost = Math.min(Runtime.getRuntime().availableProcessors() - 1, n / WsChannel.PARALLEL_FAN_OUT);
+                assertThat(sentAlready).isGreaterThanOrEqualTo(n - (long) writersAtMost * WsChannel.CHUNK);
+            } finally {
+                letWritersGo.countDown();
+            }
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            for (FakeSink s : sinks) {
+                while (eventIds(s).isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+                assertThat(types(s)).containsExactly("connected", "stats", "task.progress");
+                assertThat(eventIds(s)).containsExactly(1L);
+            }
+        }
+
+        @Test
         void aSmallFanOutIsSentByTheDeliveringThreadBeforeDeliverReturns() {
             FakeSink sink = new FakeSink();
             open(sink, u1, Set.of("news"), OptionalLong.empty());
@@ -532,6 +577,27 @@ class WsConnectionTest {
         assertThat(ids.contains(10)).isFalse();
         assertThat(ids.contains(11)).isTrue();
         assertThat(ids.contains(WsConnection.RecentIds.CAPACITY + 10)).isTrue();
+    }
+
+    @Test
+    void recentIdsAgreeWithASetOfTheLastThousandIdsAdded() {
+        // ids out of order, repeated, and many beyond capacity: the primitive table's probing and
+        // deletion must remember exactly the last CAPACITY distinct ids, as a plain set would
+        java.util.Random random = new java.util.Random(42);
+        WsConnection.RecentIds ids = new WsConnection.RecentIds();
+        java.util.LinkedHashSet<Long> model = new java.util.LinkedHashSet<>();
+        for (int n = 0; n < 20_000; n++) {
+            long id = 1 + random.nextInt(3_000);
+            ids.add(id);
+            if (model.add(id) && model.size() > WsConnection.RecentIds.CAPACITY) {
+                model.remove(model.iterator().next());
+            }
+            if (n % 97 == 0) {
+                for (long probe = 1; probe <= 3_000; probe++) {
+                    assertThat(ids.contains(probe)).as("id %d after %d adds", probe, n + 1).isEqualTo(model.contains(probe));
+                }
+            }
+        }
     }
 
     @Test
