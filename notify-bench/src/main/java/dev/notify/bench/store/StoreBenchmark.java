@@ -58,14 +58,32 @@ public final class StoreBenchmark {
         System.out.printf(Locale.ROOT, "JDBC store benchmark: %d s measured after %d s warm-up, %d cores, %s%n",
                 seconds, warmupSeconds(seconds), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         if (which.equals("all") || which.equals("h2")) {
-            run("H2 (embedded file)", () -> JdbcStoreConfig.builder()
-                    .dataDirectory(Path.of("target", "bench-h2", UUID.randomUUID().toString())).poolSize(20).build(), seconds);
+            // a database per scenario; they reach gigabytes, so they go when the run ends (and what an interrupted run left, now)
+            Path h2 = Path.of("target", "bench-h2");
+            deleteTree(h2);
+            try {
+                run("H2 (embedded file)", () -> JdbcStoreConfig.builder()
+                        .dataDirectory(h2.resolve(UUID.randomUUID().toString())).poolSize(20).build(), seconds);
+            } finally {
+                deleteTree(h2);
+            }
         }
         if (which.equals("all") || which.equals("postgresql")) {
             PostgresServer pg = PostgresServer.shared();
             run("PostgreSQL 15 (local, fsync on)", () -> JdbcStoreConfig.builder().jdbcUrl(pg.createDatabase()).poolSize(20).build(), seconds);
         }
         System.exit(0);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not delete " + root + ": " + e);
+        }
     }
 
     private interface ConfigSource {
