@@ -1,5 +1,7 @@
 package dev.notify.bench.sse;
 
+import dev.notify.bench.BenchSupport;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,8 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * SSE figures of a real {@code notify-server.jar} process (H2 store), driven from this process
@@ -167,46 +167,19 @@ public final class SseBenchmark {
             Thread.sleep(500);
         }
         long cpu = serverCpuMillis() - cpu0;
-        Map<String, Long> threads = serverThreadCpuMillis();
-        Map<String, Long> before = threads0;
-        threads.replaceAll((k, v) -> v - before.getOrDefault(k, 0L));
+        String byThread = BenchSupport.threadCpuDelta(threads0, serverThreadCpuMillis());
         System.out.printf("   server CPU over the %d rounds (500 ms pause after each): %d ms (%.0f ms per broadcast)%n", rounds, cpu, cpu / (double) rounds);
-        System.out.println("   server CPU by thread group (ms over the rounds): " + threads.entrySet().stream()
-                .filter(t -> t.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
-                .map(t -> t.getKey() + " " + t.getValue()).collect(java.util.stream.Collectors.joining(", ")));
+        System.out.println("   server CPU by thread group (ms over the rounds): " + byThread);
         System.out.printf("== broadcast of one topic event to %d streams, %d rounds: publish-to-receive p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
                 conns.size(), rounds, pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
     }
 
-    // user + system CPU of the server process, from /proc (fields 14 and 15 of stat, in clock ticks of 10 ms)
     private long serverCpuMillis() {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + serverPid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return BenchSupport.processCpuMillis(serverPid);
     }
 
-    // user + system CPU of the server's threads, summed by name with digits stripped (qtp123-45 -> qtp-)
     private Map<String, Long> serverThreadCpuMillis() {
-        Map<String, Long> out = new java.util.TreeMap<>();
-        try (var tasks = Files.list(Path.of("/proc/" + serverPid + "/task"))) {
-            for (Path t : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String stat = Files.readString(t.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "");
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no /proc
-        }
-        return out;
+        return BenchSupport.threadCpuMillis(serverPid);
     }
 
     private static int count(List<Conn> conns) {
@@ -432,29 +405,11 @@ public final class SseBenchmark {
     }
 
     private static String jwt(String user, String topics) {
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        long exp = System.currentTimeMillis() / 1000 + 3600;
-        String payload = b64.encodeToString(("{\"sub\":\"" + user + "\",\"exp\":" + exp + ",\"topics\":[\"" + topics + "\"]}")
-                .getBytes(StandardCharsets.UTF_8));
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(JWT_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            String sig = b64.encodeToString(mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII)));
-            return header + "." + payload + "." + sig;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return BenchSupport.jwt(user, topics, JWT_SECRET);
     }
 
     private static double pct(List<Long> nanos, double p) {
-        if (nanos.isEmpty()) {
-            return Double.NaN;
-        }
-        long[] a = nanos.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(a);
-        int i = (int) Math.ceil(p / 100.0 * a.length) - 1;
-        return a[Math.max(0, Math.min(a.length - 1, i))] / 1e6;
+        return BenchSupport.percentileMillis(nanos, p);
     }
 
     // ---- the client's single selector thread --------------------------------------------------

@@ -3,6 +3,7 @@ package dev.notify.bench.webhook;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.notify.api.Notification;
+import dev.notify.bench.BenchSupport;
 import dev.notify.api.WebhookEndpoint;
 import dev.notify.api.spi.Config;
 import dev.notify.api.spi.NotificationStore;
@@ -159,22 +160,21 @@ public final class WebhookBenchmark {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
-        long ticks = 0;
+        long millis = 0;
         java.io.File[] procs = new java.io.File("/proc").listFiles((d, name) -> name.chars().allMatch(Character::isDigit));
         for (java.io.File p : procs == null ? new java.io.File[0] : procs) {
             try {
                 String stat = Files.readString(p.toPath().resolve("stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 long pid = Long.parseLong(p.getName());
-                long ppid = Long.parseLong(f[1]);
+                long ppid = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
                 if (pid == postmaster || ppid == postmaster) {
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15 of stat)
+                    millis += BenchSupport.cpuMillis(stat);
                 }
             } catch (IOException | RuntimeException e) {
                 // a process that ended meanwhile
             }
         }
-        return ticks * 10; // USER_HZ is 100 on Linux
+        return millis;
     }
 
     private static void deleteTree(Path root) {

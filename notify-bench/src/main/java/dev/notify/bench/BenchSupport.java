@@ -1,0 +1,93 @@
+package dev.notify.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * What the benchmarks that drive a server process share: CPU readings from {@code /proc}, a
+ * user JWT, percentiles. {@code java.base} only, like the benchmarks that use it.
+ */
+public final class BenchSupport {
+
+    private BenchSupport() {
+    }
+
+    /** User + system CPU of a process, from /proc (fields 14 and 15 of stat, clock ticks of 10 ms); -1 without /proc. */
+    public static long processCpuMillis(long pid) {
+        try {
+            return cpuMillis(Files.readString(Path.of("/proc/" + pid + "/stat")));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** User + system CPU of a process's threads, summed by name with digits stripped ({@code qtp123-45} → {@code qtp-}). */
+    public static Map<String, Long> threadCpuMillis(long pid) {
+        Map<String, Long> out = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "");
+                    out.merge(name, cpuMillis(stat), Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc
+        }
+        return out;
+    }
+
+    /** {@code after - before} per thread group, largest first, as "name ms, name ms". */
+    public static String threadCpuDelta(Map<String, Long> before, Map<String, Long> after) {
+        return after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 0).sorted((x, y) -> Long.compare(y.getValue(), x.getValue()))
+                .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+    }
+
+    /** User + system CPU from one /proc stat line: fields 14 and 15, counted after the command name's closing parenthesis. */
+    public static long cpuMillis(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10; // USER_HZ is 100 on Linux
+    }
+
+    /** An HS256 user JWT for {@code user}, granted {@code topics}, valid for an hour. */
+    public static String jwt(String user, String topics, String secret) {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+        long exp = System.currentTimeMillis() / 1000 + 3600;
+        String payload = b64.encodeToString(("{\"sub\":\"" + user + "\",\"exp\":" + exp + ",\"topics\":[\"" + topics + "\"]}")
+                .getBytes(StandardCharsets.UTF_8));
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            String sig = b64.encodeToString(mac.doFinal((header + "." + payload).getBytes(StandardCharsets.US_ASCII)));
+            return header + "." + payload + "." + sig;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The {@code p}-th percentile (nearest rank) of nanosecond samples, in milliseconds; NaN when empty. */
+    public static double percentileMillis(List<Long> nanos, double p) {
+        if (nanos.isEmpty()) {
+            return Double.NaN;
+        }
+        long[] a = nanos.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(a);
+        int i = (int) Math.ceil(p / 100.0 * a.length) - 1;
+        return a[Math.max(0, Math.min(a.length - 1, i))] / 1e6;
+    }
+}
