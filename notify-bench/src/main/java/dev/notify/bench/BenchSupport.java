@@ -22,6 +22,27 @@ public final class BenchSupport {
     private BenchSupport() {
     }
 
+    /**
+     * Waits up to 60 s until the server process accepts connections on {@code host:port}.
+     *
+     * @throws IllegalStateException if it exits first (see {@code log}) or never listens
+     */
+    public static void awaitListening(Process server, String host, int port, Path log) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                new java.net.Socket(host, port).close();
+                return;
+            } catch (IOException e) {
+                if (!server.isAlive()) {
+                    throw new IllegalStateException("the server exited: see " + log);
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("the server did not listen within 60 s");
+    }
+
     /** User + system CPU of a process, from /proc (fields 14 and 15 of stat, clock ticks of 10 ms); -1 without /proc. */
     public static long processCpuMillis(long pid) {
         try {

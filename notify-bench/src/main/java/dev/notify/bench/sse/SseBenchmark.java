@@ -257,19 +257,7 @@ public final class SseBenchmark {
         System.out.println("server: " + String.join(" ", cmd));
         server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
         serverPid = server.pid();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                new Socket(host, port).close();
-                return;
-            } catch (IOException e) {
-                if (!server.isAlive()) {
-                    throw new IllegalStateException("the server exited: see " + data.resolve("server.log"));
-                }
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("the server did not listen within 60 s");
+        BenchSupport.awaitListening(server, host, port, data.resolve("server.log"));
     }
 
     private long heapUsedAfterGc() throws Exception {

@@ -687,19 +687,7 @@ public final class WsBenchmark {
         System.out.println("server: " + String.join(" ", cmd));
         server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
         System.out.println("server pid " + server.pid() + ", log " + data.resolve("server.log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                new Socket(HOST, port).close();
-                return;
-            } catch (IOException e) {
-                if (!server.isAlive()) {
-                    throw new IllegalStateException("the server exited: see " + data.resolve("server.log"));
-                }
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("the server did not listen within 60 s");
+        BenchSupport.awaitListening(server, HOST, port, data.resolve("server.log"));
     }
 
     private long serverCpuMillis() {
