@@ -6,7 +6,15 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-/** A data source with transaction helpers that turn {@link SQLException} into {@link StoreException}. */
+/**
+ * A data source with transaction helpers that turn {@link SQLException} into {@link StoreException}.
+ *
+ * <p>Writes return once they are durable ({@link Durability}): {@link #inTransaction},
+ * {@link #inTransactionOrThrow} and {@link #write} wait for it after committing;
+ * {@link #commitOnly} does not, for group committers (which hand the wait to their callers) and
+ * for work that need not survive a crash (claims: a lease lost with the process is what lease
+ * expiry is for anyway).
+ */
 public final class Database {
 
     /** Work on a connection. */
@@ -17,27 +25,55 @@ public final class Database {
 
     private final DataSource dataSource;
     private final Dialect dialect;
+    private final Durability durability;
 
-    public Database(DataSource dataSource, Dialect dialect) {
+    public Database(DataSource dataSource, Dialect dialect, Durability durability) {
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.durability = durability;
     }
 
     public Dialect dialect() {
         return dialect;
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public Durability durability() {
+        return durability;
+    }
+
+    /** Runs {@code work} in one transaction: committed and durable when it returns, rolled back when it throws. */
     public <T> T inTransaction(String what, Work<T> work) {
+        T result;
         try {
-            return inTransactionOrThrow(work);
+            result = commitOnly(work);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+        durability.await(what);
+        return result;
+    }
+
+    /** Like {@link #inTransaction} but lets the caller see the {@link SQLException}. */
+    public <T> T inTransactionOrThrow(Work<T> work) throws SQLException {
+        T result = commitOnly(work);
+        durability.await("the transaction");
+        return result;
+    }
+
+    /** Like {@link #commitOnly(Work)}, turning an {@link SQLException} into a {@link StoreException}. */
+    public <T> T commitOnly(String what, Work<T> work) {
+        try {
+            return commitOnly(work);
         } catch (SQLException e) {
             throw failure(what, e);
         }
     }
 
-    /** Like {@link #inTransaction} but lets the caller see the {@link SQLException}. */
-    public <T> T inTransactionOrThrow(Work<T> work) throws SQLException {
+    /**
+     * Runs {@code work} in one transaction, committed when it returns but not necessarily durable
+     * yet: see {@link Durability#afterCommit()}.
+     */
+    public <T> T commitOnly(Work<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -55,7 +91,7 @@ public final class Database {
         }
     }
 
-    /** Runs a read (or a single-statement write) in auto-commit mode. */
+    /** Runs a read in auto-commit mode. */
     public <T> T read(String what, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
@@ -63,6 +99,13 @@ public final class Database {
         } catch (SQLException e) {
             throw failure(what, e);
         }
+    }
+
+    /** Runs a single-statement write in auto-commit mode; durable when it returns. */
+    public <T> T write(String what, Work<T> work) {
+        T result = read(what, work);
+        durability.await(what);
+        return result;
     }
 
     public static StoreException failure(String what, SQLException e) {

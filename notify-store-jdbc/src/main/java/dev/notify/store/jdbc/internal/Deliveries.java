@@ -72,7 +72,7 @@ public final class Deliveries {
                 + "FROM (SELECT id FROM notify_delivery WHERE " + CLAIMABLE
                 + " ORDER BY priority DESC, claimable_at, id LIMIT ? FOR UPDATE SKIP LOCKED) c "
                 + "WHERE d.id = c.id RETURNING " + qualified("d", Rows.DELIVERY_COLUMNS);
-        return db.inTransaction("claiming deliveries", c -> {
+        return db.commitOnly("claiming deliveries", c -> {
             List<DeliveryRecord> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 long until = Sql.nanos(lease.until());
@@ -94,7 +94,7 @@ public final class Deliveries {
     }
 
     private List<DeliveryRecord> claimSerialised(Instant now, int limit, Lease lease) {
-        return db.inTransaction("claiming deliveries", c -> {
+        return db.commitOnly("claiming deliveries", c -> {
             long nowNs = Sql.nanos(now);
             List<DeliveryRecord> candidates = new ArrayList<>();
             Priority[] priorities = Priority.values();
@@ -188,9 +188,16 @@ public final class Deliveries {
      * The whole group costs a fixed number of statements: the status updates (one JDBC batch and
      * one read-back on H2, one {@code UPDATE ... FROM unnest(...) RETURNING} on PostgreSQL) and
      * one batch of attempt rows. A group naming one delivery twice is done one attempt after the
-     * other, so that each caller sees the row as its own update left it.
+     * other, so that each caller sees the row as its own update left it. Durable when it returns.
      */
     public List<Optional<DeliveryRecord>> recordAttempts(List<AttemptUpdate> updates) {
+        List<Optional<DeliveryRecord>> out = commitAttempts(updates);
+        db.durability().await("recording a delivery attempt");
+        return out;
+    }
+
+    /** {@link #recordAttempts}, committed but not necessarily durable yet (for the group committer, see {@link Durability}). */
+    public List<Optional<DeliveryRecord>> commitAttempts(List<AttemptUpdate> updates) {
         List<AttemptRow> rows = new ArrayList<>(updates.size());
         java.util.Set<Long> ids = new java.util.HashSet<>();
         boolean distinct = true;
@@ -200,7 +207,7 @@ public final class Deliveries {
             distinct &= ids.add(r.id());
         }
         boolean grouped = distinct && rows.size() > 1;
-        return db.inTransaction("recording a delivery attempt", c -> {
+        return db.commitOnly("recording a delivery attempt", c -> {
             if (!grouped) {
                 List<Optional<DeliveryRecord>> out = new ArrayList<>(rows.size());
                 List<AttemptRow> logged = new ArrayList<>(rows.size());
@@ -326,7 +333,7 @@ public final class Deliveries {
     }
 
     public void release(long deliveryId, Instant dueAt) {
-        db.read("releasing a delivery", c -> {
+        db.write("releasing a delivery", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET lease_owner = NULL, lease_until = NULL, "
                     + "next_attempt_at = ?, claimable_at = ? WHERE id = ? AND status IN ('pending', 'retrying')")) {
                 ps.setLong(1, Sql.nanos(dueAt));

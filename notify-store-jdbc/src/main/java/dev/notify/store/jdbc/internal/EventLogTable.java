@@ -14,7 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Reading and pruning the event log (appends are done by {@link Publisher}). */
+/**
+ * Reading and pruning the event log (appends are done by {@link Publisher}). Readers see entries up
+ * to {@link Durability#durableSequence()} only: on H2 a committed entry is visible a moment before
+ * it is on disk, and a client must never be handed a sequence that a crash could give to another
+ * notification.
+ */
 public final class EventLogTable {
 
     private final Database db;
@@ -59,17 +64,22 @@ public final class EventLogTable {
         }
         boolean all = allTopics;
         return db.read("reading the event log", c -> {
+            long durable = db.durability().durableSequence();
             long[] state = state(c);
-            long latest = state[0];
+            long latest = Math.min(state[0], durable);
             boolean pruned = after < state[1];
             List<EventLogEntry> entries = new ArrayList<>();
             if (where.length() > 0) {
+                boolean bounded = durable < Long.MAX_VALUE;
                 String sql = "SELECT e.seq, e.user_id, e.topic, " + Rows.NOTIFICATION_COLUMNS
                         + " FROM notify_event e JOIN notify_notification n ON n.id = e.notification_id"
-                        + " WHERE e.seq > ? AND (" + where + ") ORDER BY e.seq LIMIT ?";
+                        + " WHERE e.seq > ?" + (bounded ? " AND e.seq <= ?" : "") + " AND (" + where + ") ORDER BY e.seq LIMIT ?";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     int i = 1;
                     ps.setLong(i++, after);
+                    if (bounded) {
+                        ps.setLong(i++, durable);
+                    }
                     if (anyUser) {
                         ps.setString(i++, userId);
                     }
@@ -110,7 +120,7 @@ public final class EventLogTable {
         }
         return db.read("reading the event log", c -> {
             long[] state = state(c);
-            long latest = state[0];
+            long latest = Math.min(state[0], db.durability().durableSequence());
             boolean pruned = after < state[1];
             List<EventLogEntry> entries = new ArrayList<>();
             if (after < latest) {
@@ -136,7 +146,7 @@ public final class EventLogTable {
     }
 
     public long latestSequence() {
-        return db.read("reading the event log", c -> state(c)[0]);
+        return db.read("reading the event log", c -> Math.min(state(c)[0], db.durability().durableSequence()));
     }
 
     private static long[] state(Connection c) throws SQLException {

@@ -110,7 +110,7 @@ public final class Inboxes {
     }
 
     public int markAllRead(String userId, Instant now) {
-        return db.read("marking all notifications read", c -> {
+        return db.write("marking all notifications read", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE notify_inbox SET read_at = ? WHERE user_id = ? AND read_at IS NULL")) {
                 ps.setLong(1, Sql.nanos(now));
                 ps.setString(2, userId);

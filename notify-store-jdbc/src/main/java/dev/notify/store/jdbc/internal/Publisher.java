@@ -51,14 +51,34 @@ public final class Publisher {
         this.idempotencyWindow = idempotencyWindow;
     }
 
-    /** Stores all requests in one transaction, retrying when a concurrent publish took an idempotency key first. */
+    /**
+     * Stores all requests in one transaction, retrying when a concurrent publish took an idempotency
+     * key first; durable when it returns.
+     */
     public List<PublishResult> saveAll(List<PublishRequest> requests) {
+        List<PublishResult> results = commitAll(requests);
+        if (!requests.isEmpty()) {
+            db.durability().await("storing " + requests.size() + " notification(s)");
+        }
+        return results;
+    }
+
+    /** {@link #saveAll}, committed but not necessarily durable yet (for the group committer, see {@link Durability}). */
+    public List<PublishResult> commitAll(List<PublishRequest> requests) {
         if (requests.isEmpty()) {
             return List.of();
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                return db.inTransactionOrThrow(c -> write(c, requests));
+                List<PublishResult> results = db.commitOnly(c -> write(c, requests));
+                long last = 0;
+                for (PublishResult r : results) {
+                    for (EventLogEntry e : r.events()) {
+                        last = Math.max(last, e.sequence());
+                    }
+                }
+                db.durability().committed(last);
+                return results;
             } catch (SQLException e) {
                 // A unique violation on a keyed publish means another transaction stored the same key
                 // meanwhile: run again, and the lookup now finds it and answers "duplicate".

@@ -53,7 +53,7 @@ public final class WebhookEndpoints implements WebhookEndpointStore {
 
     @Override
     public Optional<WebhookEndpoint> update(WebhookEndpoint endpoint) {
-        return db.read("updating a webhook endpoint", c -> {
+        return db.write("updating a webhook endpoint", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE notify_webhook_endpoint SET url = ?, secret = ?, previous_secret = ?, "
                     + "previous_secret_expires_at = ?, topics = ?, events = ?, description = ?, enabled = ?, consecutive_failures = ?, "
                     + "failing_since = ?, created_at = ?, updated_at = ? WHERE id = ?")) {
@@ -66,7 +66,7 @@ public final class WebhookEndpoints implements WebhookEndpointStore {
 
     @Override
     public boolean delete(String id) {
-        return db.read("deleting a webhook endpoint", c -> {
+        return db.write("deleting a webhook endpoint", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM notify_webhook_endpoint WHERE id = ?")) {
                 ps.setString(1, id);
                 return ps.executeUpdate() == 1;
