@@ -12,16 +12,17 @@ import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 /**
- * Group commit: concurrent calls are queued and executed by a few committer threads, each taking
+ * Group commit: concurrent calls are queued and executed by one committer thread, which takes
  * whatever has queued up (at most {@code max}) into one transaction, so that many calls share one
  * disk flush (and, for publishes, one turn of the event-log lock).
  *
  * <p>Every caller still gets all-or-nothing for its own item: when a shared transaction fails,
  * each of its items is retried alone, so one bad item fails only its own caller. A caller returns
- * only once its item is committed and durable (or failed): "returned" means "durable". The
- * committer does not wait for durability itself: it asks {@link Durability#afterCommit()} and
- * goes on with the next group while the commit is written (on H2; elsewhere commits are durable
- * when they return).
+ * only once its item is committed and durable (or failed): "returned" means "durable". A group
+ * weighing less than {@code overlapWeight} is made durable by the committer right after its commit
+ * ({@link Durability#writeNow()}); a heavier one is handed to {@link Durability#afterCommit()} and
+ * the committer executes the next group while it is written (on H2; elsewhere commits are durable
+ * when they return and both are free).
  *
  * @param <I> what a caller hands in
  * @param <O> what it gets back
