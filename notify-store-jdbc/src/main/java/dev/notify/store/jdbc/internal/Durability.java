@@ -19,13 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Embedded H2 ({@link #h2Checkpoints}): H2 commits a transaction in memory and writes it to the
  * file when its MVStore is next stored. The store runs H2 with a write delay (so a commit does not
- * store) and keeps one thread that stores on demand with {@code CHECKPOINT}: a committer asks for
+ * store) and stores with {@code CHECKPOINT} before it answers: either right away on the
+ * committing thread ({@link #writeNow()}), or on a thread of its own: a committer asks for
  * {@link #afterCommit()} once its transaction is committed and hands the outcome to its callers
  * when the future completes, which is after a checkpoint that began after the commit. Meanwhile
- * the committer runs its next transaction, so H2's two expensive halves, executing statements
- * and serialising the changed pages into a chunk, overlap on two threads; every commit made
- * while a checkpoint runs shares the next one. (With {@code WRITE_DELAY 0} each commit stored its
- * own chunk in the committing thread: the single publish committer spent 81% of its time there.)
+ * the committer runs its next transaction, so H2's expensive halves, executing statements and
+ * committing them in memory on one side, serialising the changed pages into a chunk on the other,
+ * overlap on two threads; every commit made while a checkpoint runs shares the next one. (With
+ * {@code WRITE_DELAY 0} each commit stored its own chunk in the committing thread: 39% of the
+ * publish committer's time, docs/benchmarks-store.md.)
  *
  * <p>Readers of H2 can see a transaction between its commit and its checkpoint; a process killed
  * in between loses it (its caller was never told it succeeded). For the event log, where a client
@@ -42,9 +44,6 @@ public abstract class Durability implements AutoCloseable {
 
     /** Makes every transaction committed before this call durable, on the calling thread. */
     public abstract void writeNow();
-
-    /** Tells that event-log entries up to {@code sequence} are committed (they become durable with the next write). */
-    public abstract void committed(long sequence);
 
     /** Event-log entries up to this sequence are durable; {@link Long#MAX_VALUE} when commits are durable at once. */
     public abstract long durableSequence();
@@ -75,10 +74,6 @@ public abstract class Durability implements AutoCloseable {
             }
 
             @Override
-            public void committed(long sequence) {
-            }
-
-            @Override
             public long durableSequence() {
                 return Long.MAX_VALUE;
             }
@@ -104,16 +99,12 @@ public abstract class Durability implements AutoCloseable {
         private CompletableFuture<Void> next = new CompletableFuture<>();
         private boolean requested;
         private boolean closed;
-        private final AtomicLong committedSequence = new AtomicLong();
         private final AtomicLong durableSequence = new AtomicLong();
         volatile BeforeCheckpoint beforeCheckpoint = () -> { };
 
         H2Checkpoints(DataSource dataSource) {
             this.dataSource = dataSource;
-            try (Connection c = dataSource.getConnection();
-                 PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM notify_log_state WHERE id = 1");
-                 ResultSet rs = ps.executeQuery()) {
-                committedSequence.set(rs.next() ? rs.getLong(1) : 0);
+            try {
                 // Fails here, with a clear message, when the user may not run CHECKPOINT (it needs admin rights).
                 checkpoint();
             } catch (SQLException e) {
@@ -187,17 +178,22 @@ public abstract class Durability implements AutoCloseable {
             }
         }
 
-        @Override
-        public void committed(long sequence) {
-            committedSequence.accumulateAndGet(sequence, Math::max);
-        }
-
-        /** Stores every change committed before it began, and moves {@link #durableSequence()} on accordingly. */
+        /**
+         * Stores every change committed before it began, and moves {@link #durableSequence()} on to the
+         * last event-log sequence committed when it began (read first, so it is covered: a group still
+         * holding the log-state row has not committed, and its update is not visible yet).
+         */
         private void checkpoint() throws SQLException {
-            long seq = committedSequence.get();
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            long seq;
+            try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
-                s.execute("CHECKPOINT");
+                try (PreparedStatement ps = c.prepareStatement("SELECT last_seq FROM notify_log_state WHERE id = 1");
+                     ResultSet rs = ps.executeQuery()) {
+                    seq = rs.next() ? rs.getLong(1) : 0;
+                }
+                try (Statement s = c.createStatement()) {
+                    s.execute("CHECKPOINT");
+                }
             }
             durableSequence.accumulateAndGet(seq, Math::max);
         }

@@ -70,15 +70,7 @@ public final class Publisher {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                List<PublishResult> results = db.commitOnly(c -> write(c, requests));
-                long last = 0;
-                for (PublishResult r : results) {
-                    for (EventLogEntry e : r.events()) {
-                        last = Math.max(last, e.sequence());
-                    }
-                }
-                db.durability().committed(last);
-                return results;
+                return db.commitOnly(c -> write(c, requests));
             } catch (SQLException e) {
                 // A unique violation on a keyed publish means another transaction stored the same key
                 // meanwhile: run again, and the lookup now finds it and answers "duplicate".
