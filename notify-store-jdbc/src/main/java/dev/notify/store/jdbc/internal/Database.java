@@ -56,7 +56,7 @@ public final class Database {
     /** Like {@link #inTransaction} but lets the caller see the {@link SQLException}. */
     public <T> T inTransactionOrThrow(Work<T> work) throws SQLException {
         T result = commitOnly(work);
-        durability.await("the transaction");
+        durability.await("a transaction");
         return result;
     }
 

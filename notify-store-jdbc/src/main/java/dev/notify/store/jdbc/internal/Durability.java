@@ -53,7 +53,8 @@ public abstract class Durability implements AutoCloseable {
         try {
             afterCommit().join();
         } catch (CompletionException e) {
-            throw new StoreException(what + ": " + e.getCause().getMessage(), e.getCause());
+            // "<what> failed: the transaction was committed, but writing it to the H2 file failed: ...", like Database.failure
+            throw new StoreException(what + " failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 

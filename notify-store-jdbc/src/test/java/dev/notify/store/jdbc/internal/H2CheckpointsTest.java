@@ -162,6 +162,17 @@ class H2CheckpointsTest {
     }
 
     @Test
+    void aFailedWriteFailsABlockingCallerWithWhatItWasDoing() throws Exception {
+        failure = new SQLException("No space left on device");
+        CompletableFuture<List<PublishResult>> save = CompletableFuture.supplyAsync(() -> publisher.saveAll(requests("s", 1)));
+        awaitCheckpointWaiting(1);
+        permits.release();
+
+        assertThatThrownBy(save::join).hasCauseInstanceOf(StoreException.class).cause().hasMessage(
+                "storing 1 notification(s) failed: the transaction was committed, but writing it to the H2 file failed: No space left on device");
+    }
+
+    @Test
     void smallGroupsAreWrittenByTheCommitterItselfWithoutWaitingForTheCheckpointThread() {
         List<PublishResult> results = committer.submit(requests("small", 3));
 
