@@ -78,7 +78,7 @@ public final class JdbcNotificationStore implements NotificationStore {
     private JdbcNotificationStore(HikariDataSource dataSource, Dialect dialect, String description, JdbcStoreConfig config) {
         this.dataSource = dataSource;
         this.description = description;
-        this.durability = dialect == Dialect.H2 ? Durability.h2Checkpoints(dataSource) : Durability.immediate();
+        this.durability = dialect == Dialect.H2 ? Durability.forH2(dataSource) : Durability.immediate();
         this.db = new Database(dataSource, dialect, durability);
         this.publisher = new Publisher(db, config.idempotencyWindow());
         this.eventLog = new EventLogTable(db);

@@ -2,6 +2,12 @@ package dev.notify.store.jdbc.internal;
 
 import dev.notify.api.spi.StoreException;
 
+import org.h2.engine.Session;
+import org.h2.engine.SessionLocal;
+import org.h2.jdbc.JdbcConnection;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
+
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,10 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>PostgreSQL: when {@code commit()} returns ({@link #immediate()}).
  *
- * <p>Embedded H2 ({@link #h2Checkpoints}): H2 commits a transaction in memory and writes it to the
- * file when its MVStore is next stored. The store runs H2 with a write delay (so a commit does not
- * store) and stores with {@code CHECKPOINT} before it answers: either right away on the
- * committing thread ({@link #writeNow()}), or on a thread of its own: a committer asks for
+ * <p>Embedded H2 ({@link #forH2}): H2 commits a transaction in memory and writes it to the file
+ * when its MVStore is next stored. The store runs H2 with a write delay (so a commit does not
+ * store) and stores the MVStore itself before it answers (a checkpoint: what {@code CHECKPOINT}
+ * runs, and then a wait for H2's background write pipeline, which {@code CHECKPOINT} skips when
+ * H2's own writer took the changes first): either right away on the committing thread
+ * ({@link #writeNow()}), or on a thread of its own: a committer asks for
  * {@link #afterCommit()} once its transaction is committed and hands the outcome to its callers
  * when the future completes, which is after a checkpoint that began after the commit. Meanwhile
  * the committer runs its next transaction, so H2's expensive halves, executing statements and
@@ -81,9 +89,29 @@ public abstract class Durability implements AutoCloseable {
         };
     }
 
-    /** An H2 database with a write delay: one thread stores its commits with {@code CHECKPOINT}, on demand. */
-    public static Durability h2Checkpoints(DataSource dataSource) {
+    /**
+     * For an H2 database: an embedded one (in this process) gets a write delay and {@link H2Checkpoints};
+     * a remote one ({@code jdbc:h2:tcp:}, whose store this process cannot reach) keeps {@code WRITE_DELAY 0},
+     * which writes each commit before it returns: {@link #immediate()}.
+     */
+    public static Durability forH2(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            if (mvStore(c) == null) {
+                return immediate();
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("SET WRITE_DELAY " + H2Checkpoints.WRITE_DELAY_MILLIS);
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot configure the H2 database: " + e.getMessage(), e);
+        }
         return new H2Checkpoints(dataSource);
+    }
+
+    /** The MVStore of the embedded database behind {@code c}; null for a remote (tcp) one. */
+    static MVStore mvStore(Connection c) throws SQLException {
+        Session session = c.unwrap(JdbcConnection.class).getSession();
+        return session instanceof SessionLocal ? ((SessionLocal) session).getDatabase().getStore().getMvStore() : null;
     }
 
     /** For tests: runs on the checkpoint thread before each of its checkpoints. */
@@ -103,13 +131,15 @@ public abstract class Durability implements AutoCloseable {
         private final AtomicLong durableSequence = new AtomicLong();
         volatile BeforeCheckpoint beforeCheckpoint = () -> { };
 
+        /** H2's own writer: how soon it stores changes nobody waits for (claims), and how often it compacts the file. */
+        static final int WRITE_DELAY_MILLIS = 500;
+
         H2Checkpoints(DataSource dataSource) {
             this.dataSource = dataSource;
             try {
-                // Fails here, with a clear message, when the user may not run CHECKPOINT (it needs admin rights).
                 checkpoint();
             } catch (SQLException e) {
-                throw new StoreException("cannot store the H2 database (CHECKPOINT needs an admin user): " + e.getMessage(), e);
+                throw new StoreException("cannot write the H2 database: " + e.getMessage(), e);
             }
             thread = new Thread(this::run, "notify-store-h2-checkpoint");
             thread.setDaemon(true);
@@ -192,9 +222,17 @@ public abstract class Durability implements AutoCloseable {
                      ResultSet rs = ps.executeQuery()) {
                     seq = rs.next() ? rs.getLong(1) : 0;
                 }
-                try (Statement s = c.createStatement()) {
-                    s.execute("CHECKPOINT");
+                MVStore store = mvStore(c);
+                // What CHECKPOINT runs: store everything, and return once it is in the file.
+                if (store.commit() < 0) {
+                    // Nothing was left to store: H2's own writer thread, or a statement whose changes filled H2's
+                    // buffer, may have taken these changes into a store that H2 writes in the background
+                    // (MVStore.tryCommit "may return before the changes are persisted"). Wait until H2's
+                    // write pipeline is empty, so that they are in the file too.
+                    store.executeFilestoreOperation(() -> { });
                 }
+            } catch (MVStoreException e) {
+                throw new SQLException(e.getMessage(), e);
             }
             durableSequence.accumulateAndGet(seq, Math::max);
         }

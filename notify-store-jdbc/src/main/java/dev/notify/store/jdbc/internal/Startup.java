@@ -70,10 +70,10 @@ public final class Startup {
         }
         if (dialect == Dialect.H2) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                // Commits are written to the file by Durability's CHECKPOINTs, before the store answers, so a
-                // killed process loses nothing it acknowledged; the delay is how often H2's own writer thread
-                // stores what nobody waits for (claims) and compacts the file.
-                s.execute("SET WRITE_DELAY " + H2_WRITE_DELAY_MILLIS);
+                // Write every commit to the file before it returns, so a killed process loses nothing it
+                // acknowledged. An embedded database then switches to a write delay with the store writing
+                // the commits itself (Durability.forH2); a remote one (jdbc:h2:tcp:) stays like this.
+                s.execute("SET WRITE_DELAY 0");
             } catch (SQLException e) {
                 ds.close();
                 throw new StoreException("cannot configure the H2 database at " + safeUrl + ": " + e.getMessage());
@@ -81,9 +81,6 @@ public final class Startup {
         }
         return ds;
     }
-
-    /** H2's own writer: how soon it stores changes nobody waits for (claims), and how often it compacts the file. */
-    static final int H2_WRITE_DELAY_MILLIS = 500;
 
     /** Applies the migrations, refusing a database whose schema is newer than this code. */
     public static void migrate(HikariDataSource ds, Dialect dialect, String safeUrl) {

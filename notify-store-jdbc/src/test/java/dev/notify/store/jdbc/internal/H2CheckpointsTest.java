@@ -60,7 +60,7 @@ class H2CheckpointsTest {
         String url = JdbcStoreConfig.h2(dir).effectiveJdbcUrl();
         dataSource = Startup.openPool(url, url, Dialect.H2, null, null, 10, Duration.ofSeconds(10), dir);
         Startup.migrate(dataSource, Dialect.H2, url);
-        durability = new Durability.H2Checkpoints(dataSource);
+        durability = (Durability.H2Checkpoints) Durability.forH2(dataSource);
         durability.beforeCheckpoint = () -> {
             waiting.incrementAndGet();
             permits.acquire();
