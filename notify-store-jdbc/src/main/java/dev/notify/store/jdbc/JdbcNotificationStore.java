@@ -72,7 +72,7 @@ public final class JdbcNotificationStore implements NotificationStore {
     private final Database db;
     private final Durability durability;
 
-    /** From this many notifications in a group, H2 executes the next group while writing this one (measured: 100 to 250 alike). */
+    /** From this many notifications in a group, H2 executes the next group while writing this one (100 and 250 measured alike). */
     private static final int OVERLAP_NOTIFICATIONS = 100;
 
     private JdbcNotificationStore(HikariDataSource dataSource, Dialect dialect, String description, JdbcStoreConfig config) {
