@@ -40,7 +40,7 @@ public final class GroupCommitter<I, O> implements AutoCloseable {
     private final ToIntFunction<I> weigher;
     private final int overlapWeight;
     private final LinkedBlockingQueue<Pending<I, O>> queue = new LinkedBlockingQueue<>();
-    private final List<Thread> threads = new ArrayList<>();
+    private final Thread thread;
     private volatile boolean closed;
 
     /**
@@ -60,10 +60,9 @@ public final class GroupCommitter<I, O> implements AutoCloseable {
         this.max = max;
         this.weigher = weigher;
         this.overlapWeight = overlapWeight;
-        Thread t = new Thread(this::run, name);
-        t.setDaemon(true);
-        threads.add(t);
-        t.start();
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     public O submit(I item) {
@@ -183,17 +182,12 @@ public final class GroupCommitter<I, O> implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Thread t : threads) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        for (Thread t : threads) {
-            t.interrupt();
-        }
+        thread.interrupt();
         for (Pending<I, O> p; (p = queue.poll()) != null; ) {
             p.result().completeExceptionally(new StoreException("the store was closed before this was stored"));
         }
