@@ -47,7 +47,7 @@ public final class Notification {
     /** Longest event name, in characters. */
     public static final int MAX_EVENT_LENGTH = 128;
     /** Longest topic, in characters. */
-    public static final int MAX_TOPIC_LENGTH = 256;
+    public static final int MAX_TOPIC_LENGTH = TopicPatterns.MAX_LENGTH;
     /** Longest recipient id, in characters. */
     public static final int MAX_RECIPIENT_LENGTH = 256;
     /** Most recipients of one notification; use several for larger audiences, or a topic. */
@@ -68,7 +68,6 @@ public final class Notification {
     public static final String DEFAULT_EVENT = "notification";
 
     private static final Pattern EVENT = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_-]*(\\.[A-Za-z0-9_][A-Za-z0-9_-]*)*");
-    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*");
     private static final Pattern CHANNEL = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:/-]*");
 
@@ -365,7 +364,12 @@ public final class Notification {
 
         /** Sets the topic, such as {@code task:abc123}; null clears it. */
         public Builder topic(String topic) {
-            this.topic = topic == null ? null : checkName("topic", topic, MAX_TOPIC_LENGTH, TOPIC);
+            if (topic != null) {
+                TopicPatterns.problemWithTopic(topic).ifPresent(p -> {
+                    throw new IllegalArgumentException(p);
+                });
+            }
+            this.topic = topic;
             return this;
         }
 

@@ -1357,6 +1357,11 @@ public final class NotificationService implements AutoCloseable {
         }
 
         @Override
+        public String channelName() {
+            return name;
+        }
+
+        @Override
         public Config config() {
             return channelConfig;
         }

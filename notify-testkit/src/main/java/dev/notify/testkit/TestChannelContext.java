@@ -102,6 +102,7 @@ public final class TestChannelContext implements ChannelContext, AutoCloseable {
     }
 
     /** The channel name this context was built for. */
+    @Override
     public String channelName() {
         return channelName;
     }

@@ -22,6 +22,15 @@ public interface ChannelContext {
      */
     String OPS_TOPIC = "notify:ops";
 
+    /**
+     * The name the channel was created for: its provider's {@link ChannelProvider#name()}. A channel
+     * reads its own name here instead of from its provider's constants, so its implementation needs
+     * nothing from the provider class.
+     *
+     * @since 0.3
+     */
+    String channelName();
+
     /** The channel's own configuration node ({@code channels.<name>.*}, keys relative to it). */
     Config config();
 
