@@ -6,6 +6,8 @@
 module dev.notify.channel.sse {
     // the exported provider's signatures use the SPI types
     requires transitive dev.notify.api;
+    // the fan-out, frame queue and replay-then-live state shared with the other stream channels
+    requires dev.notify.stream;
     // only when a host registers the stream servlet (context.web() present); a library host without HTTP runs without it
     requires static jakarta.servlet;
 

@@ -7,6 +7,8 @@
  */
 module dev.notify.channel.ws {
     requires dev.notify.api;
+    // the fan-out, frame queue and replay-then-live state shared with the other stream channels
+    requires dev.notify.stream;
     // only when a host registers the endpoint (context.web() present); a library host without HTTP runs without it
     requires static jakarta.websocket;
 

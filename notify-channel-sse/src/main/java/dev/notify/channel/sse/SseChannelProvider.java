@@ -6,6 +6,8 @@ import dev.notify.api.spi.ChannelProvider;
 import dev.notify.channel.sse.internal.SseChannel;
 import dev.notify.channel.sse.internal.SseSettings;
 
+import java.util.List;
+
 /**
  * Provides the {@code sse} stream channel. When the host serves HTTP it registers the stream at
  * {@value #STREAM_PATH} and {@value #SUBSCRIBE_PATH}.
@@ -42,6 +44,6 @@ public final class SseChannelProvider implements ChannelProvider {
 
     @Override
     public Channel create(ChannelContext context) {
-        return new SseChannel(context, SseSettings.from(context.config()));
+        return new SseChannel(context, SseSettings.from(context.config()), List.of(STREAM_PATH, SUBSCRIBE_PATH));
     }
 }

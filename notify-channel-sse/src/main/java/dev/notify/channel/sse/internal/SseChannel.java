@@ -9,60 +9,50 @@ import dev.notify.api.spi.ChannelKind;
 import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.EventLog;
 import dev.notify.api.spi.Metrics;
-import dev.notify.channel.sse.SseChannelProvider;
+import dev.notify.stream.LiveFanOut;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code sse} channel: fans each notification's event-log entries out to the live streams
- * through the hub, keeps the streams' heartbeat, and serves the stream when the host has HTTP.
+ * through the hub (with {@link LiveFanOut}: one encoding per broadcast, writes after the hub's
+ * fan-out, large ones over all cores), keeps the streams' heartbeat, and serves the stream when
+ * the host has HTTP.
  */
 public final class SseChannel implements Channel {
 
     private static final int HEARTBEAT_SLICES = 8;
-    // fan-outs reaching fewer streams are written by the delivering thread alone
-    private static final int PARALLEL_FAN_OUT = 512;
-    private static final int WRITERS = Math.max(1, Runtime.getRuntime().availableProcessors());
-    // the streams the current thread's fan-out reached, while it runs
-    private static final ThreadLocal<List<SseConnection>> FAN_OUT = new ThreadLocal<>();
 
     private final ChannelContext context;
     private final SseSettings settings;
-    private final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
-    // a broadcast encodes its frame once, however many streams it reaches
-    private final Map<EventLogEntry, EncodedFrame> inFlight = new ConcurrentHashMap<>();
+    private final LiveFanOut<SseConnection, byte[]> fanOut;
     private final ScheduledFuture<?> heartbeat;
     private volatile boolean closed;
     // only the scheduler's one periodic task touches it
     private long heartbeatTicks;
-    private ExecutorService writers;
 
-    /** A channel with these settings; registers the stream servlet when the context has a web registry. */
-    public SseChannel(ChannelContext context, SseSettings settings) {
+    /**
+     * A channel with these settings; registers the stream servlet at {@code paths} when the
+     * context has a web registry.
+     */
+    public SseChannel(ChannelContext context, SseSettings settings, List<String> paths) {
         this.context = context;
         this.settings = settings;
+        this.fanOut = new LiveFanOut<>(context, "SSE", LiveFanOut.Batching.AFTER_FAN_OUT, this::encode);
         // each tick serves one slice of the streams, so 15,000 heartbeats do not hold the shared scheduler at once
         long tick = Math.max(1, settings.heartbeatInterval().toMillis() / HEARTBEAT_SLICES);
         this.heartbeat = context.scheduler().scheduleAtFixedRate(this::heartbeatSlice, tick, tick, TimeUnit.MILLISECONDS);
-        context.metrics().gauge("notify.stream.connections", connections::size, "channel", SseChannelProvider.NAME);
-        context.web().ifPresent(web -> SseWeb.register(web, this));
+        context.web().ifPresent(web -> SseWeb.register(web, paths, this));
     }
 
     @Override
     public String name() {
-        return SseChannelProvider.NAME;
+        return context.channelName();
     }
 
     @Override
@@ -72,22 +62,7 @@ public final class SseChannel implements Channel {
 
     @Override
     public DeliveryResult deliver(Delivery delivery) {
-        int reached = 0;
-        for (EventLogEntry e : delivery.events()) {
-            inFlight.put(e, new EncodedFrame(this, e));
-            List<SseConnection> reachedStreams = new ArrayList<>();
-            FAN_OUT.set(reachedStreams);
-            try {
-                reached += context.hub().fanOut(SseChannelProvider.NAME, e);
-            } finally {
-                FAN_OUT.remove();
-                inFlight.remove(e);
-                // what the fan-out queued is written even if it stopped half-way
-                drain(reachedStreams);
-            }
-        }
-        context.metrics().count("notify.stream.fanout", reached, "channel", SseChannelProvider.NAME);
-        return DeliveryResult.sent();
+        return fanOut.deliver(delivery);
     }
 
     /**
@@ -96,51 +71,7 @@ public final class SseChannel implements Channel {
      * the stream should write at once.
      */
     boolean deferDrain(SseConnection c) {
-        List<SseConnection> batch = FAN_OUT.get();
-        if (batch == null) {
-            return false;
-        }
-        batch.add(c);
-        return true;
-    }
-
-    // a broadcast's writes go through the servlet container one stream at a time; past a few hundred
-    // streams they are split over the cores, the delivering thread taking the first share
-    private void drain(List<SseConnection> streams) {
-        int n = streams.size();
-        int parts = n < PARALLEL_FAN_OUT ? 1 : Math.min(WRITERS, (n + PARALLEL_FAN_OUT - 1) / PARALLEL_FAN_OUT);
-        int per = (n + parts - 1) / parts;
-        for (int p = 1; p < parts; p++) {
-            List<SseConnection> share = streams.subList(p * per, Math.min(n, (p + 1) * per));
-            try {
-                writers().execute(() -> drainAll(share));
-            } catch (RejectedExecutionException e) {
-                drainAll(share);
-            }
-        }
-        drainAll(streams.subList(0, Math.min(n, per)));
-    }
-
-    private void drainAll(List<SseConnection> streams) {
-        for (SseConnection c : streams) {
-            try {
-                c.drainNow();
-            } catch (RuntimeException e) {
-                logger().log(System.Logger.Level.WARNING, "write to SSE client " + c.clientId() + " failed", e);
-            }
-        }
-    }
-
-    private synchronized ExecutorService writers() {
-        if (writers == null) {
-            AtomicInteger n = new AtomicInteger();
-            writers = Executors.newFixedThreadPool(WRITERS, r -> {
-                Thread t = new Thread(r, "notify-sse-writer-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return writers;
+        return fanOut.defer(c);
     }
 
     @Override
@@ -150,14 +81,10 @@ public final class SseChannel implements Channel {
         }
         closed = true;
         heartbeat.cancel(false);
-        for (SseConnection c : connections) {
+        for (SseConnection c : fanOut.connections()) {
             c.shutdown("server shutting down");
         }
-        synchronized (this) {
-            if (writers != null) {
-                writers.shutdown();
-            }
-        }
+        fanOut.close();
     }
 
     /** Whether the channel was closed. */
@@ -168,17 +95,17 @@ public final class SseChannel implements Channel {
     /** A new connection of this user on these topics; the caller subscribes it to the hub. */
     SseConnection newConnection(String userId, Set<String> topics) {
         SseConnection c = new SseConnection(this, "sse-" + UUID.randomUUID(), userId, topics);
-        connections.add(c);
+        fanOut.add(c);
         return c;
     }
 
     void remove(SseConnection c) {
-        connections.remove(c);
+        fanOut.remove(c);
     }
 
     /** The live connections of this channel. */
     public int connectionCount() {
-        return connections.size();
+        return fanOut.connectionCount();
     }
 
     ChannelContext context() {
@@ -211,52 +138,20 @@ public final class SseChannel implements Channel {
 
     /** The frame of an entry: the one encoded for the current fan-out, else a fresh one; null when it cannot be encoded. */
     byte[] frameOf(EventLogEntry e) {
-        EncodedFrame f = inFlight.get(e);
-        return f != null ? f.get() : encode(e);
+        return fanOut.frameOf(e);
     }
 
-    byte[] encode(EventLogEntry e) {
+    private byte[] encode(EventLogEntry e) {
         Notification n = e.notification();
-        try {
-            return SseFrames.event(Long.toString(e.sequence()), n.event(), toJson(NotificationJson.of(n, e.sequence())));
-        } catch (RuntimeException ex) {
-            logger().log(System.Logger.Level.WARNING, "cannot encode notification " + n.id() + " as an SSE frame; skipping it", ex);
-            return null;
-        }
+        return SseFrames.event(Long.toString(e.sequence()), n.event(), toJson(NotificationJson.of(n, e.sequence())));
     }
 
     private void heartbeatSlice() {
         int slice = (int) (heartbeatTicks++ % HEARTBEAT_SLICES);
-        for (SseConnection c : connections) {
-            if (Math.floorMod(c.hashCode(), HEARTBEAT_SLICES) != slice) {
-                continue;
-            }
-            try {
+        fanOut.forEachConnection("heartbeat", c -> {
+            if (Math.floorMod(c.hashCode(), HEARTBEAT_SLICES) == slice) {
                 c.heartbeat();
-            } catch (RuntimeException e) {
-                logger().log(System.Logger.Level.WARNING, "heartbeat of SSE client " + c.clientId() + " failed", e);
             }
-        }
-    }
-
-    // computed by the first stream that needs it
-    private static final class EncodedFrame {
-        private final SseChannel channel;
-        private final EventLogEntry entry;
-        private byte[] frame;
-        private boolean done;
-
-        EncodedFrame(SseChannel channel, EventLogEntry entry) {
-            this.channel = channel;
-            this.entry = entry;
-        }
-
-        synchronized byte[] get() {
-            if (!done) {
-                frame = channel.encode(entry);
-                done = true;
-            }
-            return frame;
-        }
+        });
     }
 }

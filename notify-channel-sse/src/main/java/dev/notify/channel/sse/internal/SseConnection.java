@@ -7,13 +7,16 @@ import dev.notify.api.InboxStats;
 import dev.notify.api.spi.HubSignal;
 import dev.notify.api.spi.Subscriber;
 import dev.notify.api.spi.Subscription;
+import dev.notify.stream.ConnectionState;
+import dev.notify.stream.FrameQueue;
+import dev.notify.stream.StreamConnection;
 
 import java.io.IOException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -25,15 +28,16 @@ import java.util.Set;
  * are bounded by {@link SseSettings#maxBufferedEvents()} and {@link SseSettings#maxBufferedBytes()};
  * a connection over either is dropped (its client resumes from the log).
  *
- * <p>A resuming client is served in three steps so nothing is lost or sent twice: the connection
- * is subscribed to the hub before anything is read, live events are held while the log is
- * replayed page by page (the next page is read only once the previous one is written, so a long
- * replay never sits in memory), and then the held events newer than the replay are released.
+ * <p>A resuming client is served in three steps so nothing is lost or sent twice (see
+ * {@link ConnectionState}): the connection is subscribed to the hub before anything is read, live
+ * events are held while the log is replayed page by page (the next page is read only once the
+ * previous one is written, so a long replay never sits in memory), and then the held events newer
+ * than the replay are released.
  *
- * <p>An idle connection holds a handful of fields: queues are allocated when something waits
- * and dropped once written.
+ * <p>An idle connection holds a handful of fields: its {@link FrameQueue} allocates a buffer only
+ * while two or more frames wait.
  */
-public final class SseConnection implements Subscriber {
+public final class SseConnection implements Subscriber, StreamConnection {
 
     /** Where the frames go: the servlet response, or a fake in tests. */
     public interface Sink {
@@ -53,8 +57,6 @@ public final class SseConnection implements Subscriber {
         void execute(Runnable task);
     }
 
-    private enum Phase { STARTING, REPLAYING, LIVE, CLOSED }
-
     private enum Next { NOTHING, FETCH, COMPLETE }
 
     private final SseChannel channel;
@@ -64,17 +66,12 @@ public final class SseConnection implements Subscriber {
     private final long connectedAt;
 
     // guarded by this
-    private Phase phase = Phase.STARTING;
+    private final ConnectionState state = new ConnectionState();
+    private final FrameQueue<byte[]> queue = FrameQueue.ofBytes();
     private Sink sink;
-    private Subscription subscription;
-    private ArrayDeque<byte[]> queue;
-    private long queuedBytes;
-    private List<EventLogEntry> held;
-    private long replayCursor;
     private boolean prunedReported;
     private boolean writable;
     private boolean flushNeeded;
-    private boolean fetching;
     private boolean completing;
     private String lastNotificationId;
 
@@ -87,6 +84,7 @@ public final class SseConnection implements Subscriber {
     }
 
     /** The connection's client id. */
+    @Override
     public String clientId() {
         return clientId;
     }
@@ -98,11 +96,7 @@ public final class SseConnection implements Subscriber {
 
     /** Remembers the hub registration, to close it with the connection. */
     synchronized void attach(Subscription s) {
-        if (phase == Phase.CLOSED) {
-            s.close();
-            return;
-        }
-        this.subscription = s;
+        state.attach(s);
     }
 
     /**
@@ -117,7 +111,7 @@ public final class SseConnection implements Subscriber {
         boolean fetch;
         Next next;
         synchronized (this) {
-            if (phase == Phase.CLOSED) {
+            if (state.isClosed()) {
                 return;
             }
             this.sink = s;
@@ -156,24 +150,21 @@ public final class SseConnection implements Subscriber {
         }
         enqueue(SseFrames.event(null, "recent", channel.toJson(Map.of("notifications", items))));
         if (resumeAfter.isPresent()) {
-            phase = Phase.REPLAYING;
-            replayCursor = resumeAfter.getAsLong();
-            fetching = true;
-            return true;
+            state.beginReplay(resumeAfter.getAsLong());
+            return state.claimFetch();
         }
-        goLive();
+        state.goLive(this::enqueueEntry);
         return false;
     }
 
-    /** Reads and queues the next replay page; only one runs at a time (the caller set {@code fetching}). */
+    /** Reads and queues the next replay page; only one runs at a time (the caller claimed it: {@link ConnectionState#claimFetch()}). */
     void fetchPage() {
         long after;
         synchronized (this) {
-            if (phase != Phase.REPLAYING) {
-                fetching = false;
+            after = state.pageStart();
+            if (after < 0) {
                 return;
             }
-            after = replayCursor;
         }
         int pageSize = channel.settings().replayPageSize();
         EventLogSlice slice;
@@ -186,8 +177,7 @@ public final class SseConnection implements Subscriber {
         }
         Next next;
         synchronized (this) {
-            fetching = false;
-            if (phase != Phase.REPLAYING) {
+            if (!state.pageRead()) {
                 return;
             }
             if (slice.pruned() && !prunedReported) {
@@ -199,50 +189,30 @@ public final class SseConnection implements Subscriber {
             }
             for (EventLogEntry e : slice.entries()) {
                 enqueueEntry(e);
-                replayCursor = Math.max(replayCursor, e.sequence());
+                state.replayed(e.sequence());
             }
             channel.metrics().count("notify.sse.replayed", slice.entries().size());
             // caught up only on an empty page: the host may leave not-yet-due entries out of a page, so a short page proves nothing
             if (slice.entries().isEmpty()) {
-                goLive();
+                state.goLive(this::enqueueEntry);
             }
             next = drain();
         }
         then(next);
     }
 
-    // releases the events held during the replay that the replay did not already cover
-    private void goLive() {
-        long replayedThrough = phase == Phase.REPLAYING ? replayCursor : -1;
-        phase = Phase.LIVE;
-        List<EventLogEntry> h = held;
-        held = null;
-        if (h != null) {
-            for (EventLogEntry e : h) {
-                if (e.sequence() > replayedThrough) {
-                    enqueueEntry(e);
-                }
-            }
-        }
-    }
-
     @Override
     public void onEvent(EventLogEntry entry) {
         Next next;
         synchronized (this) {
-            if (phase == Phase.CLOSED || completing) {
+            if (state.isClosed() || completing) {
                 return;
             }
-            if (phase != Phase.LIVE) {
-                if (held == null) {
-                    held = new ArrayList<>();
-                }
-                held.add(entry);
-                if (held.size() > channel.settings().maxBufferedEvents()) {
-                    next = null;
-                } else {
+            if (!state.isLive()) {
+                if (state.hold(entry, channel.settings().maxBufferedEvents())) {
                     return;
                 }
+                next = null;
             } else {
                 enqueueEntry(entry);
                 if (overLimit()) {
@@ -263,7 +233,8 @@ public final class SseConnection implements Subscriber {
     }
 
     /** Writes what waits, as far as the socket takes it without blocking. */
-    void drainNow() {
+    @Override
+    public void writeQueued() {
         Next next;
         synchronized (this) {
             next = drain();
@@ -275,7 +246,7 @@ public final class SseConnection implements Subscriber {
     public void onSignal(HubSignal signal) {
         Next next;
         synchronized (this) {
-            if (phase == Phase.CLOSED || completing) {
+            if (state.isClosed() || completing) {
                 return;
             }
             if (signal instanceof HubSignal.StatsChanged) {
@@ -287,9 +258,8 @@ public final class SseConnection implements Subscriber {
                 }
             } else if (signal instanceof HubSignal.ShuttingDown) {
                 // the client should not hear about events it would miss; a reconnect replays them from the log
-                queue = null;
-                queuedBytes = 0;
-                held = null;
+                queue.clear();
+                state.dropHeld();
                 enqueue(SseFrames.comment(((HubSignal.ShuttingDown) signal).reason()));
                 completing = true;
                 next = drain();
@@ -308,7 +278,7 @@ public final class SseConnection implements Subscriber {
     void heartbeat() {
         Next next;
         synchronized (this) {
-            if (phase == Phase.CLOSED || completing || sink == null || (queue != null && !queue.isEmpty())) {
+            if (state.isClosed() || completing || sink == null || !queue.isEmpty()) {
                 return;
             }
             enqueue(SseFrames.HEARTBEAT);
@@ -321,7 +291,7 @@ public final class SseConnection implements Subscriber {
     void onWritePossible() {
         Next next;
         synchronized (this) {
-            if (phase == Phase.CLOSED) {
+            if (state.isClosed()) {
                 return;
             }
             writable = true;
@@ -338,21 +308,16 @@ public final class SseConnection implements Subscriber {
     /** Unsubscribes, drops what is queued and ends the response. Idempotent. */
     void close() {
         Sink s;
-        Subscription sub;
+        Optional<Subscription> sub;
         synchronized (this) {
-            if (phase == Phase.CLOSED) {
+            if (state.isClosed()) {
                 return;
             }
-            phase = Phase.CLOSED;
-            queue = null;
-            queuedBytes = 0;
-            held = null;
+            sub = state.close();
+            queue.clear();
             s = sink;
-            sub = subscription;
         }
-        if (sub != null) {
-            sub.close();
-        }
+        sub.ifPresent(Subscription::close);
         channel.remove(this);
         if (s != null) {
             s.complete();
@@ -361,12 +326,12 @@ public final class SseConnection implements Subscriber {
 
     /** Whether the connection has ended. */
     synchronized boolean isClosed() {
-        return phase == Phase.CLOSED;
+        return state.isClosed();
     }
 
     /** Frames queued and not yet written (for tests and metrics). */
     synchronized int queuedFrames() {
-        return queue == null ? 0 : queue.size();
+        return queue.count();
     }
 
     private void dropSlowReader() {
@@ -395,7 +360,7 @@ public final class SseConnection implements Subscriber {
 
     // writes what it can without blocking; tells the caller what to do outside the lock
     private Next drain() {
-        if (!writable || sink == null || phase == Phase.CLOSED) {
+        if (!writable || sink == null || state.isClosed()) {
             return Next.NOTHING;
         }
         try {
@@ -404,9 +369,8 @@ public final class SseConnection implements Subscriber {
                     writable = false;
                     return Next.NOTHING;
                 }
-                byte[] frame = queue == null ? null : queue.poll();
+                byte[] frame = queue.poll();
                 if (frame != null) {
-                    queuedBytes -= frame.length;
                     sink.write(frame);
                     flushNeeded = true;
                 } else if (flushNeeded) {
@@ -421,12 +385,10 @@ public final class SseConnection implements Subscriber {
             channel.logger().log(System.Logger.Level.DEBUG, () -> "SSE client " + clientId + " write failed: " + e);
             return Next.COMPLETE;
         }
-        queue = null;
         if (completing) {
             return Next.COMPLETE;
         }
-        if (phase == Phase.REPLAYING && !fetching) {
-            fetching = true;
+        if (state.claimFetch()) {
             return Next.FETCH;
         }
         return Next.NOTHING;
@@ -448,17 +410,11 @@ public final class SseConnection implements Subscriber {
     }
 
     private void enqueue(byte[] frame) {
-        if (queue == null) {
-            queue = new ArrayDeque<>(4);
-        }
         queue.add(frame);
-        queuedBytes += frame.length;
     }
 
-    // one frame always fits, however large, so a big notification alone never disconnects a reader
     private boolean overLimit() {
-        return queue != null && queue.size() > 1
-                && (queue.size() > channel.settings().maxBufferedEvents() || queuedBytes > channel.settings().maxBufferedBytes());
+        return queue.overLimit(channel.settings().maxBufferedEvents(), channel.settings().maxBufferedBytes());
     }
 
     private byte[] statsFrame(InboxStats stats) {

@@ -6,7 +6,6 @@ import dev.notify.api.InboxStats;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.Subscription;
 import dev.notify.api.spi.SubscriptionRequest;
-import dev.notify.channel.sse.SseChannelProvider;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
@@ -62,7 +61,7 @@ final class SseServlet extends HttpServlet {
         SseConnection connection = channel.newConnection(identity.userId(), params.topics());
         Subscription subscription;
         try {
-            subscription = channel.context().hub().subscribe(new SubscriptionRequest(SseChannelProvider.NAME,
+            subscription = channel.context().hub().subscribe(new SubscriptionRequest(channel.name(),
                     connection.clientId(), identity.userId(), params.topics()), connection);
         } catch (SubscriberHub.TooManyConnectionsException e) {
             connection.close();

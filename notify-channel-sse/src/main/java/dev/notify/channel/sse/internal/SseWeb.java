@@ -1,7 +1,8 @@
 package dev.notify.channel.sse.internal;
 
 import dev.notify.api.spi.WebRegistry;
-import dev.notify.channel.sse.SseChannelProvider;
+
+import java.util.List;
 
 /**
  * Registers the stream servlet. Kept apart from {@link SseChannel} so that a host without the
@@ -12,9 +13,10 @@ final class SseWeb {
     private SseWeb() {
     }
 
-    static void register(WebRegistry web, SseChannel channel) {
+    static void register(WebRegistry web, List<String> paths, SseChannel channel) {
         SseServlet servlet = new SseServlet(channel);
-        web.register(SseChannelProvider.STREAM_PATH, jakarta.servlet.Servlet.class, servlet);
-        web.register(SseChannelProvider.SUBSCRIBE_PATH, jakarta.servlet.Servlet.class, servlet);
+        for (String path : paths) {
+            web.register(path, jakarta.servlet.Servlet.class, servlet);
+        }
     }
 }

@@ -1,10 +1,12 @@
 package dev.notify.channel.sse.internal;
 
+import dev.notify.api.TopicPatterns;
+
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The parameters of a stream request, parsed and checked before anything is subscribed.
@@ -13,10 +15,6 @@ import java.util.regex.Pattern;
  * @param resumeAfter the sequence to replay after ({@code Last-Event-ID}), if given
  */
 public record StreamParams(Set<String> topics, OptionalLong resumeAfter) {
-
-    // a topic as Notification accepts it, optionally ending in '*' to make it a pattern
-    private static final Pattern TOPIC = Pattern.compile("\\*|[A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*\\*?");
-    private static final int MAX_TOPIC_LENGTH = 256;
 
     /** Copies the topics. */
     public StreamParams {
@@ -56,13 +54,9 @@ public record StreamParams(Set<String> topics, OptionalLong resumeAfter) {
             if (t.isEmpty()) {
                 continue;
             }
-            if (t.length() > MAX_TOPIC_LENGTH) {
-                throw new BadParameter("topic '" + printable(t) + "' is " + t.length() + " characters long; at most "
-                        + MAX_TOPIC_LENGTH + " are allowed");
-            }
-            if (!TOPIC.matcher(t).matches()) {
-                throw new BadParameter("topic '" + printable(t) + "' is not a topic: use letters, digits and _ . : @ / + = -,"
-                        + " optionally ending in * for a prefix pattern");
+            Optional<String> problem = TopicPatterns.problemWithPattern(t);
+            if (problem.isPresent()) {
+                throw new BadParameter(problem.get());
             }
             out.add(t);
             if (out.size() > maxTopics) {

@@ -69,7 +69,7 @@ class SseChannelTest {
             }
         });
         try (TestChannelContext context = TestChannelContext.builder("sse").json(new SimpleJsonCodec()).hub(hub).build();
-             SseChannel channel = new SseChannel(context, SseSettings.defaults())) {
+             SseChannel channel = new SseChannel(context, SseSettings.defaults(), List.of())) {
             Notification n = Notification.builder().recipient("u1").topic("t").build();
             List<EventLogEntry> events = List.of(new EventLogEntry(1, Audience.user("u1"), n), new EventLogEntry(2, Audience.topic("t"), n));
             assertThat(channel.deliver(new Delivery("k", n, "sse", Delivery.STREAM_TARGET, 1, events)).isSent()).isTrue();

@@ -42,7 +42,7 @@ class SseConnectionTest {
     private SseChannel channel() {
         if (channel == null) {
             context = TestChannelContext.builder("sse").config(config).json(new SimpleJsonCodec()).hub(hub).eventLog(log).inbox(inbox).build();
-            channel = new SseChannel(context, SseSettings.from(context.config()));
+            channel = new SseChannel(context, SseSettings.from(context.config()), List.of());
         }
         return channel;
     }
