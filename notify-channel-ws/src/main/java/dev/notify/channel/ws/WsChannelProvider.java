@@ -44,6 +44,6 @@ public final class WsChannelProvider implements ChannelProvider {
 
     @Override
     public Channel create(ChannelContext context) {
-        return new WsChannel(context, WsSettings.from(context.config()));
+        return new WsChannel(context, WsSettings.from(context.config()), PATH);
     }
 }

@@ -1,5 +1,7 @@
 package dev.notify.channel.ws.internal;
 
+import dev.notify.api.TopicPatterns;
+
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,7 +11,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A frame a client sends, parsed and checked. Every client frame is a JSON object with a
@@ -117,8 +118,6 @@ public sealed interface ClientFrame {
     /** The checks behind {@link ClientFrame#of}. */
     final class Parse {
         // a topic as Notification accepts it, optionally ending in '*' to make it a pattern
-        private static final Pattern TOPIC = Pattern.compile("\\*|[A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*\\*?");
-        private static final int MAX_TOPIC_LENGTH = 256;
         private static final int MAX_REF_LENGTH = 64;
 
         private Parse() {
@@ -166,13 +165,9 @@ public sealed interface ClientFrame {
                     throw new BadFrame("\"topics\" must hold strings only, got " + describe(o), type, ref);
                 }
                 String topic = ((String) o).trim();
-                if (topic.length() > MAX_TOPIC_LENGTH) {
-                    throw new BadFrame("topic '" + printable(topic) + "' is " + topic.length() + " characters long; at most "
-                            + MAX_TOPIC_LENGTH + " are allowed", type, ref);
-                }
-                if (!TOPIC.matcher(topic).matches()) {
-                    throw new BadFrame("topic '" + printable(topic) + "' is not a topic: use letters, digits and _ . : @ / + = -,"
-                            + " optionally ending in * for a prefix pattern", type, ref);
+                Optional<String> problem = TopicPatterns.problemWithPattern(topic);
+                if (problem.isPresent()) {
+                    throw new BadFrame(problem.get(), type, ref);
                 }
                 out.add(topic);
                 if (out.size() > maxTopics) {

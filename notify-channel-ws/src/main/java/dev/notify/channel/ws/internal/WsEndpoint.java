@@ -5,7 +5,6 @@ import dev.notify.api.InboxStats;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.Subscription;
 import dev.notify.api.spi.SubscriptionRequest;
-import dev.notify.channel.ws.WsChannelProvider;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -86,7 +85,7 @@ public final class WsEndpoint extends Endpoint {
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) p -> c.heard());
         Subscription subscription;
         try {
-            subscription = channel.context().hub().subscribe(new SubscriptionRequest(WsChannelProvider.NAME, c.clientId(),
+            subscription = channel.context().hub().subscribe(new SubscriptionRequest(channel.name(), c.clientId(),
                     identity.userId(), topics), c);
         } catch (SubscriberHub.TooManyConnectionsException e) {
             c.onClosed();

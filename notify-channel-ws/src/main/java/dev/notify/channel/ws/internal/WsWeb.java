@@ -1,7 +1,6 @@
 package dev.notify.channel.ws.internal;
 
 import dev.notify.api.spi.WebRegistry;
-import dev.notify.channel.ws.WsChannelProvider;
 import jakarta.websocket.server.ServerEndpointConfig;
 
 /**
@@ -13,11 +12,11 @@ final class WsWeb {
     private WsWeb() {
     }
 
-    static void register(WebRegistry web, WsChannel channel) {
-        ServerEndpointConfig config = ServerEndpointConfig.Builder.create(WsEndpoint.class, WsChannelProvider.PATH)
+    static void register(WebRegistry web, String path, WsChannel channel) {
+        ServerEndpointConfig config = ServerEndpointConfig.Builder.create(WsEndpoint.class, path)
                 .configurator(new Configurator(channel))
                 .build();
-        web.register(WsChannelProvider.PATH, ServerEndpointConfig.class, config);
+        web.register(path, ServerEndpointConfig.class, config);
     }
 
     /** One endpoint instance per connection, bound to the channel (the container cannot construct it itself). */

@@ -8,6 +8,7 @@ import dev.notify.api.Notification;
 import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.HubSignal;
 import dev.notify.api.spi.SubscriptionRequest;
+import dev.notify.stream.LiveFanOut;
 import dev.notify.testkit.InMemoryEventLog;
 import dev.notify.testkit.InMemoryInbox;
 import dev.notify.testkit.InMemorySubscriberHub;
@@ -55,7 +56,7 @@ class WsConnectionTest {
         if (channel == null) {
             inbox.signalStatsTo(hub);
             context = TestChannelContext.builder("ws").config(config).json(json).hub(hub).eventLog(log).inbox(inbox).clock(clock).build();
-            channel = new WsChannel(context, WsSettings.from(context.config()));
+            channel = new WsChannel(context, WsSettings.from(context.config()), "/ws");
         }
         return channel;
     }
@@ -419,7 +420,7 @@ class WsConnectionTest {
         @Test
         void aLargeFanOutReachesEveryConnectionInOrderAndStillDropsTheSlowOne() throws Exception {
             config.put("max-buffered-events", "3");
-            int n = WsChannel.PARALLEL_FAN_OUT * 2 + 7;
+            int n = LiveFanOut.PARALLEL_FAN_OUT * 2 + 7;
             List<FakeSink> sinks = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 FakeSink s = new FakeSink();
@@ -458,7 +459,7 @@ class WsConnectionTest {
 
         @Test
         void aWriterThatIsHeldUpDelaysOnlyItsOwnChunkOfALargeFanOut() throws Exception {
-            int n = WsChannel.PARALLEL_FAN_OUT * 4;
+            int n = LiveFanOut.PARALLEL_FAN_OUT * 4;
             java.util.concurrent.CountDownLatch letWritersGo = new java.util.concurrent.CountDownLatch(1);
             Runnable holdWriters = () -> {
                 if (Thread.currentThread().getName().startsWith("notify-ws-writer-")) {
@@ -483,8 +484,8 @@ class WsConnectionTest {
                 // every writer is stuck in its first send; whatever the fan-out queued beyond the writers' first
                 // chunks was sent by the delivering thread before deliver returned
                 long sentAlready = sinks.stream().filter(s -> eventIds(s).equals(List.of(1L))).count();
-                int writersAtMost = Math.min(Runtime.getRuntime().availableProcessors() - 1, n / WsChannel.PARALLEL_FAN_OUT);
-                assertThat(sentAlready).isGreaterThanOrEqualTo(n - (long) writersAtMost * WsChannel.CHUNK);
+                int writersAtMost = Math.min(Runtime.getRuntime().availableProcessors() - 1, n / LiveFanOut.PARALLEL_FAN_OUT);
+                assertThat(sentAlready).isGreaterThanOrEqualTo(n - (long) writersAtMost * LiveFanOut.CHUNK);
             } finally {
                 letWritersGo.countDown();
             }
@@ -564,39 +565,6 @@ class WsConnectionTest {
             WsConnection c = open(sink, u1, Set.of(), OptionalLong.empty());
             c.onClosed();
             assertThat(channel().ledger().take(c.clientId(), "u1", clock.millis() + 61_000)).isEmpty();
-        }
-    }
-
-    @Test
-    void recentIdsForgetTheOldestBeyondCapacity() {
-        WsConnection.RecentIds ids = new WsConnection.RecentIds();
-        for (long i = 1; i <= WsConnection.RecentIds.CAPACITY + 10; i++) {
-            ids.add(i);
-        }
-        assertThat(ids.contains(1)).isFalse();
-        assertThat(ids.contains(10)).isFalse();
-        assertThat(ids.contains(11)).isTrue();
-        assertThat(ids.contains(WsConnection.RecentIds.CAPACITY + 10)).isTrue();
-    }
-
-    @Test
-    void recentIdsAgreeWithASetOfTheLastThousandIdsAdded() {
-        // ids out of order, repeated, and many beyond capacity: the primitive table's probing and
-        // deletion must remember exactly the last CAPACITY distinct ids, as a plain set would
-        java.util.Random random = new java.util.Random(42);
-        WsConnection.RecentIds ids = new WsConnection.RecentIds();
-        java.util.LinkedHashSet<Long> model = new java.util.LinkedHashSet<>();
-        for (int n = 0; n < 20_000; n++) {
-            long id = 1 + random.nextInt(3_000);
-            ids.add(id);
-            if (model.add(id) && model.size() > WsConnection.RecentIds.CAPACITY) {
-                model.remove(model.iterator().next());
-            }
-            if (n % 97 == 0) {
-                for (long probe = 1; probe <= 3_000; probe++) {
-                    assertThat(ids.contains(probe)).as("id %d after %d adds", probe, n + 1).isEqualTo(model.contains(probe));
-                }
-            }
         }
     }
 
