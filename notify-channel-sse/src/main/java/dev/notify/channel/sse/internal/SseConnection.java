@@ -37,7 +37,7 @@ import java.util.Set;
  * <p>An idle connection holds a handful of fields: its {@link FrameQueue} allocates a buffer only
  * while two or more frames wait.
  */
-public final class SseConnection implements Subscriber, StreamConnection {
+public final class SseConnection extends StreamConnection implements Subscriber {
 
     /** Where the frames go: the servlet response, or a fake in tests. */
     public interface Sink {
@@ -60,8 +60,6 @@ public final class SseConnection implements Subscriber, StreamConnection {
     private enum Next { NOTHING, FETCH, COMPLETE }
 
     private final SseChannel channel;
-    private final String clientId;
-    private final String userId;
     private final Set<String> topics;
     private final long connectedAt;
 
@@ -76,22 +74,10 @@ public final class SseConnection implements Subscriber, StreamConnection {
     private String lastNotificationId;
 
     SseConnection(SseChannel channel, String clientId, String userId, Set<String> topics) {
+        super(clientId, userId);
         this.channel = channel;
-        this.clientId = clientId;
-        this.userId = userId;
         this.topics = topics;
-        this.connectedAt = channel.clock().millis();
-    }
-
-    /** The connection's client id. */
-    @Override
-    public String clientId() {
-        return clientId;
-    }
-
-    /** The connection's user. */
-    public String userId() {
-        return userId;
+        this.connectedAt = channel.context().clock().millis();
     }
 
     /** Remembers the hub registration, to close it with the connection. */
@@ -135,8 +121,8 @@ public final class SseConnection implements Subscriber, StreamConnection {
     private boolean queueGreeting(InboxStats stats, List<InboxItem> recent, OptionalLong resumeAfter, long logHead) {
         enqueue(SseFrames.retry(channel.settings().retry().toMillis()));
         Map<String, Object> connected = new LinkedHashMap<>();
-        connected.put("clientId", clientId);
-        connected.put("userId", userId);
+        connected.put("clientId", clientId());
+        connected.put("userId", userId());
         connected.put("topics", List.copyOf(topics));
         connected.put("timestamp", java.time.Instant.ofEpochMilli(connectedAt).toString());
         connected.put("lastEventId", resumeAfter.orElse(logHead));
@@ -169,9 +155,9 @@ public final class SseConnection implements Subscriber, StreamConnection {
         int pageSize = channel.settings().replayPageSize();
         EventLogSlice slice;
         try {
-            slice = channel.eventLog().readAfter(after, userId, topics, pageSize);
+            slice = channel.context().eventLog().readAfter(after, userId(), topics, pageSize);
         } catch (RuntimeException e) {
-            channel.logger().log(System.Logger.Level.WARNING, "replay for SSE client " + clientId + " failed; closing the stream", e);
+            channel.context().logger().log(System.Logger.Level.WARNING, "replay for SSE client " + clientId() + " failed; closing the stream", e);
             close();
             return;
         }
@@ -191,7 +177,7 @@ public final class SseConnection implements Subscriber, StreamConnection {
                 enqueueEntry(e);
                 state.replayed(e.sequence());
             }
-            channel.metrics().count("notify.sse.replayed", slice.entries().size());
+            channel.context().metrics().count("notify.sse.replayed", slice.entries().size());
             // caught up only on an empty page: the host may leave not-yet-due entries out of a page, so a short page proves nothing
             if (slice.entries().isEmpty()) {
                 state.goLive(this::enqueueEntry);
@@ -217,7 +203,7 @@ public final class SseConnection implements Subscriber, StreamConnection {
                 enqueueEntry(entry);
                 if (overLimit()) {
                     next = null;
-                } else if (channel.deferDrain(this)) {
+                } else if (channel.fanOut().defer(this)) {
                     // part of a large fan-out: the channel drains the streams it reached in parallel afterwards
                     return;
                 } else {
@@ -318,7 +304,7 @@ public final class SseConnection implements Subscriber, StreamConnection {
             s = sink;
         }
         sub.ifPresent(Subscription::close);
-        channel.remove(this);
+        channel.fanOut().remove(this);
         if (s != null) {
             s.complete();
         }
@@ -335,8 +321,8 @@ public final class SseConnection implements Subscriber, StreamConnection {
     }
 
     private void dropSlowReader() {
-        channel.metrics().count("notify.sse.slow.disconnects", 1);
-        channel.logger().log(System.Logger.Level.INFO, () -> "SSE client " + clientId + " of user " + userId
+        channel.context().metrics().count("notify.sse.slow.disconnects", 1);
+        channel.context().logger().log(System.Logger.Level.INFO, () -> "SSE client " + clientId() + " of user " + userId()
                 + " fell too far behind; disconnected it (it resumes from the log)");
         close();
     }
@@ -350,7 +336,7 @@ public final class SseConnection implements Subscriber, StreamConnection {
             try {
                 s.execute(this::fetchPage);
             } catch (RuntimeException e) {
-                channel.logger().log(System.Logger.Level.WARNING, "cannot continue the replay of SSE client " + clientId, e);
+                channel.context().logger().log(System.Logger.Level.WARNING, "cannot continue the replay of SSE client " + clientId(), e);
                 close();
             }
         } else if (next == Next.COMPLETE) {
@@ -382,7 +368,7 @@ public final class SseConnection implements Subscriber, StreamConnection {
             }
         } catch (IOException | RuntimeException e) {
             // the client went away; the async listener may say so too, close() copes with both
-            channel.logger().log(System.Logger.Level.DEBUG, () -> "SSE client " + clientId + " write failed: " + e);
+            channel.context().logger().log(System.Logger.Level.DEBUG, () -> "SSE client " + clientId() + " write failed: " + e);
             return Next.COMPLETE;
         }
         if (completing) {
@@ -401,7 +387,7 @@ public final class SseConnection implements Subscriber, StreamConnection {
             enqueue(SseFrames.idOnly(e.sequence()));
             return;
         }
-        byte[] frame = channel.frameOf(e);
+        byte[] frame = channel.fanOut().frameOf(e);
         if (frame == null) {
             return;
         }

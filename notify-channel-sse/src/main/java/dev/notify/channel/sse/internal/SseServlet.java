@@ -72,7 +72,7 @@ final class SseServlet extends HttpServlet {
         connection.attach(subscription);
         try {
             // subscribed first: whatever is published from here on is held until the stream is ready
-            long logHead = channel.eventLog().latestSequence();
+            long logHead = channel.context().eventLog().latestSequence();
             InboxStats stats = channel.context().inbox().stats(identity.userId());
             int recentLimit = channel.settings().recentLimit();
             List<InboxItem> recent = recentLimit == 0 ? List.of() : channel.context().inbox().recentUnread(identity.userId(), recentLimit);
@@ -92,7 +92,7 @@ final class SseServlet extends HttpServlet {
         } catch (RuntimeException e) {
             connection.close();
             if (!resp.isCommitted() && !req.isAsyncStarted()) {
-                channel.logger().log(System.Logger.Level.WARNING, "cannot open SSE stream for user " + identity.userId(), e);
+                channel.context().logger().log(System.Logger.Level.WARNING, "cannot open SSE stream for user " + identity.userId(), e);
                 Problems.send(resp, channel, 500, "Internal Server Error", "the stream could not be opened: " + e.getMessage());
                 return;
             }

@@ -25,7 +25,7 @@ final class ClientRequests {
         try {
             Map<String, Object> json;
             try {
-                json = channel.json().parseObject(text);
+                json = channel.context().json().parseObject(text);
             } catch (RuntimeException e) {
                 throw new ClientFrame.BadFrame("the frame is not a JSON object: " + firstLine(e.getMessage()), null, null);
             }
@@ -84,7 +84,7 @@ final class ClientRequests {
         if (f.after().isPresent()) {
             after = f.after().getAsLong();
         } else {
-            ResumeLedger.Position p = channel.ledger().take(f.clientId().get(), identity.userId(), channel.clock().millis()).orElseThrow(() ->
+            ResumeLedger.Position p = channel.ledger().take(f.clientId().get(), identity.userId(), channel.context().clock().millis()).orElseThrow(() ->
                     new ClientFrame.BadFrame("client_id '" + ClientFrame.Parse.printable(f.clientId().get())
                             + "' is unknown or expired; resume with \"after\" (the last event id you have) instead", "resume", f.ref()));
             after = p.ackedThrough();
@@ -107,9 +107,9 @@ final class ClientRequests {
         String user = c.identity().userId();
         int n;
         try {
-            n = f.all() ? channel.inbox().markAllRead(user) : channel.inbox().mark(user, f.ids(), true);
+            n = f.all() ? channel.context().inbox().markAllRead(user) : channel.context().inbox().mark(user, f.ids(), true);
         } catch (RuntimeException e) {
-            channel.logger().log(System.Logger.Level.WARNING, "mark_read of WebSocket client " + c.clientId() + " failed", e);
+            channel.context().logger().log(System.Logger.Level.WARNING, "mark_read of WebSocket client " + c.clientId() + " failed", e);
             throw new ClientFrame.BadFrame("the inbox could not be updated: " + firstLine(e.getMessage()), "mark_read", f.ref());
         }
         // the inbox pushes the new stats to every connection of the user, this one included

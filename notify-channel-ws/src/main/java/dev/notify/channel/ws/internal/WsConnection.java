@@ -30,7 +30,7 @@ import java.util.function.Consumer;
  * <p><b>Sending.</b> Publishing threads call {@link #onEvent}, which only queues; one frame at a
  * time is handed to the container's asynchronous send, and the next goes when it completes. During
  * a channel fan-out the send is started after the fan-out by the channel (possibly from another
- * thread, see {@link WsChannel#deferSend}); the queue's order is the order frames go out either way.
+ * thread, see {@link dev.notify.stream.LiveFanOut#defer}); the queue's order is the order frames go out either way.
  * Unsent frames are bounded by {@link WsSettings#maxBufferedEvents()} and
  * {@link WsSettings#maxBufferedBytes()}; a connection over either is closed with 1013 and its
  * client resumes from the log.
@@ -50,7 +50,7 @@ import java.util.function.Consumer;
  * <p><b>Liveness.</b> A connection silent for a ping interval is pinged; one whose ping goes
  * unanswered for the pong timeout is closed ({@link #checkAlive}).
  */
-public final class WsConnection implements Subscriber, StreamConnection {
+public final class WsConnection extends StreamConnection implements Subscriber {
 
     /** Where frames go: the WebSocket session, or a fake in tests. */
     public interface Sink {
@@ -77,7 +77,6 @@ public final class WsConnection implements Subscriber, StreamConnection {
     public static final int TRY_AGAIN_LATER = 1013;
 
     private final WsChannel channel;
-    private final String clientId;
     private final Identity identity;
 
     // guarded by this
@@ -98,22 +97,11 @@ public final class WsConnection implements Subscriber, StreamConnection {
     private long pingSentAt;
 
     WsConnection(WsChannel channel, String clientId, Identity identity, Set<String> topics) {
+        super(clientId, identity.userId());
         this.channel = channel;
-        this.clientId = clientId;
         this.identity = identity;
         this.topics = new LinkedHashSet<>(topics);
-        this.lastHeard = channel.clock().millis();
-    }
-
-    /** The connection's client id. */
-    @Override
-    public String clientId() {
-        return clientId;
-    }
-
-    /** The connection's user. */
-    public String userId() {
-        return identity.userId();
+        this.lastHeard = channel.context().clock().millis();
     }
 
     /** The highest event id the client acknowledged (or the position it started from). */
@@ -154,7 +142,7 @@ public final class WsConnection implements Subscriber, StreamConnection {
             this.sink = s;
             sent.startAfter(resumeAfter.orElse(logHead));
             Map<String, Object> connected = new LinkedHashMap<>();
-            connected.put("client_id", clientId);
+            connected.put("client_id", clientId());
             connected.put("user_id", identity.userId());
             connected.put("topics", List.copyOf(topics));
             connected.put("last_id", logHead);
@@ -188,7 +176,7 @@ public final class WsConnection implements Subscriber, StreamConnection {
         }
         if (slow) {
             dropSlowClient();
-        } else if (!channel.deferSend(this)) {
+        } else if (!channel.fanOut().defer(this)) {
             // outside a large fan-out's batch (or outside any fan-out): start the send here
             pump();
         }
@@ -226,7 +214,7 @@ public final class WsConnection implements Subscriber, StreamConnection {
 
     /** Anything from the client (a message or a pong) shows it is alive. */
     synchronized void heard() {
-        lastHeard = channel.clock().millis();
+        lastHeard = channel.context().clock().millis();
         pingSentAt = 0;
     }
 
@@ -329,9 +317,9 @@ public final class WsConnection implements Subscriber, StreamConnection {
         }
         EventLogSlice slice;
         try {
-            slice = channel.eventLog().readAfter(after, identity.userId(), t, channel.settings().replayPageSize());
+            slice = channel.context().eventLog().readAfter(after, identity.userId(), t, channel.settings().replayPageSize());
         } catch (RuntimeException e) {
-            channel.logger().log(System.Logger.Level.WARNING, "replay for WebSocket client " + clientId + " failed; closing it", e);
+            channel.context().logger().log(System.Logger.Level.WARNING, "replay for WebSocket client " + clientId() + " failed; closing it", e);
             closeWith(TRY_AGAIN_LATER, "replay failed; reconnect and resume");
             return;
         }
@@ -346,7 +334,7 @@ public final class WsConnection implements Subscriber, StreamConnection {
                 }
                 state.replayed(e.sequence());
             }
-            channel.metrics().count("notify.ws.replayed", slice.entries().size());
+            channel.context().metrics().count("notify.ws.replayed", slice.entries().size());
             // caught up only on an empty page: the host may leave not-yet-due entries out of a page, so a short page proves nothing
             if (slice.entries().isEmpty()) {
                 goLive();
@@ -392,7 +380,7 @@ public final class WsConnection implements Subscriber, StreamConnection {
                     try {
                         sink.execute(this::fetchPage);
                     } catch (RuntimeException e) {
-                        channel.logger().log(System.Logger.Level.WARNING, "cannot continue the replay of WebSocket client " + clientId, e);
+                        channel.context().logger().log(System.Logger.Level.WARNING, "cannot continue the replay of WebSocket client " + clientId(), e);
                         closeWith(TRY_AGAIN_LATER, "server busy; reconnect and resume");
                     }
                 }
@@ -420,7 +408,7 @@ public final class WsConnection implements Subscriber, StreamConnection {
             continueHere = pumpThreadId != Thread.currentThread().getId();
         }
         if (failure != null) {
-            channel.logger().log(System.Logger.Level.DEBUG, () -> "WebSocket client " + clientId + " send failed: " + failure);
+            channel.context().logger().log(System.Logger.Level.DEBUG, () -> "WebSocket client " + clientId() + " send failed: " + failure);
             closeWith(GOING_AWAY, "send failed");
             return;
         }
@@ -434,7 +422,7 @@ public final class WsConnection implements Subscriber, StreamConnection {
         if (!sent.isNew(e)) {
             return false;
         }
-        String frame = channel.frameOf(e);
+        String frame = channel.fanOut().frameOf(e);
         if (frame == null) {
             return false;
         }
@@ -456,8 +444,8 @@ public final class WsConnection implements Subscriber, StreamConnection {
     }
 
     private void dropSlowClient() {
-        channel.metrics().count("notify.ws.slow.disconnects", 1);
-        channel.logger().log(System.Logger.Level.INFO, () -> "WebSocket client " + clientId + " of user " + identity.userId()
+        channel.context().metrics().count("notify.ws.slow.disconnects", 1);
+        channel.context().logger().log(System.Logger.Level.INFO, () -> "WebSocket client " + clientId() + " of user " + identity.userId()
                 + " fell too far behind; closed it (it resumes from the log)");
         closeWith(TRY_AGAIN_LATER, "too slow: send buffer full; reconnect and resume after your last acknowledged id");
     }
@@ -482,7 +470,7 @@ public final class WsConnection implements Subscriber, StreamConnection {
             }
         }
         if (dead) {
-            channel.metrics().count("notify.ws.dead.disconnects", 1);
+            channel.context().metrics().count("notify.ws.dead.disconnects", 1);
             closeWith(GOING_AWAY, "no pong within " + channel.settings().pongTimeout().toMillis() + " ms");
         } else if (ping) {
             s.execute(() -> {
@@ -541,6 +529,6 @@ public final class WsConnection implements Subscriber, StreamConnection {
     }
 
     Instant now() {
-        return channel.clock().instant();
+        return channel.context().clock().instant();
     }
 }

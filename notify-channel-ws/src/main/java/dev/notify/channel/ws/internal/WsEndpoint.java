@@ -95,11 +95,11 @@ public final class WsEndpoint extends Endpoint {
         c.attach(subscription);
         try {
             // subscribed first: whatever is published from here on reaches the connection, held until it is ready
-            long logHead = channel.eventLog().latestSequence();
-            InboxStats stats = channel.inbox().stats(identity.userId());
+            long logHead = channel.context().eventLog().latestSequence();
+            InboxStats stats = channel.context().inbox().stats(identity.userId());
             c.start(sink, stats, after, logHead);
         } catch (RuntimeException e) {
-            channel.logger().log(System.Logger.Level.WARNING, "cannot open WebSocket for user " + identity.userId(), e);
+            channel.context().logger().log(System.Logger.Level.WARNING, "cannot open WebSocket for user " + identity.userId(), e);
             c.onClosed();
             refuse(session, 1011, "the connection could not be opened");
         }
@@ -115,7 +115,7 @@ public final class WsEndpoint extends Endpoint {
 
     @Override
     public void onError(Session session, Throwable t) {
-        channel.logger().log(System.Logger.Level.DEBUG, () -> "WebSocket error: " + t);
+        channel.context().logger().log(System.Logger.Level.DEBUG, () -> "WebSocket error: " + t);
         WsConnection c = connection;
         if (c != null && !session.isOpen()) {
             c.onClosed();
@@ -125,7 +125,7 @@ public final class WsEndpoint extends Endpoint {
     // an error frame first, so the reason also reaches clients that do not show close reasons
     private void refuse(Session session, int code, String reason) {
         try {
-            session.getBasicRemote().sendText(channel.frames().error(reason, null, null, channel.clock().instant()));
+            session.getBasicRemote().sendText(channel.frames().error(reason, null, null, channel.context().clock().instant()));
         } catch (IOException | RuntimeException e) {
             // the close below still tells the client
         }
