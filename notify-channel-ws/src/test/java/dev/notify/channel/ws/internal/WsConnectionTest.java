@@ -180,6 +180,19 @@ class WsConnectionTest {
     @Nested
     @DisplayName("on open")
     class OnOpen {
+
+        @Test
+        void sendsWhatReachedItBetweenSubscribingAndStartingAfterTheGreeting() {
+            WsConnection c = channel().newConnection(u1, Set.of());
+            c.attach(hub.subscribe(new SubscriptionRequest("ws", c.clientId(), "u1", Set.of()), c));
+            EventLogEntry early = append(Audience.user("u1"), "early");
+            publish(early);
+            FakeSink sink = new FakeSink();
+            c.start(sink, inbox.stats("u1"), OptionalLong.empty(), log.latestSequence());
+            assertThat(types(sink)).containsExactly("connected", "stats", "task.progress");
+            assertThat(eventIds(sink)).containsExactly(early.sequence());
+        }
+
         @Test
         void sendsConnectedThenStats() {
             append(Audience.user("u1"), "before");
