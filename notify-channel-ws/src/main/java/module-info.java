@@ -6,7 +6,8 @@
  * missed.
  */
 module dev.notify.channel.ws {
-    requires dev.notify.api;
+    // the exported provider's signatures use the SPI types
+    requires transitive dev.notify.api;
     // the fan-out, frame queue and replay-then-live state shared with the other stream channels
     requires dev.notify.stream;
     // only when a host registers the endpoint (context.web() present); a library host without HTTP runs without it
