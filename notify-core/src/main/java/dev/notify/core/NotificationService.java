@@ -25,9 +25,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.Function;
 
 /**
@@ -57,7 +55,6 @@ import java.util.function.Function;
  */
 public final class NotificationService implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger(NotificationService.class.getName());
     /** Scope of idempotency keys published without a scope of their own. */
     public static final String DEFAULT_SCOPE = "default";
 
@@ -90,7 +87,7 @@ public final class NotificationService implements AutoCloseable {
         Metrics metrics = new MicrometerMetrics(meterRegistry);
         this.queue = new PriorityDeliveryQueue<>(config.queueCapacity());
         metrics.gauge("notify.queue.depth", queue::size);
-        ScheduledExecutorService scheduler = timers();
+        ScheduledExecutorService scheduler = Shutdown.newTimers();
         this.listeners = new DeliveryListeners(b.listeners);
         this.registry = new ChannelRegistry(config.config().node("channels"), config.workers(), meterRegistry, metrics);
         this.tracker = new DeliveryTracker(config, store, queue, registry, listeners, cancellations, scheduler, metrics);
@@ -119,18 +116,6 @@ public final class NotificationService implements AutoCloseable {
         tracker.start();
         tailer.start();
         pruner.start(scheduler, config.pollInterval());
-    }
-
-    private static ScheduledExecutorService timers() {
-        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, r -> {
-            Thread t = new Thread(r, "notify-timer");
-            t.setDaemon(true);
-            return t;
-        });
-        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        timers.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-        timers.setRemoveOnCancelPolicy(true);
-        return timers;
     }
 
     /** A builder with the default configuration and an in-memory store. */
@@ -233,12 +218,12 @@ public final class NotificationService implements AutoCloseable {
      * @return the ids of the notifications created
      */
     public List<String> notifyAll(Collection<String> recipients, Notification.Builder notification) {
-        return ids(publishAll(Publisher.splitByRecipients(recipients, notification), DEFAULT_SCOPE));
+        return Publisher.ids(publishAll(Publisher.splitByRecipients(recipients, notification), DEFAULT_SCOPE));
     }
 
     /** Publishes several notifications in one transaction: all are stored, or none. */
     public List<String> batchNotify(List<Notification> notifications) {
-        return ids(publishAll(notifications, DEFAULT_SCOPE));
+        return Publisher.ids(publishAll(notifications, DEFAULT_SCOPE));
     }
 
     /**
@@ -248,14 +233,6 @@ public final class NotificationService implements AutoCloseable {
      */
     public List<PublishReceipt> publishAll(List<Notification> notifications, String scope) {
         return publisher.publishAll(notifications, scope);
-    }
-
-    private static List<String> ids(List<PublishReceipt> receipts) {
-        List<String> out = new ArrayList<>(receipts.size());
-        for (PublishReceipt r : receipts) {
-            out.add(r.id());
-        }
-        return out;
     }
 
     // ---- looking things up, cancelling, replaying ---------------------------------------------
@@ -436,11 +413,9 @@ public final class NotificationService implements AutoCloseable {
             return this;
         }
 
-        /** Registers every channel provider found by {@link ServiceLoader} (module path and classpath). */
+        /** Registers every channel provider found by {@link java.util.ServiceLoader} (module path and classpath). */
         public Builder discoverChannels() {
-            ChannelDiscovery.Result r = ChannelDiscovery.discover();
-            r.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, p));
-            providers.addAll(r.providers().values());
+            providers.addAll(ChannelDiscovery.discoverLogged(null));
             return this;
         }
 
@@ -453,16 +428,7 @@ public final class NotificationService implements AutoCloseable {
             if (names == null) {
                 throw new IllegalArgumentException("names must not be null");
             }
-            ChannelDiscovery.Result r = ChannelDiscovery.discover();
-            r.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, p));
-            for (String name : names) {
-                ChannelProvider p = r.providers().get(name);
-                if (p == null) {
-                    throw new IllegalArgumentException("channel '" + name + "' was not found: add notify-channel-" + name
-                            + " (or the plugin jar that provides it) to the classpath; found " + new TreeSet<>(r.providers().keySet()));
-                }
-                providers.add(p);
-            }
+            providers.addAll(ChannelDiscovery.discoverLogged(names));
             return this;
         }
 

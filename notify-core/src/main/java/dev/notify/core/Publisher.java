@@ -120,6 +120,16 @@ final class Publisher {
         return receipts;
     }
 
+    /** The ids of the receipts, in order. */
+    static List<String> ids(List<PublishReceipt> receipts) {
+        List<String> out = new ArrayList<>(receipts.size());
+        for (PublishReceipt r : receipts) {
+            out.add(r.id());
+        }
+        return out;
+    }
+
+    /** The notification, or {@link IllegalArgumentException} when it is null. */
     static Notification requireNotification(Notification n) {
         if (n == null) {
             throw new IllegalArgumentException("notification must not be null");

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,6 +44,19 @@ final class Shutdown {
         this.json = json;
         this.store = store;
         this.ownsStore = ownsStore;
+    }
+
+    /** The engine's timer threads; made here because how they stop is set when they are made. */
+    static ScheduledExecutorService newTimers() {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(2, r -> {
+            Thread t = new Thread(r, "notify-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timers.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+        timers.setRemoveOnCancelPolicy(true);
+        return timers;
     }
 
     /** See {@link NotificationService#close(Duration)}. Idempotent: later calls report nothing. */
