@@ -8,4 +8,5 @@ module dev.notify.api {
     exports dev.notify.api.spi;
 
     uses dev.notify.api.spi.ChannelProvider;
+    uses dev.notify.api.spi.ClusterSignalProvider;
 }
