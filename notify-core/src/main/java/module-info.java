@@ -13,4 +13,7 @@ module dev.notify.core {
     exports dev.notify.core.memory;
 
     uses dev.notify.api.spi.ChannelProvider;
+    uses dev.notify.api.spi.ClusterSignalProvider;
+
+    provides dev.notify.api.spi.ClusterSignalProvider with dev.notify.core.InProcessSignals.Provider;
 }

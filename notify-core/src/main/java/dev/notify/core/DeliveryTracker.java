@@ -48,6 +48,7 @@ final class DeliveryTracker {
     private final DeliveryOutcomes outcomes;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerSeq = new AtomicInteger();
+    private volatile Runnable dueHere = () -> { };
     private volatile ScheduledFuture<?> ticker;
     private volatile ScheduledFuture<?> watchdog;
     // closing: no more timers or replacement workers; closed: idle workers leave
@@ -64,6 +65,14 @@ final class DeliveryTracker {
         this.metrics = metrics;
         this.scheduler = scheduler;
         this.outcomes = new DeliveryOutcomes(store, config.clock(), config.retryPolicy(), listeners, metrics, inMemory, this::wakeAt);
+    }
+
+    /**
+     * Tells {@code hint} whenever a delivery becomes due now without this node running it (handed
+     * back, deferred, replayed), so that other nodes can claim it at once (the cluster signal).
+     */
+    void onDueNow(Runnable hint) {
+        this.dueHere = hint;
     }
 
     /** Starts the workers, the periodic claim of due deliveries and the timeout watchdog. */
@@ -260,6 +269,9 @@ final class DeliveryTracker {
             return;
         }
         long ms = Math.max(0, Duration.between(config.clock().instant(), at).toMillis());
+        if (ms == 0) {
+            dueHere.run();
+        }
         if (ms < config.pollInterval().toMillis()) {
             try {
                 scheduler.schedule(this::tick, ms, TimeUnit.MILLISECONDS);
@@ -320,6 +332,9 @@ final class DeliveryTracker {
             inMemory.remove(job.deliveryId);
             try {
                 store.release(job.deliveryId, job.dueAt);
+                if (!closed && !job.dueAt.isAfter(config.clock().instant())) {
+                    dueHere.run(); // an idle node may take it at once
+                }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "could not hand delivery " + job.deliveryId + " back; its lease will lapse", e);
             }

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * The in-process {@link SubscriberHub}: subscriptions indexed by user and by exact topic, with
@@ -33,11 +34,22 @@ final class LocalSubscriberHub implements SubscriberHub {
     private final Map<String, Set<Entry>> byTopic = new ConcurrentHashMap<>();
     private final Set<Entry> patternSubscribers = new CopyOnWriteArraySet<>();
     private final Map<String, Entry> byClient = new ConcurrentHashMap<>();
+    private volatile Consumer<String> firstOfUser = u -> { };
+    private volatile Consumer<String> lastOfUser = u -> { };
 
     /** A hub allowing {@code maxConnectionsPerUser} connections per user. */
     LocalSubscriberHub(Clock clock, int maxConnectionsPerUser) {
         this.clock = clock;
         this.maxConnectionsPerUser = maxConnectionsPerUser;
+    }
+
+    /**
+     * Tells {@code first} when a user's first live connection opens and {@code last} when the last
+     * one closes, so a cluster engine with per-user channels subscribes only to the users this node serves.
+     */
+    void onUserInterest(Consumer<String> first, Consumer<String> last) {
+        this.firstOfUser = first;
+        this.lastOfUser = last;
     }
 
     @Override
@@ -54,7 +66,12 @@ final class LocalSubscriberHub implements SubscriberHub {
             if (byClient.putIfAbsent(request.clientId(), e) != null) {
                 throw new IllegalArgumentException("client id " + request.clientId() + " is already subscribed");
             }
+            boolean first = mine.isEmpty();
             mine.add(e);
+            if (first) {
+                // inside the lock: a close of the same user's last connection cannot overtake it
+                firstOfUser.accept(request.userId());
+            }
         }
         e.indexTopics(e.topics);
         return e;
@@ -122,6 +139,11 @@ final class LocalSubscriberHub implements SubscriberHub {
     public int connectionCount(String userId) {
         Set<Entry> subs = byUser.get(userId);
         return subs == null ? 0 : subs.size();
+    }
+
+    /** The users holding live connections now. */
+    List<String> userIds() {
+        return new ArrayList<>(byUser.keySet());
     }
 
     /** Whether any subscriber listens for this user (used to skip work nobody would see). */
@@ -233,11 +255,14 @@ final class LocalSubscriberHub implements SubscriberHub {
                 unindexTopics(topics);
             }
             synchronized (byUser) {
-                byUser.computeIfPresent(userId, (k, set) -> {
+                Set<Entry> left = byUser.computeIfPresent(userId, (k, set) -> {
                     set.remove(this);
                     return set.isEmpty() ? null : set;
                 });
                 byClient.remove(clientId, this);
+                if (left == null) {
+                    lastOfUser.accept(userId);
+                }
             }
         }
     }

@@ -7,6 +7,8 @@ import dev.notify.api.Page;
 import dev.notify.api.spi.Channel;
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelProvider;
+import dev.notify.api.spi.ClusterSignalProvider;
+import dev.notify.api.spi.ClusterSignals;
 import dev.notify.api.spi.EventLog;
 import dev.notify.api.spi.Inbox;
 import dev.notify.api.spi.JsonCodec;
@@ -74,6 +76,7 @@ public final class NotificationService implements AutoCloseable {
     private final DeliveryTracker tracker;
     private final StreamTailer tailer;
     private final Publisher publisher;
+    private final ClusterLink cluster;
     private final Shutdown shutdown;
 
     private NotificationService(Builder b) {
@@ -93,11 +96,14 @@ public final class NotificationService implements AutoCloseable {
         this.tracker = new DeliveryTracker(config, store, queue, registry, listeners, cancellations, scheduler, metrics);
         this.tailer = new StreamTailer(store, clock, registry, listeners, cancellations, scheduler,
                 config.streamPollInterval(), config.pollInterval());
-        Publisher pub = new Publisher(config, store, templates, registry, queue, tracker, tailer, inbox, metrics,
+        ClusterSignalProvider engine = b.clusterSignals != null ? b.clusterSignals
+                : ClusterEngines.named(config.config().get("cluster.signals").orElse(InProcessSignals.NAME));
+        this.cluster = new ClusterLink(config.nodeId(), config.config().node("cluster").node(engine.name()), clock, metrics, scheduler);
+        Publisher pub = new Publisher(config, store, templates, registry, queue, tracker, tailer, inbox, cluster, metrics,
                 meterRegistry.counter("notify.published"));
         this.publisher = pub;
         Pruner pruner = new Pruner(store, clock, config.retention(), config.pruneInterval());
-        this.shutdown = new Shutdown(pub, tracker, tailer, pruner, registry, hub, scheduler, json, store, b.store == null);
+        this.shutdown = new Shutdown(pub, tracker, tailer, pruner, registry, hub, cluster, scheduler, json, store, b.store == null);
         OperationalEvents ops = new OperationalEvents(registry, metrics, pub::isOpen, n -> pub.publishAll(List.of(n), DEFAULT_SCOPE));
         EngineChannelContext.Shared shared = new EngineChannelContext.Shared(config.config().node("channels"), json, hub, eventLog,
                 inbox, store, clock, scheduler, metrics, Optional.ofNullable(b.web), ops);
@@ -116,6 +122,45 @@ public final class NotificationService implements AutoCloseable {
         tracker.start();
         tailer.start();
         pruner.start(scheduler, config.pollInterval());
+        try {
+            connectCluster(engine);
+        } catch (RuntimeException e) {
+            shutdown.release();
+            throw e;
+        }
+    }
+
+    /** Sends what this node changes to the other nodes and wakes this node's parts on what they changed. */
+    private void connectCluster(ClusterSignalProvider engine) {
+        tracker.onDueNow(cluster::deliveryDue);
+        inbox.onChanged(cluster::inboxChanged);
+        tailer.onOthersPublished(inbox::pushStats);
+        hub.onUserInterest(u -> cluster.interest(dev.notify.api.Audience.user(u)), u -> cluster.noInterest(dev.notify.api.Audience.user(u)));
+        cluster.start(engine, new ClusterLink.Receivers() {
+            @Override
+            public void logAppended() {
+                tailer.wake();
+            }
+
+            @Override
+            public void deliveryDue() {
+                tracker.tick();
+            }
+
+            @Override
+            public void inboxChanged(String userId) {
+                inbox.pushStats(userId);
+            }
+
+            @Override
+            public void resync() {
+                tailer.wake();
+                tracker.tick();
+                for (String u : hub.userIds()) {
+                    inbox.pushStats(u);
+                }
+            }
+        });
     }
 
     /** A builder with the default configuration and an in-memory store. */
@@ -330,6 +375,16 @@ public final class NotificationService implements AutoCloseable {
         return queue.size();
     }
 
+    /** The cluster signal engine in use (the in-process one for a single node). */
+    public ClusterSignals clusterSignals() {
+        return cluster.engine().orElseThrow();
+    }
+
+    /** How late the last signal from another node arrived, in milliseconds (0 before the first). */
+    public long clusterSignalLagMillis() {
+        return cluster.lagMillis();
+    }
+
     /** Whether the service still accepts publishes. */
     public boolean isOpen() {
         return publisher.isOpen();
@@ -358,6 +413,7 @@ public final class NotificationService implements AutoCloseable {
         private NotificationStore store;
         private MeterRegistry meterRegistry;
         private WebRegistry web;
+        private ClusterSignalProvider clusterSignals;
         private final List<ChannelProvider> providers = new ArrayList<>();
         private final List<Channel> channels = new ArrayList<>();
         private final List<DeliveryListener> listeners = new ArrayList<>();
@@ -392,6 +448,19 @@ public final class NotificationService implements AutoCloseable {
         /** The HTTP route registry channels may contribute to (set by a hosting server). */
         public Builder web(WebRegistry w) {
             this.web = w;
+            return this;
+        }
+
+        /**
+         * The engine that carries cluster signals between nodes sharing the store. Default: the one
+         * named by the configuration key {@code cluster.signals} (found by {@link java.util.ServiceLoader}),
+         * else the in-process one, right for a single node.
+         */
+        public Builder clusterSignals(ClusterSignalProvider p) {
+            if (p == null) {
+                throw new IllegalArgumentException("provider must not be null");
+            }
+            this.clusterSignals = p;
             return this;
         }
 

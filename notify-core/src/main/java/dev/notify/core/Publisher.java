@@ -2,8 +2,10 @@ package dev.notify.core;
 
 import dev.notify.api.Audience;
 import dev.notify.api.DeliveryRecord;
+import dev.notify.api.EventLogEntry;
 import dev.notify.api.Notification;
 import dev.notify.api.spi.ChannelKind;
+import dev.notify.api.spi.ClusterSignal;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.Metrics;
 import dev.notify.api.spi.NewDelivery;
@@ -40,13 +42,14 @@ final class Publisher {
     private final DeliveryTracker tracker;
     private final StreamTailer tailer;
     private final ServiceInbox inbox;
+    private final ClusterLink cluster;
     private final Metrics metrics;
     private final Counter published;
     private volatile boolean closed;
 
     Publisher(ServiceConfig config, NotificationStore store, Templates templates, ChannelRegistry registry,
               PriorityDeliveryQueue<DeliveryJob> queue, DeliveryTracker tracker, StreamTailer tailer, ServiceInbox inbox,
-              Metrics metrics, Counter published) {
+              ClusterLink cluster, Metrics metrics, Counter published) {
         this.config = config;
         this.clock = config.clock();
         this.store = store;
@@ -56,6 +59,7 @@ final class Publisher {
         this.tracker = tracker;
         this.tailer = tailer;
         this.inbox = inbox;
+        this.cluster = cluster;
         this.metrics = metrics;
         this.published = published;
     }
@@ -107,14 +111,42 @@ final class Publisher {
         for (Plan p : plans) {
             requests.add(p.request);
         }
-        List<PublishResult> results = requests.size() == 1 ? List.of(store.save(requests.get(0))) : store.saveAll(requests);
+        boolean tailed = registry.hasStreamChannels();
+        if (tailed) {
+            for (PublishRequest r : requests) {
+                tailer.publishingHere(r.notification().id());
+            }
+        }
+        List<PublishResult> results;
+        try {
+            results = requests.size() == 1 ? List.of(store.save(requests.get(0))) : store.saveAll(requests);
+        } catch (RuntimeException | Error e) {
+            if (tailed) {
+                for (PublishRequest r : requests) {
+                    tailer.notPublished(r.notification().id());
+                }
+            }
+            throw e;
+        }
         List<PublishReceipt> receipts = new ArrayList<>(results.size());
+        long lastSequence = -1;
+        Set<Audience> audiences = new LinkedHashSet<>();
         for (int i = 0; i < results.size(); i++) {
             PublishResult r = results.get(i);
             receipts.add(new PublishReceipt(r.notification().id(), r.duplicate()));
+            if (tailed && r.events().isEmpty()) {
+                tailer.notPublished(requests.get(i).notification().id());
+            }
+            for (EventLogEntry e : r.events()) {
+                lastSequence = Math.max(lastSequence, e.sequence());
+                audiences.add(e.audience());
+            }
             if (!r.duplicate()) {
                 dispatch(plans.get(i), r, now);
             }
+        }
+        if (lastSequence >= 0) {
+            cluster.logAppended(lastSequence, audiences.size() > ClusterSignal.MAX_AUDIENCES ? List.of() : new ArrayList<>(audiences));
         }
         published.increment(results.size());
         return receipts;

@@ -20,11 +20,17 @@ final class ServiceInbox implements Inbox {
     private final NotificationStore store;
     private final LocalSubscriberHub hub;
     private final Clock clock;
+    private volatile java.util.function.Consumer<String> changed = u -> { };
 
     ServiceInbox(NotificationStore store, LocalSubscriberHub hub, Clock clock) {
         this.store = store;
         this.hub = hub;
         this.clock = clock;
+    }
+
+    /** Tells {@code hint} the user whose inbox a read, unread or delete changed (the cluster signal). */
+    void onChanged(java.util.function.Consumer<String> hint) {
+        this.changed = hint;
     }
 
     @Override
@@ -50,6 +56,7 @@ final class ServiceInbox implements Inbox {
         int n = store.mark(requireUser(userId), requireIds(notificationIds), read, clock.instant());
         if (n > 0) {
             pushStats(userId);
+            changed.accept(userId);
         }
         return n;
     }
@@ -59,6 +66,7 @@ final class ServiceInbox implements Inbox {
         int n = store.markAllRead(requireUser(userId), clock.instant());
         if (n > 0) {
             pushStats(userId);
+            changed.accept(userId);
         }
         return n;
     }
@@ -68,6 +76,7 @@ final class ServiceInbox implements Inbox {
         int n = store.delete(requireUser(userId), requireIds(notificationIds));
         if (n > 0) {
             pushStats(userId);
+            changed.accept(userId);
         }
         return n;
     }

@@ -26,6 +26,7 @@ final class Shutdown {
     private final Pruner pruner;
     private final ChannelRegistry registry;
     private final LocalSubscriberHub hub;
+    private final ClusterLink cluster;
     private final ScheduledExecutorService scheduler;
     private final JsonbCodec json;
     private final NotificationStore store;
@@ -33,13 +34,14 @@ final class Shutdown {
     private boolean started;
 
     Shutdown(Publisher publisher, DeliveryTracker tracker, StreamTailer tailer, Pruner pruner, ChannelRegistry registry,
-             LocalSubscriberHub hub, ScheduledExecutorService scheduler, JsonbCodec json, NotificationStore store, boolean ownsStore) {
+             LocalSubscriberHub hub, ClusterLink cluster, ScheduledExecutorService scheduler, JsonbCodec json, NotificationStore store, boolean ownsStore) {
         this.publisher = publisher;
         this.tracker = tracker;
         this.tailer = tailer;
         this.pruner = pruner;
         this.registry = registry;
         this.hub = hub;
+        this.cluster = cluster;
         this.scheduler = scheduler;
         this.json = json;
         this.store = store;
@@ -102,6 +104,7 @@ final class Shutdown {
         publisher.close();
         tracker.abort();
         pruner.stop();
+        cluster.close();
         registry.closeAll();
         // shutdown(), not shutdownNow(): a tick may be claiming from the store, and interrupting
         // store I/O can break the database; pending timers are dropped by the executor's policies

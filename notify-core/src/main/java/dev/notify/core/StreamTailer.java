@@ -17,6 +17,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -51,6 +54,9 @@ final class StreamTailer implements Runnable {
     private final Duration pollInterval;
     private final PriorityQueue<Held> held = new PriorityQueue<>((a, b) -> a.dueAt.compareTo(b.dueAt));
     private final AtomicLong completed = new AtomicLong();
+    // notifications this node published: their counts were pushed already; other nodes' ones need it here
+    private final Set<String> publishedHere = ConcurrentHashMap.newKeySet();
+    private volatile Consumer<String> statsChanged = u -> { };
     private volatile Thread thread;
     private volatile ScheduledFuture<?> releaser;
     private volatile long position;
@@ -87,6 +93,24 @@ final class StreamTailer implements Runnable {
         t.start();
         long ms = Math.max(1, pollInterval.toMillis());
         releaser = scheduler.scheduleWithFixedDelay(this::releaseDue, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends the recipients of notifications other nodes published new inbox counts through
+     * {@code push} (those of this node's own publishes are pushed by the publisher).
+     */
+    void onOthersPublished(Consumer<String> push) {
+        this.statsChanged = push;
+    }
+
+    /** Notes a notification this node is about to store, so its counts are not pushed twice. */
+    void publishingHere(String notificationId) {
+        publishedHere.add(notificationId);
+    }
+
+    /** Forgets a notification noted by {@link #publishingHere} that was not stored, or stored without entries. */
+    void notPublished(String notificationId) {
+        publishedHere.remove(notificationId);
     }
 
     /** Looks at the log at once (a local publish appended to it). */
@@ -148,12 +172,28 @@ final class StreamTailer implements Runnable {
             while (j < entries.size() && entries.get(j).notification().id().equals(n.id())) {
                 j++;
             }
-            fanOut(n, entries.subList(i, j));
+            List<EventLogEntry> mine = entries.subList(i, j);
+            fanOut(n, mine);
+            if (!publishedHere.remove(n.id())) {
+                pushStats(mine);
+            }
             // past each notification: should anything still escape, what was pushed is not pushed twice
             position = entries.get(j - 1).sequence();
             i = j;
         }
         return entries.size() == BATCH;
+    }
+
+    private void pushStats(List<EventLogEntry> entries) {
+        for (EventLogEntry e : entries) {
+            if (e.audience() instanceof dev.notify.api.Audience.User u) {
+                try {
+                    statsChanged.accept(u.userId());
+                } catch (RuntimeException ex) {
+                    LOG.log(System.Logger.Level.DEBUG, "could not push counts of " + u.userId(), ex);
+                }
+            }
+        }
     }
 
     /** Hands one notification's entries to every stream channel that carries it, or holds them until it is due. */

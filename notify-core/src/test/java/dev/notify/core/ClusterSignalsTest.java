@@ -1,0 +1,257 @@
+package dev.notify.core;
+
+import dev.notify.api.Audience;
+import dev.notify.api.DeliveryResult;
+import dev.notify.api.EventLogEntry;
+import dev.notify.api.Notification;
+import dev.notify.api.spi.Channel;
+import dev.notify.api.spi.ChannelKind;
+import dev.notify.api.spi.ClusterContext;
+import dev.notify.api.spi.ClusterMessage;
+import dev.notify.api.spi.ClusterSignal;
+import dev.notify.api.spi.ClusterSignalProvider;
+import dev.notify.api.spi.ClusterSignals;
+import dev.notify.api.spi.Delivery;
+import dev.notify.api.spi.HubSignal;
+import dev.notify.api.spi.Subscriber;
+import dev.notify.api.spi.SubscriptionRequest;
+import dev.notify.core.memory.InMemoryNotificationStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Two engines on one store, joined by a bus in this JVM: what one node changes wakes the other at
+ * once. Both poll only every 30 s here, so anything seen within seconds came through the signal.
+ */
+class ClusterSignalsTest {
+
+    private final InMemoryNotificationStore store = new InMemoryNotificationStore();
+    private final Bus bus = new Bus();
+    private final List<NotificationService> services = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        services.forEach(NotificationService::close);
+        store.close();
+    }
+
+    @Test
+    void aNotificationPublishedOnAReachesALiveSubscriberOnBWithoutWaitingForAPoll() throws Exception {
+        NotificationService a = node("a");
+        NotificationService b = node("b");
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch got = new CountDownLatch(1);
+        b.hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of()), recording(seen, got, new ArrayList<>()));
+
+        a.notify(Notification.builder().recipient("u1").title("hi").build());
+
+        assertThat(got.await(5, TimeUnit.SECONDS)).as("received on B well before its 30 s poll").isTrue();
+        assertThat(seen).hasSize(1);
+    }
+
+    @Test
+    void readsOnAAndPublishesOnAPushNewCountsToTheUsersConnectionsOnB() throws Exception {
+        NotificationService a = node("a");
+        NotificationService b = node("b");
+        List<HubSignal> signals = new CopyOnWriteArrayList<>();
+        CountDownLatch event = new CountDownLatch(1);
+        b.hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of()), recording(new ArrayList<>(), event, signals));
+        String id = a.notify(Notification.builder().recipient("u1").title("hi").build());
+        assertThat(event.await(5, TimeUnit.SECONDS)).isTrue();
+        awaitCondition(() -> unread(signals) == 1);
+
+        a.inbox().mark("u1", List.of(id), true);
+
+        awaitCondition(() -> unread(signals) == 0);
+        assertThat(a.inbox().stats("u1").read()).isEqualTo(1);
+    }
+
+    @Test
+    void aBurstOfPublishesCoalescesIntoFewMessages() throws Exception {
+        NotificationService a = node("a");
+        NotificationService b = node("b");
+        List<Long> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch all = new CountDownLatch(50);
+        b.hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of()), recording(seen, all, new ArrayList<>()));
+        bus.hold = new CountDownLatch(1);
+
+        for (int i = 0; i < 50; i++) {
+            a.notify(Notification.builder().recipient("u1").title("n" + i).build());
+        }
+        bus.hold.countDown();
+
+        assertThat(all.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(seen).hasSize(50).isSorted();
+        ClusterSignal lastAppend = new ClusterSignal.LogAppended(seen.get(49), List.of(Audience.user("u1")));
+        awaitCondition(() -> bus.sent.stream().anyMatch(m -> m.signals().contains(lastAppend)));
+        // the first message was in flight while the other 49 publishes piled up behind it
+        assertThat(bus.sent).hasSizeLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aReplayedDeadLetterIsAnnouncedAsDueSoThatAnIdleNodeMayTakeIt() throws Exception {
+        RecordingPushChannel push = new RecordingPushChannel("push");
+        push.behaviour = d -> DeliveryResult.failed("gone");
+        NotificationService a = node("a", push);
+        String id = a.notify(Notification.builder().recipient("u1").title("hi").build());
+        awaitCondition(() -> a.deadLetters(java.util.Optional.empty(), 10).items().size() == 1);
+
+        a.replay(a.delivery(id, "push").orElseThrow().id());
+
+        awaitCondition(() -> bus.sent.stream().anyMatch(m -> m.signals().contains(new ClusterSignal.DeliveryDue())));
+    }
+
+    @Test
+    void theEngineHearsOfAUsersFirstAndLastConnectionOnly() {
+        NotificationService a = node("a");
+        var c1 = a.hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of()), recording(new ArrayList<>(), new CountDownLatch(1), new ArrayList<>()));
+        var c2 = a.hub().subscribe(new SubscriptionRequest("live", "c2", "u1", Set.of()), recording(new ArrayList<>(), new CountDownLatch(1), new ArrayList<>()));
+        c1.close();
+        c2.close();
+
+        assertThat(bus.interest).containsExactly("a +u1", "a -u1");
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------
+
+    private NotificationService node(String id, Channel... more) {
+        NotificationService[] holder = new NotificationService[1];
+        NotificationService.Builder b = NotificationService.builder()
+                .config(ServiceConfig.builder().nodeId(id).pollInterval(Duration.ofSeconds(30))
+                        .streamPollInterval(Duration.ofSeconds(30)).build())
+                .store(store).clusterSignals(bus).channel(live(holder));
+        for (Channel c : more) {
+            b.channel(c);
+        }
+        NotificationService s = b.build();
+        holder[0] = s;
+        services.add(s);
+        return s;
+    }
+
+    private static long unread(List<HubSignal> signals) {
+        for (int i = signals.size() - 1; i >= 0; i--) {
+            if (signals.get(i) instanceof HubSignal.StatsChanged s) {
+                return s.stats().unread();
+            }
+        }
+        return -1;
+    }
+
+    private static void awaitCondition(java.util.function.BooleanSupplier c) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!c.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within 5 s").isLessThan(deadline);
+            Thread.sleep(5); // polling a condition another thread makes true; no latch to wait on
+        }
+    }
+
+    private static Channel live(NotificationService[] holder) {
+        return new Channel() {
+            @Override
+            public String name() {
+                return "live";
+            }
+
+            @Override
+            public ChannelKind kind() {
+                return ChannelKind.STREAM;
+            }
+
+            @Override
+            public DeliveryResult deliver(Delivery d) {
+                for (EventLogEntry e : d.events()) {
+                    holder[0].hub().fanOut("live", e);
+                }
+                return DeliveryResult.sent();
+            }
+        };
+    }
+
+    private static Subscriber recording(List<Long> seen, CountDownLatch latch, List<HubSignal> signals) {
+        return new Subscriber() {
+            @Override
+            public void onEvent(EventLogEntry entry) {
+                seen.add(entry.sequence());
+                latch.countDown();
+            }
+
+            @Override
+            public void onSignal(HubSignal signal) {
+                signals.add(signal);
+            }
+        };
+    }
+
+    /** A broadcast bus between the engines of this JVM, recording what it carries. */
+    private static final class Bus implements ClusterSignalProvider {
+        final List<ClusterContext> nodes = new CopyOnWriteArrayList<>();
+        final List<ClusterMessage> sent = new CopyOnWriteArrayList<>();
+        final List<String> interest = new CopyOnWriteArrayList<>();
+        volatile CountDownLatch hold;
+
+        @Override
+        public String name() {
+            return "test-bus";
+        }
+
+        @Override
+        public ClusterSignals create(ClusterContext context) {
+            nodes.add(context);
+            return new ClusterSignals() {
+                @Override
+                public void send(ClusterMessage message) {
+                    CountDownLatch h = hold;
+                    if (h != null) {
+                        try {
+                            h.await(5, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    // through the wire form, as a real engine carries it
+                    ClusterMessage m = ClusterMessage.parse(message.toWire());
+                    sent.add(m);
+                    for (ClusterContext n : nodes) {
+                        n.received(m);
+                    }
+                }
+
+                @Override
+                public void interest(Audience a) {
+                    interest.add(context.nodeId() + " +" + ((Audience.User) a).userId());
+                }
+
+                @Override
+                public void noInterest(Audience a) {
+                    interest.add(context.nodeId() + " -" + ((Audience.User) a).userId());
+                }
+
+                @Override
+                public boolean connected() {
+                    return true;
+                }
+
+                @Override
+                public String describe() {
+                    return "test bus";
+                }
+
+                @Override
+                public void close() {
+                    nodes.remove(context);
+                }
+            };
+        }
+    }
+}
