@@ -43,12 +43,31 @@ public final class PostgresServer {
     private final int port;
     private final boolean asPostgresUser;
     private final AtomicInteger databases = new AtomicInteger();
+    private volatile String options = "";
 
     private PostgresServer(Path bin, Path dataDir, int port, boolean asPostgresUser) {
         this.bin = bin;
         this.dataDir = dataDir;
         this.port = port;
         this.asPostgresUser = asPostgresUser;
+    }
+
+    /**
+     * A server of its own under {@code root} (not the shared one), for a test that stops it and
+     * {@linkplain #startAgain() starts it again} to see how its clients cope with a database outage.
+     */
+    public static PostgresServer startOwn(Path root) {
+        return start(root);
+    }
+
+    /** Starts a server stopped with {@link #stop()} again, on the same port with the same data. */
+    public void startAgain() {
+        try {
+            run(cmd(asPostgresUser, bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
+                    dataDir.resolveSibling("server.log").toString(), "-o", options, "-w", "-t", "60", "start"), true);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the PostgreSQL test server again: " + e, e);
+        }
     }
 
     /** The server of this JVM, started on first call. */
@@ -103,6 +122,7 @@ public final class PostgresServer {
             PostgresServer server = new PostgresServer(bin, data, port, asPostgres);
             String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
                     + " -c max_connections=300 -c shared_buffers=128MB";
+            server.options = options;
             run(cmd(asPostgres, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
                     "-o", options, "-w", "-t", "60", "start"), true);
             Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "postgres-stop"));
@@ -112,7 +132,7 @@ public final class PostgresServer {
         }
     }
 
-    /** Stops the server immediately; the cluster is thrown away anyway. */
+    /** Stops the server immediately (as a crash would); the cluster is thrown away anyway, or started again. */
     public void stop() {
         try {
             run(cmd(asPostgresUser, bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-m", "immediate", "-w", "stop"), false);

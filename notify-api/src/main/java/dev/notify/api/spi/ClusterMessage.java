@@ -27,7 +27,7 @@ import java.util.Objects;
  * so a newer node can add kinds.
  *
  * @param origin the sending node's id
- * @param sentAt when it was sent
+ * @param sentAt when it was sent, to the millisecond (as the wire form carries it)
  * @param signals the signals, at least one
  */
 @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
@@ -39,7 +39,7 @@ public record ClusterMessage(String origin, Instant sentAt, List<ClusterSignal> 
     /** Validates and copies the components. */
     public ClusterMessage {
         Objects.requireNonNull(origin, "origin");
-        Objects.requireNonNull(sentAt, "sentAt");
+        sentAt = Instant.ofEpochMilli(sentAt.toEpochMilli());
         signals = List.copyOf(signals);
         if (signals.isEmpty()) {
             throw new IllegalArgumentException("a message carries at least one signal");
