@@ -190,6 +190,17 @@ public final class ServerSettings {
         if (webhookAllowPrivateNetworks) {
             all.putIfAbsent("channels.webhook.allow-private-networks", "true");
         }
+        if (dbUrl != null && dbUrl.startsWith("jdbc:postgresql:")) {
+            // nodes sharing a PostgreSQL store tell each other what changed through it, unless told otherwise
+            all.putIfAbsent("cluster.signals", "postgres");
+            all.putIfAbsent("cluster.postgres.jdbc-url", dbUrl);
+            if (dbUser != null) {
+                all.putIfAbsent("cluster.postgres.jdbc-user", dbUser);
+            }
+            if (dbPassword != null) {
+                all.putIfAbsent("cluster.postgres.jdbc-password", dbPassword);
+            }
+        }
         return Config.of(all);
     }
 
