@@ -4,6 +4,7 @@ import dev.notify.api.DeliveryAttempt;
 import dev.notify.api.DeliveryRecord;
 import dev.notify.api.DeliveryResult;
 import dev.notify.api.DeliveryStatus;
+import dev.notify.api.spi.DeliveryClaim;
 import dev.notify.api.spi.Metrics;
 import dev.notify.api.spi.NotificationStore;
 
@@ -36,6 +37,9 @@ final class DeliveryOutcomes {
     private final Consumer<Instant> wake;
     private final SplittableRandom random = new SplittableRandom();
     private final AtomicLong completed = new AtomicLong();
+    // fencing: this node's id and lease token; no owner means unfenced writes (tests of this class alone)
+    private volatile String owner;
+    private volatile long token;
 
     /**
      * @param inMemory the ids of the deliveries this node holds; an id leaves it before its outcome is stored
@@ -50,6 +54,24 @@ final class DeliveryOutcomes {
         this.metrics = metrics;
         this.inMemory = inMemory;
         this.wake = wake;
+    }
+
+    /** Fences every write about a delivery with the claim this node holds on it ({@link DeliveryClaim}). */
+    void fence(String nodeId, long leaseToken) {
+        this.owner = nodeId;
+        this.token = leaseToken;
+    }
+
+    /** The claim this node holds on the job's delivery, or null when writes are not fenced. */
+    DeliveryClaim claimOf(DeliveryJob job) {
+        String o = owner;
+        return o == null ? null : new DeliveryClaim(o, token, job.attempt - 1);
+    }
+
+    /** Logs that another node took over a delivery this node had claimed: the write was refused. */
+    static void lostClaim(DeliveryJob job, String what) {
+        LOG.log(System.Logger.Level.WARNING, "delivery " + job.key() + " (" + job.slot.channel.name() + ") is no longer this node's: "
+                + "its lease lapsed and another node took it over, so " + what + " is not recorded; moving on");
     }
 
     /** How many attempts had an outcome (deferrals aside). */
@@ -88,8 +110,13 @@ final class DeliveryOutcomes {
             DeliveryAttempt attempt = DeliveryAttempt.of(job.deliveryId, job.attempt, job.startedAt, took, result);
             // forgotten while still leased: once recorded, a tick that claims the retry must not skip it as "already held"
             inMemory.remove(job.deliveryId);
-            Optional<DeliveryRecord> r = store.recordAttempt(attempt, status, next);
+            DeliveryClaim claim = claimOf(job);
+            Optional<DeliveryRecord> r = claim == null ? store.recordAttempt(attempt, status, next)
+                    : store.recordAttempt(attempt, status, next, claim);
             if (r.isEmpty()) {
+                if (claim != null) {
+                    lostClaim(job, "the outcome of attempt " + job.attempt + " (" + status.wireName() + ")");
+                }
                 return;
             }
             record = r.get();
@@ -145,7 +172,12 @@ final class DeliveryOutcomes {
             // forgotten before the release: a tick that claims the released row must not skip it as "already held"
             inMemory.remove(job.deliveryId);
             try {
-                store.release(job.deliveryId, until);
+                DeliveryClaim claim = claimOf(job);
+                if (claim == null) {
+                    store.release(job.deliveryId, until);
+                } else if (!store.release(job.deliveryId, until, claim)) {
+                    lostClaim(job, "its deferral");
+                }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "could not defer delivery " + job.key() + "; its lease will lapse", e);
             }

@@ -48,6 +48,8 @@ final class DeliveryTracker {
     private final DeliveryOutcomes outcomes;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerSeq = new AtomicInteger();
+    // this node's life: a node restarted under the same id, or one paused past its lease, is told apart by it
+    private final long leaseToken = new java.security.SecureRandom().nextLong() | 1;
     private volatile Runnable dueHere = () -> { };
     private volatile ScheduledFuture<?> ticker;
     private volatile ScheduledFuture<?> watchdog;
@@ -65,6 +67,12 @@ final class DeliveryTracker {
         this.metrics = metrics;
         this.scheduler = scheduler;
         this.outcomes = new DeliveryOutcomes(store, config.clock(), config.retryPolicy(), listeners, metrics, inMemory, this::wakeAt);
+        outcomes.fence(config.nodeId(), leaseToken);
+    }
+
+    /** A lease of this node from {@code now} for the configured length, with its fencing token. */
+    Lease lease(Instant now) {
+        return new Lease(config.nodeId(), now.plus(config.lease()), leaseToken);
     }
 
     /**
@@ -301,7 +309,7 @@ final class DeliveryTracker {
                 return;
             }
             int limit = Math.min(CLAIM_BATCH, room);
-            List<DeliveryRecord> claimed = store.claimDue(now, limit, new Lease(config.nodeId(), now.plus(config.lease())));
+            List<DeliveryRecord> claimed = store.claimDue(now, limit, lease(now));
             for (DeliveryRecord d : claimed) {
                 // held in memory already (queued, parked or running): its lease was renewed, it must not run twice
                 if (!inMemory.add(d.id())) {
@@ -331,7 +339,10 @@ final class DeliveryTracker {
             // forgotten before the release: a tick that claims the released row must not skip it as "already held"
             inMemory.remove(job.deliveryId);
             try {
-                store.release(job.deliveryId, job.dueAt);
+                if (!store.release(job.deliveryId, job.dueAt, outcomes.claimOf(job))) {
+                    DeliveryOutcomes.lostClaim(job, "its hand-back");
+                    return;
+                }
                 if (!closed && !job.dueAt.isAfter(config.clock().instant())) {
                     dueHere.run(); // an idle node may take it at once
                 }

@@ -249,7 +249,7 @@ final class Publisher {
             audiences = all;
         }
         Optional<Lease> lease = due.isAfter(now) ? Optional.empty()
-                : Optional.of(new Lease(config.nodeId(), now.plus(config.lease())));
+                : Optional.of(tracker.lease(now));
         PublishRequest request = new PublishRequest(rendered, scope, audiences, deliveries, lease);
         return new Plan(request, streams, due);
     }

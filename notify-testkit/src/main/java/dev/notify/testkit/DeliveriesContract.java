@@ -7,6 +7,8 @@ import dev.notify.api.DeliveryResult;
 import dev.notify.api.DeliveryStatus;
 import dev.notify.api.Notification;
 import dev.notify.api.Priority;
+import dev.notify.api.spi.DeliveryClaim;
+import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NewDelivery;
 import dev.notify.api.spi.PublishRequest;
 import dev.notify.api.spi.PublishResult;
@@ -379,6 +381,113 @@ public abstract class DeliveriesContract extends StoreContractSupport {
 
             assertThat(store().cancel(d.notificationId())).isEmpty();
             assertThat(store().cancel("no-such-id")).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("fencing: writes under a claim")
+    class Fencing {
+
+        private final Lease a = new Lease("node-a", t(60), 11);
+
+        private DeliveryClaim claim(Lease l, int attempts) {
+            return new DeliveryClaim(l.owner(), l.token(), attempts);
+        }
+
+        @Test
+        @DisplayName("lets the holder of the claim record its attempt and release")
+        void theHolderWrites() {
+            DeliveryRecord d = saveOneDelivery(Priority.NORMAL, T0);
+            DeliveryRecord e = saveOneDelivery(Priority.NORMAL, T0);
+            store().claimDue(t(1), 10, a);
+
+            assertThat(store().recordAttempt(attempt(d.id(), 1, t(2), DeliveryResult.sent()), DeliveryStatus.SENT, Optional.empty(),
+                    claim(a, 0))).get().extracting(DeliveryRecord::status).isEqualTo(DeliveryStatus.SENT);
+            assertThat(store().release(e.id(), t(3), claim(a, 0))).isTrue();
+            assertThat(ids(store().claimDue(t(3), 10, lease("node-b", t(90))))).containsExactly(e.id());
+        }
+
+        @Test
+        @DisplayName("keeps a node whose lease lapsed from overwriting the attempt of the node that took the delivery over")
+        void aStaleNodeCannotOverwriteTheNewOwner() {
+            DeliveryRecord d = saveOneDelivery(Priority.NORMAL, T0);
+            store().claimDue(t(1), 10, a);
+            Lease b = new Lease("node-b", t(120), 22);
+            assertThat(store().claimDue(t(61), 10, b)).hasSize(1);
+            store().recordAttempt(attempt(d.id(), 1, t(62), DeliveryResult.sent()), DeliveryStatus.SENT, Optional.empty(), claim(b, 0))
+                    .orElseThrow();
+
+            Optional<DeliveryRecord> stale = store().recordAttempt(attempt(d.id(), 1, t(63), DeliveryResult.retryLater("timeout")),
+                    DeliveryStatus.RETRYING, Optional.of(t(70)), claim(a, 0));
+
+            assertThat(stale).isEmpty();
+            assertThat(store().delivery(d.id())).get().extracting(DeliveryRecord::status).isEqualTo(DeliveryStatus.SENT);
+            assertThat(store().attempts(d.id())).hasSize(1);
+            assertThat(store().release(d.id(), t(64), claim(a, 0))).isFalse();
+            assertThat(store().claimDue(t(1000), 10, lease("node-c", t(2000)))).isEmpty();
+        }
+
+        @Test
+        @DisplayName("keeps a node from releasing a delivery another node holds now")
+        void aStaleNodeCannotRelease() {
+            DeliveryRecord d = saveOneDelivery(Priority.NORMAL, T0);
+            store().claimDue(t(1), 10, a);
+            store().claimDue(t(61), 10, new Lease("node-b", t(120), 22));
+
+            assertThat(store().release(d.id(), t(62), claim(a, 0))).isFalse();
+            assertThat(store().claimDue(t(63), 10, lease("node-c", t(200)))).as("still node-b's").isEmpty();
+        }
+
+        @Test
+        @DisplayName("tells a node's lives apart: the same owner with another token holds another claim")
+        void anotherTokenOfTheSameOwnerIsAnotherClaim() {
+            DeliveryRecord d = saveOneDelivery(Priority.NORMAL, T0);
+            store().claimDue(t(1), 10, a);
+            store().claimDue(t(61), 10, new Lease("node-a", t(120), 12));
+
+            assertThat(store().recordAttempt(attempt(d.id(), 1, t(62), DeliveryResult.sent()), DeliveryStatus.SENT, Optional.empty(),
+                    claim(a, 0))).isEmpty();
+            assertThat(store().delivery(d.id())).get().extracting(DeliveryRecord::status).isEqualTo(DeliveryStatus.PENDING);
+        }
+
+        @Test
+        @DisplayName("refuses a write whose attempt count is stale, even when the same node and token claimed again")
+        void aStaleAttemptCountIsRefused() {
+            DeliveryRecord d = saveOneDelivery(Priority.NORMAL, T0);
+            store().claimDue(t(1), 10, a);
+            Lease b = new Lease("node-b", t(120), 22);
+            store().claimDue(t(61), 10, b);
+            store().recordAttempt(attempt(d.id(), 1, t(62), DeliveryResult.retryLater("503")), DeliveryStatus.RETRYING,
+                    Optional.of(t(63)), claim(b, 0)).orElseThrow();
+            store().claimDue(t(64), 10, new Lease("node-a", t(180), 11));
+
+            assertThat(store().recordAttempt(attempt(d.id(), 1, t(65), DeliveryResult.sent()), DeliveryStatus.SENT, Optional.empty(),
+                    claim(a, 0))).as("node-a's first claim saw 0 attempts; there is 1 now").isEmpty();
+            assertThat(store().recordAttempt(attempt(d.id(), 2, t(65), DeliveryResult.sent()), DeliveryStatus.SENT, Optional.empty(),
+                    claim(a, 1))).as("its new claim").isPresent();
+        }
+
+        @Test
+        @DisplayName("still logs the attempt on a delivery cancelled meanwhile, which stays cancelled")
+        void cancelledMeanwhile() {
+            DeliveryRecord d = saveOneDelivery(Priority.NORMAL, T0);
+            store().claimDue(t(1), 10, a);
+            store().cancel(d.notificationId());
+
+            assertThat(store().recordAttempt(attempt(d.id(), 1, t(2), DeliveryResult.sent()), DeliveryStatus.SENT, Optional.empty(),
+                    claim(a, 0))).get().extracting(DeliveryRecord::status).isEqualTo(DeliveryStatus.CANCELLED);
+            assertThat(store().attempts(d.id())).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("fences a delivery leased when it was saved, with the lease of the save")
+        void fencesALeaseTakenAtSave() {
+            Notification n = notification().recipient("u1").createdAt(T0).build();
+            DeliveryRecord d = store().save(new PublishRequest(n, SCOPE, audiencesOf(n), List.of(webhook("ep1", T0)), Optional.of(a)))
+                    .deliveries().get(0);
+
+            assertThat(store().release(d.id(), t(1), new DeliveryClaim("node-a", 99, 0))).isFalse();
+            assertThat(store().release(d.id(), t(1), claim(a, 0))).isTrue();
         }
     }
 

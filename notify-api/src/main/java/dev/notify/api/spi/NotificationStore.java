@@ -78,6 +78,32 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
     /** Releases a lease without an attempt (a node handing back work it will not do), due again at {@code dueAt}. */
     void release(long deliveryId, Instant dueAt);
 
+    /**
+     * {@link #recordAttempt(DeliveryAttempt, DeliveryStatus, Optional)}, fenced: changes the delivery
+     * only while it is still held under {@code claim} (leased to its owner with its token, its attempt
+     * count unchanged), checked in the same atomic step as the write. A delivery cancelled meanwhile
+     * keeps its status and logs the attempt, as without fencing. The default does not fence (stores
+     * written before fencing existed); both stores of Notify fence.
+     *
+     * @return the updated record, or empty when there is no such delivery or the claim was lost
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
+    default Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt,
+                                                   DeliveryClaim claim) {
+        return recordAttempt(attempt, status, nextAttemptAt);
+    }
+
+    /**
+     * {@link #release(long, Instant)}, fenced like {@link #recordAttempt(DeliveryAttempt, DeliveryStatus, Optional, DeliveryClaim)}.
+     *
+     * @return whether the delivery was released (false: no such delivery, or the claim was lost)
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
+    default boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
+        release(deliveryId, dueAt);
+        return true;
+    }
+
     /** The delivery with this id. */
     Optional<DeliveryRecord> delivery(long deliveryId);
 

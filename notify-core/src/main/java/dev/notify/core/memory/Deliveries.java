@@ -6,6 +6,7 @@ import dev.notify.api.DeliveryStatus;
 import dev.notify.api.Notification;
 import dev.notify.api.Page;
 import dev.notify.api.Priority;
+import dev.notify.api.spi.DeliveryClaim;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NewDelivery;
 import dev.notify.api.spi.PublishRequest;
@@ -176,6 +177,12 @@ final class Deliveries {
     }
 
     Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
+        return recordAttempt(attempt, status, nextAttemptAt, null);
+    }
+
+    /** With a claim, fenced: changes nothing unless the delivery is still held under it (or was cancelled meanwhile). */
+    Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt,
+                                           DeliveryClaim claim) {
         Objects.requireNonNull(attempt, "attempt");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
@@ -190,7 +197,7 @@ final class Deliveries {
             return Optional.empty();
         }
         synchronized (s) {
-            if (s.removed) {
+            if (s.removed || (s.status != DeliveryStatus.CANCELLED && !s.heldUnder(claim))) {
                 return Optional.empty();
             }
             s.addAttempt(attempt);
@@ -219,19 +226,25 @@ final class Deliveries {
     }
 
     void release(long deliveryId, Instant dueAt) {
+        release(deliveryId, dueAt, null);
+    }
+
+    /** With a claim, fenced: releases only a delivery still held under it. */
+    boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
         Objects.requireNonNull(dueAt, "dueAt");
         DeliveryState s = byId.get(deliveryId);
         if (s == null) {
-            return;
+            return false;
         }
         synchronized (s) {
-            if (s.removed || !s.isActive()) {
-                return;
+            if (s.removed || !s.isActive() || !s.heldUnder(claim)) {
+                return false;
             }
             leases.end(s);
             unschedule(s);
             s.nextAttemptAt = dueAt;
             makeDue(s);
+            return true;
         }
     }
 

@@ -27,6 +27,7 @@ final class DeliveryState {
     String lastError;
     Instant updatedAt; // null: the end of the last attempt (saves an Instant per delivery)
     String leaseOwner;
+    long leaseToken;
     Instant leaseUntil;
     LeaseBucket leaseBucket; // non-null exactly while a lease is held
     DueKey dueKey; // non-null exactly while in `due`
@@ -41,6 +42,11 @@ final class DeliveryState {
     long firstNanos;
     List<DeliveryAttempt> laterAttempts;
     boolean removed; // pruned: gone from every index, to be treated as unknown
+
+    /** Whether a fenced write under {@code claim} may change this delivery; the caller holds its monitor. */
+    boolean heldUnder(dev.notify.api.spi.DeliveryClaim claim) {
+        return claim == null || (claim.owner().equals(leaseOwner) && claim.token() == leaseToken && claim.attempts() == attempts);
+    }
 
     DeliveryState(long id, String notificationId, String channel, String target, Priority priority,
                   Instant dueAt, Instant createdAt) {

@@ -9,6 +9,7 @@ import dev.notify.api.InboxQuery;
 import dev.notify.api.InboxStats;
 import dev.notify.api.Notification;
 import dev.notify.api.Page;
+import dev.notify.api.spi.DeliveryClaim;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NotificationStore;
 import dev.notify.api.spi.PublishRequest;
@@ -130,6 +131,17 @@ public final class InMemoryNotificationStore implements NotificationStore {
     @Override
     public void release(long deliveryId, Instant dueAt) {
         deliveries.release(deliveryId, dueAt);
+    }
+
+    @Override
+    public Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt,
+                                                  DeliveryClaim claim) {
+        return deliveries.recordAttempt(attempt, status, nextAttemptAt, Objects.requireNonNull(claim, "claim"));
+    }
+
+    @Override
+    public boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
+        return deliveries.release(deliveryId, dueAt, Objects.requireNonNull(claim, "claim"));
     }
 
     @Override

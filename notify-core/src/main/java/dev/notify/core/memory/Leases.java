@@ -39,6 +39,7 @@ final class Leases {
                 s.leaseBucket = bucket;
                 s.leaseUntil = lease.until();
                 s.leaseOwner = lease.owner();
+                s.leaseToken = lease.token();
                 return;
             }
             // dropped as idle meanwhile: make sure it is out of the map, then take a fresh one
@@ -54,6 +55,7 @@ final class Leases {
             s.leaseBucket = null;
             s.leaseUntil = null;
             s.leaseOwner = null;
+            s.leaseToken = 0;
         }
     }
 

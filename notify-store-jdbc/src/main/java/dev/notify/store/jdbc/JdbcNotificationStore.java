@@ -10,6 +10,7 @@ import dev.notify.api.InboxQuery;
 import dev.notify.api.InboxStats;
 import dev.notify.api.Notification;
 import dev.notify.api.Page;
+import dev.notify.api.spi.DeliveryClaim;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NotificationStore;
 import dev.notify.api.spi.PublishRequest;
@@ -214,6 +215,18 @@ public final class JdbcNotificationStore implements NotificationStore {
     @Override
     public void release(long deliveryId, Instant dueAt) {
         deliveries.release(deliveryId, dueAt);
+    }
+
+    @Override
+    public Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt,
+                                                  DeliveryClaim claim) {
+        Deliveries.AttemptUpdate update = new Deliveries.AttemptUpdate(attempt, status, nextAttemptAt, Objects.requireNonNull(claim, "claim"));
+        return attempts != null ? attempts.submit(update) : deliveries.recordAttempts(List.of(update)).get(0);
+    }
+
+    @Override
+    public boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
+        return deliveries.release(deliveryId, dueAt, Objects.requireNonNull(claim, "claim"));
     }
 
     @Override

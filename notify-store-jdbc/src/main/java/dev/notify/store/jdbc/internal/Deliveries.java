@@ -5,12 +5,14 @@ import dev.notify.api.DeliveryRecord;
 import dev.notify.api.DeliveryStatus;
 import dev.notify.api.Page;
 import dev.notify.api.Priority;
+import dev.notify.api.spi.DeliveryClaim;
 import dev.notify.api.spi.Lease;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,7 +70,7 @@ public final class Deliveries {
     }
 
     private List<DeliveryRecord> claimWithSkipLocked(Instant now, int limit, Lease lease) {
-        String sql = "UPDATE notify_delivery d SET lease_owner = ?, lease_until = ?, claimable_at = ?, updated_at = ? "
+        String sql = "UPDATE notify_delivery d SET lease_owner = ?, lease_until = ?, claimable_at = ?, updated_at = ?, lease_token = ? "
                 + "FROM (SELECT id FROM notify_delivery WHERE " + CLAIMABLE
                 + " ORDER BY priority DESC, claimable_at, id LIMIT ? FOR UPDATE SKIP LOCKED) c "
                 + "WHERE d.id = c.id RETURNING " + qualified("d", Rows.DELIVERY_COLUMNS);
@@ -80,8 +82,9 @@ public final class Deliveries {
                 ps.setLong(2, until);
                 ps.setLong(3, until);
                 ps.setLong(4, Sql.nanos(now));
-                ps.setLong(5, Sql.nanos(now));
-                ps.setInt(6, limit);
+                ps.setLong(5, lease.token());
+                ps.setLong(6, Sql.nanos(now));
+                ps.setInt(7, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(Rows.delivery(rs));
@@ -121,14 +124,15 @@ public final class Deliveries {
             long until = Sql.nanos(lease.until());
             List<DeliveryRecord> out = new ArrayList<>(candidates.size());
             try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET lease_owner = ?, lease_until = ?, "
-                    + "claimable_at = ?, updated_at = ? WHERE id = ? AND " + CLAIMABLE)) {
+                    + "claimable_at = ?, updated_at = ?, lease_token = ? WHERE id = ? AND " + CLAIMABLE)) {
                 for (DeliveryRecord d : candidates) {
                     ps.setString(1, lease.owner());
                     ps.setLong(2, until);
                     ps.setLong(3, until);
                     ps.setLong(4, nowNs);
-                    ps.setLong(5, d.id());
-                    ps.setLong(6, nowNs);
+                    ps.setLong(5, lease.token());
+                    ps.setLong(6, d.id());
+                    ps.setLong(7, nowNs);
                     ps.addBatch();
                 }
                 int[] counts = ps.executeBatch();
@@ -144,29 +148,56 @@ public final class Deliveries {
         });
     }
 
-    /** One {@code recordAttempt} call. */
-    public record AttemptUpdate(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
+    /** One {@code recordAttempt} call; fenced by {@code claim} unless it is null. */
+    public record AttemptUpdate(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt, DeliveryClaim claim) {
+        public AttemptUpdate(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
+            this(attempt, status, nextAttemptAt, null);
+        }
     }
 
     public Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt) {
         return recordAttempts(List.of(new AttemptUpdate(attempt, status, nextAttemptAt))).get(0);
     }
 
+    /**
+     * The fence of a write about a claimed delivery: unfenced (no owner given), cancelled meanwhile
+     * (the attempt is logged, the status kept), or still leased to the same owner under the same
+     * token with the attempt count it was claimed with. Binds owner, owner, token, attempts.
+     */
+    private static final String FENCE = "(CAST(? AS VARCHAR(256)) IS NULL OR status = 'cancelled' "
+            + "OR (lease_owner = ? AND lease_token = ? AND attempts = ?))";
+
+    private static void bindFence(PreparedStatement ps, int at, DeliveryClaim claim) throws SQLException {
+        if (claim == null) {
+            ps.setNull(at, Types.VARCHAR);
+            ps.setNull(at + 1, Types.VARCHAR);
+            ps.setNull(at + 2, Types.BIGINT);
+            ps.setNull(at + 3, Types.INTEGER);
+        } else {
+            ps.setString(at, claim.owner());
+            ps.setString(at + 1, claim.owner());
+            ps.setLong(at + 2, claim.token());
+            ps.setInt(at + 3, claim.attempts());
+        }
+    }
+
     /** The status update of {@code recordAttempt}; a delivery cancelled meanwhile stays cancelled, the attempt is logged all the same. */
     private static final String ATTEMPT_SET = "status = CASE WHEN status = 'cancelled' THEN status ELSE ? END, attempts = ?, "
             + "next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
             + "claimable_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
-            + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, updated_at = ?";
+            + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, lease_token = NULL, updated_at = ?";
 
     /** The same update for a whole group on PostgreSQL: one statement over arrays, answering the updated rows. */
     private static final String PG_ATTEMPTS_UPDATE = "UPDATE notify_delivery d SET "
             + "status = CASE WHEN d.status = 'cancelled' THEN d.status ELSE v.status END, attempts = v.attempts, "
             + "next_attempt_at = CASE WHEN d.status = 'cancelled' THEN NULL ELSE v.due END, "
             + "claimable_at = CASE WHEN d.status = 'cancelled' THEN NULL ELSE v.due END, "
-            + "last_error = COALESCE(v.error, d.last_error), lease_owner = NULL, lease_until = NULL, updated_at = v.updated "
-            + "FROM unnest(?::bigint[], ?::varchar[], ?::int[], ?::bigint[], ?::varchar[], ?::bigint[]) "
-            + "AS v(id, status, attempts, due, error, updated) WHERE d.id = v.id RETURNING "
-            + qualified("d", Rows.DELIVERY_COLUMNS);
+            + "last_error = COALESCE(v.error, d.last_error), lease_owner = NULL, lease_until = NULL, lease_token = NULL, "
+            + "updated_at = v.updated "
+            + "FROM unnest(?::bigint[], ?::varchar[], ?::int[], ?::bigint[], ?::varchar[], ?::bigint[], ?::varchar[], ?::bigint[], ?::int[]) "
+            + "AS v(id, status, attempts, due, error, updated, owner, token, held) WHERE d.id = v.id "
+            + "AND (v.owner IS NULL OR d.status = 'cancelled' OR (d.lease_owner = v.owner AND d.lease_token = v.token AND d.attempts = v.held)) "
+            + "RETURNING " + qualified("d", Rows.DELIVERY_COLUMNS);
 
     private static final String INSERT_ATTEMPT = "INSERT INTO notify_attempt (delivery_id, number, started_at, "
             + "duration_ns, outcome, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -212,7 +243,10 @@ public final class Deliveries {
                 List<Optional<DeliveryRecord>> out = new ArrayList<>(rows.size());
                 List<AttemptRow> logged = new ArrayList<>(rows.size());
                 for (AttemptRow r : rows) {
-                    List<DeliveryRecord> one = update(c, ATTEMPT_SET, "id = ?", ps -> bindAttemptSet(ps, r).setLong(7, r.id()));
+                    List<DeliveryRecord> one = update(c, ATTEMPT_SET, "id = ? AND " + FENCE, ps -> {
+                        bindAttemptSet(ps, r).setLong(7, r.id());
+                        bindFence(ps, 8, r.u().claim());
+                    });
                     out.add(one.isEmpty() ? Optional.empty() : Optional.of(one.get(0)));
                     if (!one.isEmpty()) {
                         logged.add(r);
@@ -249,9 +283,10 @@ public final class Deliveries {
     /** H2: the updates as one JDBC batch, then the rows they touched in one query. Ids are distinct. */
     private static Map<Long, DeliveryRecord> updateAllBatched(Connection c, List<AttemptRow> rows) throws SQLException {
         List<Long> touched = new ArrayList<>(rows.size());
-        try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET " + ATTEMPT_SET + " WHERE id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET " + ATTEMPT_SET + " WHERE id = ? AND " + FENCE)) {
             for (AttemptRow r : rows) {
                 bindAttemptSet(ps, r).setLong(7, r.id());
+                bindFence(ps, 8, r.u().claim());
                 ps.addBatch();
             }
             int[] counts = ps.executeBatch();
@@ -286,6 +321,9 @@ public final class Deliveries {
         Long[] dues = new Long[n];
         String[] errors = new String[n];
         Long[] ends = new Long[n];
+        String[] owners = new String[n];
+        Long[] tokens = new Long[n];
+        Integer[] held = new Integer[n];
         for (int i = 0; i < n; i++) {
             AttemptRow r = rows.get(i);
             ids[i] = r.id();
@@ -294,6 +332,10 @@ public final class Deliveries {
             dues[i] = r.due().map(Sql::nanos).orElse(null);
             errors[i] = r.error().orElse(null);
             ends[i] = r.end();
+            DeliveryClaim claim = r.u().claim();
+            owners[i] = claim == null ? null : claim.owner();
+            tokens[i] = claim == null ? null : claim.token();
+            held[i] = claim == null ? null : claim.attempts();
         }
         Map<Long, DeliveryRecord> out = new java.util.HashMap<>(n * 2);
         try (PreparedStatement ps = c.prepareStatement(PG_ATTEMPTS_UPDATE)) {
@@ -303,6 +345,9 @@ public final class Deliveries {
             ps.setArray(4, c.createArrayOf("bigint", dues));
             ps.setArray(5, c.createArrayOf("varchar", errors));
             ps.setArray(6, c.createArrayOf("bigint", ends));
+            ps.setArray(7, c.createArrayOf("varchar", owners));
+            ps.setArray(8, c.createArrayOf("bigint", tokens));
+            ps.setArray(9, c.createArrayOf("integer", held));
             for (DeliveryRecord d : deliveries(ps)) {
                 out.put(d.id(), d);
             }
@@ -333,15 +378,23 @@ public final class Deliveries {
     }
 
     public void release(long deliveryId, Instant dueAt) {
-        db.write("releasing a delivery", c -> {
+        release(deliveryId, dueAt, null);
+    }
+
+    /** Releases the delivery, fenced by {@code claim} unless it is null; whether it was released. */
+    public boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
+        int n = db.write("releasing a delivery", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET lease_owner = NULL, lease_until = NULL, "
-                    + "next_attempt_at = ?, claimable_at = ? WHERE id = ? AND status IN ('pending', 'retrying')")) {
+                    + "lease_token = NULL, next_attempt_at = ?, claimable_at = ? WHERE id = ? AND status IN ('pending', 'retrying') "
+                    + "AND " + FENCE)) {
                 ps.setLong(1, Sql.nanos(dueAt));
                 ps.setLong(2, Sql.nanos(dueAt));
                 ps.setLong(3, deliveryId);
+                bindFence(ps, 4, claim);
                 return ps.executeUpdate();
             }
         });
+        return n > 0;
     }
 
     public Optional<DeliveryRecord> delivery(long id) {

@@ -39,8 +39,8 @@ public final class Publisher {
 
     static final String INSERT_INBOX = "INSERT INTO notify_inbox (user_id, notification_id, created_at) VALUES (?, ?, ?)";
     static final String INSERT_DELIVERY = "INSERT INTO notify_delivery (notification_id, channel, target, priority, status, "
-            + "attempts, next_attempt_at, claimable_at, lease_owner, lease_until, created_at, updated_at) "
-            + "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)";
+            + "attempts, next_attempt_at, claimable_at, lease_owner, lease_until, lease_token, created_at, updated_at) "
+            + "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)";
     static final String INSERT_EVENT = "INSERT INTO notify_event (seq, notification_id, user_id, topic, created_at) VALUES (?, ?, ?, ?, ?)";
 
     private final Database db;
@@ -247,12 +247,14 @@ public final class Publisher {
                     if (lease.isPresent()) {
                         ps.setString(7, lease.get().owner());
                         ps.setLong(8, Sql.nanos(lease.get().until()));
+                        ps.setLong(9, lease.get().token());
                     } else {
                         ps.setNull(7, Types.VARCHAR);
                         ps.setNull(8, Types.BIGINT);
+                        ps.setNull(9, Types.BIGINT);
                     }
-                    ps.setLong(9, created);
                     ps.setLong(10, created);
+                    ps.setLong(11, created);
                     ps.addBatch();
                 }
             }
