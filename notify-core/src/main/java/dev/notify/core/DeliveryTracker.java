@@ -108,6 +108,11 @@ final class DeliveryTracker {
         return r;
     }
 
+    /** How many deliveries this node holds (queued, parked or running), for the node registry. */
+    int held() {
+        return inMemory.size();
+    }
+
     int workerCount() {
         return workers.size();
     }

@@ -77,6 +77,7 @@ public final class NotificationService implements AutoCloseable {
     private final StreamTailer tailer;
     private final Publisher publisher;
     private final ClusterLink cluster;
+    private final NodeHeartbeat heartbeat;
     private final Shutdown shutdown;
 
     private NotificationService(Builder b) {
@@ -102,8 +103,9 @@ public final class NotificationService implements AutoCloseable {
         Publisher pub = new Publisher(config, store, templates, registry, queue, tracker, tailer, inbox, cluster, metrics,
                 meterRegistry.counter("notify.published"));
         this.publisher = pub;
-        Pruner pruner = new Pruner(store, clock, config.retention(), config.pruneInterval());
-        this.shutdown = new Shutdown(pub, tracker, tailer, pruner, registry, hub, cluster, scheduler, json, store, b.store == null);
+        Pruner pruner = new Pruner(store, clock, config.retention(), config.pruneInterval(), config.nodeId());
+        this.heartbeat = new NodeHeartbeat(store, clock, config.nodeId(), () -> hub.connections().size(), tracker::held);
+        this.shutdown = new Shutdown(pub, tracker, tailer, pruner, registry, hub, cluster, heartbeat, scheduler, json, store, b.store == null);
         OperationalEvents ops = new OperationalEvents(registry, metrics, pub::isOpen, n -> pub.publishAll(List.of(n), DEFAULT_SCOPE));
         EngineChannelContext.Shared shared = new EngineChannelContext.Shared(config.config().node("channels"), json, hub, eventLog,
                 inbox, store, clock, scheduler, metrics, Optional.ofNullable(b.web), ops);
@@ -123,6 +125,7 @@ public final class NotificationService implements AutoCloseable {
         tailer.start();
         pruner.start(scheduler, config.pollInterval());
         try {
+            heartbeat.start(scheduler);
             connectCluster(engine);
         } catch (RuntimeException e) {
             shutdown.release();
@@ -378,6 +381,19 @@ public final class NotificationService implements AutoCloseable {
     /** The cluster signal engine in use (the in-process one for a single node). */
     public ClusterSignals clusterSignals() {
         return cluster.engine().orElseThrow();
+    }
+
+    /**
+     * Tells the node registry where this node serves (a server calls it once it listens), such as
+     * {@code http://10.0.0.5:8080}.
+     */
+    public void advertise(String address) {
+        heartbeat.advertise(address == null ? "" : address);
+    }
+
+    /** The node registry of the store: this node and every other that shares it, live or gone. */
+    public List<dev.notify.api.spi.NodeStatus> nodes() {
+        return store.nodes();
     }
 
     /** How late the last signal from another node arrived, in milliseconds (0 before the first). */

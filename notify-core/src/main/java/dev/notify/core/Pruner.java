@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the store's retention (events, idempotency keys, finished deliveries, old notifications) once
- * per prune interval of the engine's clock, so a test's fake clock drives it too. Calls only the store.
+ * per prune interval of the engine's clock, so a test's fake clock drives it too; with several nodes on one
+ * store, only the node that holds the store's "prune" lead for the interval does. Calls only the store.
  */
 final class Pruner {
 
@@ -22,10 +23,12 @@ final class Pruner {
     private final Clock clock;
     private final Retention retention;
     private final Duration interval;
+    private final String nodeId;
     private volatile Instant last = Instant.EPOCH;
     private volatile ScheduledFuture<?> task;
 
-    Pruner(NotificationStore store, Clock clock, Retention retention, Duration interval) {
+    Pruner(NotificationStore store, Clock clock, Retention retention, Duration interval, String nodeId) {
+        this.nodeId = nodeId;
         this.store = store;
         this.clock = clock;
         this.retention = retention;
@@ -51,7 +54,10 @@ final class Pruner {
             Instant now = clock.instant();
             if (Duration.between(last, now).compareTo(interval) >= 0) {
                 last = now;
-                store.prune(now, retention);
+                // once per cluster: the node that holds the lead for this interval prunes, the others skip it
+                if (store.tryLead("prune", nodeId, now, interval)) {
+                    store.prune(now, retention);
+                }
             }
         } catch (Throwable e) {
             // a periodic task that throws is never run again: retention would stop for good

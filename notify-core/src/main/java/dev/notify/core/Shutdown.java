@@ -27,6 +27,7 @@ final class Shutdown {
     private final ChannelRegistry registry;
     private final LocalSubscriberHub hub;
     private final ClusterLink cluster;
+    private final NodeHeartbeat heartbeat;
     private final ScheduledExecutorService scheduler;
     private final JsonbCodec json;
     private final NotificationStore store;
@@ -34,7 +35,7 @@ final class Shutdown {
     private boolean started;
 
     Shutdown(Publisher publisher, DeliveryTracker tracker, StreamTailer tailer, Pruner pruner, ChannelRegistry registry,
-             LocalSubscriberHub hub, ClusterLink cluster, ScheduledExecutorService scheduler, JsonbCodec json, NotificationStore store, boolean ownsStore) {
+             LocalSubscriberHub hub, ClusterLink cluster, NodeHeartbeat heartbeat, ScheduledExecutorService scheduler, JsonbCodec json, NotificationStore store, boolean ownsStore) {
         this.publisher = publisher;
         this.tracker = tracker;
         this.tailer = tailer;
@@ -42,6 +43,7 @@ final class Shutdown {
         this.registry = registry;
         this.hub = hub;
         this.cluster = cluster;
+        this.heartbeat = heartbeat;
         this.scheduler = scheduler;
         this.json = json;
         this.store = store;
@@ -105,6 +107,7 @@ final class Shutdown {
         tracker.abort();
         pruner.stop();
         cluster.close();
+        heartbeat.stop();
         registry.closeAll();
         // shutdown(), not shutdownNow(): a tick may be claiming from the store, and interrupting
         // store I/O can break the database; pending timers are dropped by the executor's policies

@@ -168,6 +168,35 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
      */
     long prune(Instant now, Retention retention);
 
+    // ---- several nodes ------------------------------------------------------------------------
+
+    /**
+     * Writes this node's row of the node registry (every few seconds, and once with
+     * {@code stopped = true} at a clean shutdown). A store that can serve only one node (embedded H2)
+     * throws {@link StoreException} here when another live node already uses it, saying why.
+     * The default keeps no registry.
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
+    default void heartbeat(NodeStatus status) {
+    }
+
+    /** The node registry, live and gone nodes alike, by node id. The default keeps none. */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
+    default List<NodeStatus> nodes() {
+        return List.of();
+    }
+
+    /**
+     * Makes {@code owner} the one node that runs {@code task} (such as pruning) until {@code now + term},
+     * when no other node holds it beyond {@code now}; true when {@code owner} holds it now. Nodes sharing
+     * the store call it before a cluster-wide chore so that it runs once per cluster, not once per node.
+     * The default (a store of one process) always answers true.
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
+    default boolean tryLead(String task, String owner, Instant now, Duration term) {
+        return true;
+    }
+
     /** The webhook endpoint registry. */
     WebhookEndpointStore webhookEndpoints();
 

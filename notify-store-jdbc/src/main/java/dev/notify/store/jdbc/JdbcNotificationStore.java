@@ -12,6 +12,7 @@ import dev.notify.api.Notification;
 import dev.notify.api.Page;
 import dev.notify.api.spi.DeliveryClaim;
 import dev.notify.api.spi.Lease;
+import dev.notify.api.spi.NodeStatus;
 import dev.notify.api.spi.NotificationStore;
 import dev.notify.api.spi.PublishRequest;
 import dev.notify.api.spi.PublishResult;
@@ -25,12 +26,14 @@ import dev.notify.store.jdbc.internal.Durability;
 import dev.notify.store.jdbc.internal.EventLogTable;
 import dev.notify.store.jdbc.internal.GroupCommitter;
 import dev.notify.store.jdbc.internal.Inboxes;
+import dev.notify.store.jdbc.internal.Nodes;
 import dev.notify.store.jdbc.internal.Publisher;
 import dev.notify.store.jdbc.internal.Reads;
 import dev.notify.store.jdbc.internal.Startup;
 import dev.notify.store.jdbc.internal.WebhookEndpoints;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -68,6 +71,7 @@ public final class JdbcNotificationStore implements NotificationStore {
     private final GroupCommitter<Deliveries.AttemptUpdate, Optional<DeliveryRecord>> attempts;
     private final EventLogTable eventLog;
     private final Deliveries deliveries;
+    private final Nodes nodes;
     private final Inboxes inboxes;
     private final WebhookEndpoints endpoints;
     private final Database db;
@@ -84,6 +88,7 @@ public final class JdbcNotificationStore implements NotificationStore {
         this.publisher = new Publisher(db, config.idempotencyWindow());
         this.eventLog = new EventLogTable(db);
         this.deliveries = new Deliveries(db);
+        this.nodes = new Nodes(db, description);
         if (config.groupCommitMax() > 1) {
             // One committer each, taking everything queued meanwhile: the fewest, largest transactions.
             // Publishes serialise on the event-log lock anyway; for attempts, one committer measured
@@ -306,6 +311,21 @@ public final class JdbcNotificationStore implements NotificationStore {
     @Override
     public WebhookEndpointStore webhookEndpoints() {
         return endpoints;
+    }
+
+    @Override
+    public void heartbeat(NodeStatus status) {
+        nodes.heartbeat(Objects.requireNonNull(status, "status"));
+    }
+
+    @Override
+    public List<NodeStatus> nodes() {
+        return nodes.nodes();
+    }
+
+    @Override
+    public boolean tryLead(String task, String owner, Instant now, Duration term) {
+        return nodes.tryLead(task, owner, now, term);
     }
 
     @Override

@@ -65,6 +65,11 @@ public final class Startup {
         try {
             ds = new HikariDataSource(hc);
         } catch (RuntimeException e) {
+            if (dialect == Dialect.H2 && (rootMessage(e).contains("already in use") || rootMessage(e).contains("file is locked"))) {
+                throw new StoreException("the embedded H2 database at " + safeUrl + " is in use by another process (another Notify "
+                        + "node?). H2 is single-node: to run several nodes, point them all at one PostgreSQL database "
+                        + "(--db-url jdbc:postgresql://host/db); to run one, stop the other process first");
+            }
             throw new StoreException("cannot connect to the database at " + safeUrl + ": " + rootMessage(e)
                     + " (check store.jdbc-url, store.user and store.password, and that the database is running)");
         }
