@@ -34,6 +34,21 @@ async function connections() {
   rows('#per-user', Object.entries(c.perUser).map(([k, v]) => el('tr', {}, el('td', {}, k), el('td', { class: 'num' }, v))), 'Nobody connected.');
 }
 
+async function nodes() {
+  const r = await api('GET', '/api/v1/admin/nodes');
+  $('#nodes-count').textContent = String(r.nodes.filter(n => n.state === 'live').length);
+  $('#nodes-signals').textContent = 'this is ' + r.self + '; signals: ' + r.signals + (r.signalsConnected ? '' : ' (reconnecting)')
+      + ', last lag ' + r.signalLagMs + ' ms';
+  rows('#nodes', r.nodes.map(n => el('tr', {},
+    el('td', {}, n.nodeId + (n.nodeId === r.self ? ' (this one)' : '')),
+    el('td', {}, n.address),
+    el('td', {}, el('span', { class: 'pill ' + (n.state === 'live' ? 'sent' : 'failed') }, n.state)),
+    el('td', {}, timeAgo(n.startedAt)),
+    el('td', {}, timeAgo(n.lastHeartbeat)),
+    el('td', { class: 'num' }, n.connections),
+    el('td', { class: 'num' }, n.claimedDeliveries))), 'No node has registered.');
+}
+
 // Queue depth and per-channel counters from the Prometheus text at /metrics.
 async function metrics() {
   const text = await (await fetch('/metrics')).text();
@@ -116,7 +131,7 @@ async function webhooks() {
 }
 
 async function refresh() {
-  const parts = await Promise.allSettled([connections(), metrics(), deadLetters(), webhooks()]);
+  const parts = await Promise.allSettled([connections(), nodes(), metrics(), deadLetters(), webhooks()]);
   const failed = parts.find(p => p.status === 'rejected');
   if (failed && failed.reason.status === 401) {
     sessionStorage.removeItem(KEY);

@@ -96,6 +96,9 @@ public final class NotifyServer implements AutoCloseable {
 
         NotificationStore store = Stores.open(settings);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        String nodeId = settings.nodeId().orElseGet(() -> ServiceConfig.defaults().nodeId());
+        // every series names its node, so the nodes of a cluster can be told apart on one dashboard
+        prometheus.config().commonTags("node", nodeId);
         Server jetty = new Server(threadPool());
         NotificationService service = null;
         NotifyServer server = null;
@@ -103,7 +106,14 @@ public final class NotifyServer implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
             context.setContextPath("/");
             JettyWebRegistry web = new JettyWebRegistry(context);
-            ServiceConfig config = ServiceConfig.builder().config(settings.engineConfig())
+            dev.notify.api.spi.Config engine = settings.engineConfig();
+            ServiceConfig defaults = ServiceConfig.defaults();
+            // a shorter lease takes over a dead node's deliveries sooner, at the cost of more renewals
+            ServiceConfig config = ServiceConfig.builder().config(engine).nodeId(nodeId)
+                    .lease(engine.getDuration("cluster.lease", defaults.lease()))
+                    .pollInterval(engine.getDuration("cluster.claim-interval", defaults.pollInterval()))
+                    // the safety net under the cluster signal: how often the event log is read for other nodes' entries
+                    .streamPollInterval(engine.getDuration("cluster.stream-poll-interval", defaults.streamPollInterval()))
                     .workers(settings.workers()).queueCapacity(settings.queueCapacity()).build();
             service = NotificationService.builder().config(config).store(store).meterRegistry(prometheus).web(web).build();
             Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), config.clock());
@@ -127,7 +137,9 @@ public final class NotifyServer implements AutoCloseable {
             mount(context, new ServletHolder("ops", new OpsServlet(service, prometheus, () -> s.draining)),
                     "/metrics", "/health", "/health/*");
             jetty.start();
+            service.advertise(server.baseUri().toString());
             LOG.info("Notify listening on {} with channels {} over {}", server.baseUri(), service.channelNames(), store.describe());
+            LOG.info("node {}: cluster signals {}", config.nodeId(), service.clusterSignals().describe());
             return server;
         } catch (Exception e) {
             try {

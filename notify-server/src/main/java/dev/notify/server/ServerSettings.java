@@ -48,6 +48,7 @@ public final class ServerSettings {
     private final Duration streamTokenTtl;
     private final Duration shutdownTimeout;
     private final boolean accessLog;
+    private final String nodeId;
     private final int workers;
     private final int queueCapacity;
     private final boolean devTokens;
@@ -70,6 +71,7 @@ public final class ServerSettings {
         this.streamTokenTtl = b.streamTokenTtl;
         this.shutdownTimeout = b.shutdownTimeout;
         this.accessLog = b.accessLog;
+        this.nodeId = b.nodeId;
         this.workers = b.workers;
         this.queueCapacity = b.queueCapacity;
         this.devTokens = b.devTokens;
@@ -156,6 +158,11 @@ public final class ServerSettings {
         return shutdownTimeout;
     }
 
+    /** This node's id in a cluster (leases, node registry, metrics); default a random {@code node-xxxxxxxx} per start. */
+    public Optional<String> nodeId() {
+        return Optional.ofNullable(nodeId);
+    }
+
     /** Whether each request is logged (method, path with tokens masked, status, time). */
     public boolean accessLog() {
         return accessLog;
@@ -230,6 +237,7 @@ public final class ServerSettings {
         private Duration streamTokenTtl = Duration.ofMinutes(5);
         private Duration shutdownTimeout = Duration.ofSeconds(30);
         private boolean accessLog = true;
+        private String nodeId;
         private int workers = ServiceConfig.defaults().workers();
         private int queueCapacity = ServiceConfig.defaults().queueCapacity();
         private boolean devTokens;
@@ -344,6 +352,18 @@ public final class ServerSettings {
                 throw new IllegalArgumentException("shutdown-timeout must not be negative");
             }
             this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * This node's id in a cluster (null for a random one per start). Each node of a cluster needs its own;
+         * a restarted node may keep its id (its old claims are fenced off by the new lease token).
+         */
+        public Builder nodeId(String id) {
+            if (id != null && !id.matches("[A-Za-z0-9._:-]{1,64}")) {
+                throw new IllegalArgumentException("a node id is 1 to 64 letters, digits, '.', '_', ':' or '-', got '" + id + "'");
+            }
+            this.nodeId = id;
             return this;
         }
 

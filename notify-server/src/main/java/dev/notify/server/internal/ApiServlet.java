@@ -130,6 +130,9 @@ public final class ApiServlet extends HttpServlet {
                 case "GET" -> one(req, res, id);
                 default -> methodNotAllowed("GET, PATCH, DELETE");
             }
+        } else if (path.equals("/api/v1/admin/nodes")) {
+            require(method, "GET");
+            Http.writeJson(res, json, 200, NodesView.of(service));
         } else if (path.equals("/api/v1/stream-tokens")) {
             require(method, "POST");
             streamToken(req, res);

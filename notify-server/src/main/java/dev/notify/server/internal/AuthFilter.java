@@ -101,7 +101,7 @@ public final class AuthFilter extends HttpFilter {
             return true;
         }
         return path.equals("/api/v1/notifications/batch")
-                || path.equals("/api/v1/notifications/stream/connections")
+                || path.equals("/api/v1/notifications/stream/connections") || path.equals("/api/v1/admin/nodes")
                 || path.equals("/api/v1/dead-letters") || path.startsWith("/api/v1/dead-letters/")
                 || path.equals("/api/v1/webhooks") || path.startsWith("/api/v1/webhooks/")
                 || path.equals("/api/v1/dev/tokens");

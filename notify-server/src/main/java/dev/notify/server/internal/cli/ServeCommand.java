@@ -103,6 +103,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "30s", description = "How long a graceful shutdown drains deliveries. Default: ${DEFAULT-VALUE}.")
     String shutdownTimeout;
 
+    @Option(names = "--node-id", paramLabel = "ID", description = "This node's id in a cluster (registry, leases, metrics). Default: random per start.")
+    String nodeId;
+
     @Option(names = "--access-log", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             description = "Log one line per request (tokens masked). Default: ${DEFAULT-VALUE}.")
     boolean accessLog;
@@ -286,6 +289,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .streamTokenTtl(duration("stream-token-ttl", streamTokenTtl))
                 .shutdownTimeout(duration("shutdown-timeout", shutdownTimeout))
                 .accessLog(accessLog)
+                .nodeId(nodeId)
                 .devTokens(devTokens);
         b.config(channelConfig());
         return b.build();
