@@ -15,5 +15,5 @@ module dev.notify.core {
     uses dev.notify.api.spi.ChannelProvider;
     uses dev.notify.api.spi.ClusterSignalProvider;
 
-    provides dev.notify.api.spi.ClusterSignalProvider with dev.notify.core.InProcessSignals.Provider;
+    provides dev.notify.api.spi.ClusterSignalProvider with dev.notify.core.InProcessSignalsProvider;
 }

@@ -24,7 +24,7 @@ public final class ClusterEngines {
     /** The providers found, by name; the in-process one is always there. */
     public static Map<String, ClusterSignalProvider> discover() {
         Map<String, ClusterSignalProvider> out = new LinkedHashMap<>();
-        out.put(InProcessSignals.NAME, new InProcessSignals.Provider());
+        out.put(InProcessSignals.NAME, new InProcessSignalsProvider());
         Iterator<ServiceLoader.Provider<ClusterSignalProvider>> it =
                 ServiceLoader.load(ClusterSignalProvider.class, ClusterEngines.class.getClassLoader()).stream().iterator();
         while (true) {

@@ -1,8 +1,6 @@
 package dev.notify.core;
 
-import dev.notify.api.spi.ClusterContext;
 import dev.notify.api.spi.ClusterMessage;
-import dev.notify.api.spi.ClusterSignalProvider;
 import dev.notify.api.spi.ClusterSignals;
 
 /**
@@ -32,23 +30,5 @@ public final class InProcessSignals implements ClusterSignals {
 
     @Override
     public void close() {
-    }
-
-    /** Its provider, listed for {@link java.util.ServiceLoader}. */
-    public static final class Provider implements ClusterSignalProvider {
-
-        /** Needed by {@link java.util.ServiceLoader}. */
-        public Provider() {
-        }
-
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public ClusterSignals create(ClusterContext context) {
-            return new InProcessSignals();
-        }
     }
 }

@@ -128,6 +128,26 @@ class ClusterIT {
     // ---- live events across nodes -------------------------------------------------------------------
 
     @Test
+    @Order(0)
+    @DisplayName("every node is in the registry of every other, each metric names its node, and the signal is LISTEN/NOTIFY")
+    void nodesSeeEachOther() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        String body;
+        do {
+            body = nodesOf(b()).body();
+        } while ((count(body, "\"state\":\"live\"") < 3 || !body.contains("node-a") || !body.contains("node-c"))
+                && System.nanoTime() < deadline && sleep(200));
+        assertThat(body).contains("\"self\":\"node-b\"", "\"nodeId\":\"node-a\"", "\"nodeId\":\"node-c\"", "postgres LISTEN/NOTIFY",
+                "\"address\":\"" + a().base.toString());
+        assertThat(count(body, "\"state\":\"live\"")).isEqualTo(3);
+        HttpResponse<String> asUser = send(HttpRequest.newBuilder(b().uri("/api/v1/admin/nodes")).header("Authorization", "Bearer " + jwt("u1")));
+        assertThat(asUser.statusCode()).isEqualTo(403);
+
+        String metrics = send(HttpRequest.newBuilder(a().uri("/metrics"))).body();
+        assertThat(metrics).contains("node=\"node-a\"").contains("notify_cluster_signal_lag");
+    }
+
+    @Test
     @Order(1)
     @DisplayName("a client on node B gets what node A published, in order, once, within milliseconds")
     void liveEventsCrossNodes() throws Exception {
@@ -344,7 +364,39 @@ class ClusterIT {
         }
     }
 
+    @Test
+    @Order(8)
+    @DisplayName("the node killed earlier shows as gone in the registry, the others as live")
+    void aDeadNodeShowsAsGone() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String body;
+        do {
+            body = nodesOf(a()).body();
+        } while (!body.matches("(?s).*\"nodeId\":\"node-c\"[^}]*\"state\":\"gone\".*") && System.nanoTime() < deadline && sleep(500));
+        assertThat(body).matches("(?s).*\"nodeId\":\"node-c\"[^}]*\"state\":\"gone\".*");
+        assertThat(count(body, "\"state\":\"live\"")).isEqualTo(2);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------
+
+    private HttpResponse<String> nodesOf(Node node) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(node.uri("/api/v1/admin/nodes")).header("Authorization", "Bearer " + TestServer.API_KEY));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r;
+    }
+
+    private static int count(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static boolean sleep(long ms) throws InterruptedException {
+        Thread.sleep(ms); // polling another process's state: nothing to latch on
+        return true;
+    }
 
     private SseClient stream(Node node, String user, String lastEventId) {
         SseClient s = SseClient.connect(http, node.uri("/api/v1/notifications/stream"), jwt(user), lastEventId);

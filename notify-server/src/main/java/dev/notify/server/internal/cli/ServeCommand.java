@@ -299,12 +299,12 @@ public final class ServeCommand implements Callable<Integer> {
     private Map<String, String> channelConfig() {
         Map<String, String> out = new TreeMap<>();
         for (String k : file.stringPropertyNames()) {
-            if (k.startsWith("channels.") || k.startsWith("templates.")) {
+            if (k.startsWith("channels.") || k.startsWith("templates.") || k.startsWith("cluster.")) {
                 out.put(k, file.getProperty(k).trim());
             }
         }
         env.forEach((k, v) -> {
-            if (k.startsWith("NOTIFY_CHANNELS__") || k.startsWith("NOTIFY_TEMPLATES__")) {
+            if (k.startsWith("NOTIFY_CHANNELS__") || k.startsWith("NOTIFY_TEMPLATES__") || k.startsWith("NOTIFY_CLUSTER__")) {
                 String key = k.substring("NOTIFY_".length()).toLowerCase(Locale.ROOT).replace("__", ".").replace('_', '-');
                 out.put(key, v);
             }
