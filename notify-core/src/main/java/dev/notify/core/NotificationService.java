@@ -207,7 +207,7 @@ public final class NotificationService implements AutoCloseable {
         if (notification == null || topic == null) {
             throw new IllegalArgumentException("topic and notification must not be null");
         }
-        return notify(notification.topic(topic).build());
+        return notify(notification.topic(topic).broadcast(true).build());
     }
 
     /**
