@@ -7,6 +7,7 @@
 module dev.notify.server {
     requires transitive dev.notify.core;
     requires dev.notify.store.jdbc;
+    requires dev.notify.web;
     requires java.net.http;
     requires org.eclipse.jetty.server;
     requires org.eclipse.jetty.ee10.servlet;

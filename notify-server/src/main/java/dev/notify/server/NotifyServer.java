@@ -117,7 +117,7 @@ public final class NotifyServer implements AutoCloseable {
             jetty.addConnector(connector);
             jetty.setHandler(context);
             // 404, 405 and Jetty's other own errors are problem documents too, like the API's
-            ProblemErrors.install(jetty, context, service.json());
+            ProblemErrors.install(jetty, context);
             jetty.setStopTimeout(Math.max(1000, Math.min(10_000, settings.shutdownTimeout().toMillis())));
             if (settings.accessLog()) {
                 jetty.setRequestLog(new AccessLog());

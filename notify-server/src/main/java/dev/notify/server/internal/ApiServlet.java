@@ -15,6 +15,7 @@ import dev.notify.core.NotificationService;
 import dev.notify.core.PublishReceipt;
 import dev.notify.core.QueueFullException;
 import dev.notify.core.TemplateException;
+import dev.notify.web.Problems;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -68,26 +69,26 @@ public final class ApiServlet extends HttpServlet {
         try {
             route(req, res, path(req), req.getMethod());
         } catch (ApiException e) {
-            Problems.write(res, json, e);
+            Problems.write(res, e.status(), e.title(), e.getMessage(), e.headers());
         } catch (QueueFullException e) {
-            Problems.write(res, json, 503, "Service Unavailable", e.getMessage(), Map.of("Retry-After", "5"));
+            Problems.write(res, 503, "Service Unavailable", e.getMessage(), Map.of("Retry-After", "5"));
         } catch (TemplateException e) {
-            Problems.write(res, json, 400, "Template Error", e.getMessage(), Map.of());
+            Problems.write(res, 400, "Template Error", e.getMessage(), Map.of());
         } catch (JsonException e) {
-            Problems.write(res, json, 400, "Malformed JSON", e.getMessage(), Map.of());
+            Problems.write(res, 400, "Malformed JSON", e.getMessage(), Map.of());
         } catch (IllegalArgumentException e) {
             String m = String.valueOf(e.getMessage());
-            Problems.write(res, json, 400, m.startsWith("unknown channel") ? "Unknown Channel" : "Bad Request", m, Map.of());
+            Problems.write(res, 400, m.startsWith("unknown channel") ? "Unknown Channel" : "Bad Request", m, Map.of());
         } catch (IllegalStateException e) {
             if (!service.isOpen()) {
-                Problems.write(res, json, 503, "Service Unavailable", "the server is shutting down; try again on another node or later",
+                Problems.write(res, 503, "Service Unavailable", "the server is shutting down; try again on another node or later",
                         Map.of("Retry-After", "10"));
             } else {
                 internalError(res, e);
             }
         } catch (StoreException e) {
             LOG.warn("store failure on {} {}: {}", req.getMethod(), req.getRequestURI(), e.getMessage());
-            Problems.write(res, json, 503, "Service Unavailable", "the database is unavailable; nothing was changed. Try again shortly",
+            Problems.write(res, 503, "Service Unavailable", "the database is unavailable; nothing was changed. Try again shortly",
                     Map.of("Retry-After", "5"));
         } catch (RuntimeException e) {
             internalError(res, e);
@@ -96,7 +97,7 @@ public final class ApiServlet extends HttpServlet {
 
     private void internalError(HttpServletResponse res, RuntimeException e) throws IOException {
         LOG.error("request failed", e);
-        Problems.write(res, json, 500, "Internal Server Error", "the server failed to handle the request; see its log", Map.of());
+        Problems.write(res, 500, "Internal Server Error", "the server failed to handle the request; see its log", Map.of());
     }
 
     private void route(HttpServletRequest req, HttpServletResponse res, String path, String method) throws IOException {

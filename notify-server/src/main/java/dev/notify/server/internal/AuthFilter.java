@@ -2,6 +2,7 @@ package dev.notify.server.internal;
 
 import dev.notify.api.Identity;
 import dev.notify.api.spi.JsonCodec;
+import dev.notify.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -115,11 +116,11 @@ public final class AuthFilter extends HttpFilter {
     }
 
     private void unauthorized(HttpServletResponse res, String detail) throws IOException {
-        Problems.write(res, json, 401, "Unauthorized", detail,
+        Problems.write(res, 401, "Unauthorized", detail,
                 Map.of("WWW-Authenticate", "Bearer realm=\"notify\""));
     }
 
     private void forbidden(HttpServletResponse res, String detail) throws IOException {
-        Problems.write(res, json, 403, "Forbidden", detail, Map.of());
+        Problems.write(res, 403, "Forbidden", detail, Map.of());
     }
 }

@@ -50,7 +50,7 @@ class WebhookChannelTest {
         config.putAll(extra);
         TestChannelContext ctx = TestSupport.context(config, store, clock);
         closing.add(ctx);
-        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
         closing.add(c);
         return c;
     }
@@ -257,7 +257,7 @@ class WebhookChannelTest {
             TestChannelContext ctx = TestChannelContext.builder("webhook").json(new TestSupport.YassonJson())
                     .webhookEndpoints(store).clock(clock).metrics(metrics).build();
             closing.add(ctx);
-            WebhookChannel strict = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+            WebhookChannel strict = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
             DeliveryResult result = strict.deliver(delivery("wh_1", 1));
             assertThat(result.outcome()).isEqualTo(DeliveryResult.Outcome.FAILED);
             assertThat(result.reason()).contains("127.0.0.1").contains("allow-private-networks");
@@ -276,7 +276,7 @@ class WebhookChannelTest {
             TestChannelContext ctx = TestSupport.context(Map.of(), store, clock);
             closing.add(ctx);
             WebhookSettings s = WebhookSettings.from(ctx.config());
-            WebhookChannel c = new WebhookChannel(ctx, s, rebinding, new PinnedHttp(rebinding, s, ctx.scheduler()));
+            WebhookChannel c = new WebhookChannel(ctx, s, "/api/v1/webhooks", rebinding, new PinnedHttp(rebinding, s, ctx.scheduler()));
             DeliveryResult result = c.deliver(delivery("wh_1", 1));
             assertThat(result.outcome()).isEqualTo(DeliveryResult.Outcome.FAILED);
             assertThat(result.reason()).contains("127.0.0.1");
@@ -299,7 +299,7 @@ class WebhookChannelTest {
                     .config(Map.of("allow-private-networks", "true", "auto-disable-after", "24h", "auto-disable-min-failures", "3"))
                     .build();
             closing.add(ctx);
-            WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+            WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
             Instant start = clock.instant();
             for (int i = 0; i < 5; i++) {
                 c.deliver(delivery("wh_1", 1));
@@ -429,7 +429,7 @@ class WebhookChannelTest {
         TestChannelContext ctx = TestSupport.context(Map.of("allow-private-networks", "true", "endpoint-cache-ttl", "300ms"),
                 counting, clock);
         closing.add(ctx);
-        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
         closing.add(c);
         for (int i = 0; i < 5; i++) {
             assertThat(c.deliver(delivery("wh_1", 1)).isSent()).isTrue();

@@ -6,7 +6,7 @@ import dev.notify.api.spi.JsonCodec;
 import dev.notify.server.internal.ApiException;
 import dev.notify.server.internal.Authenticator;
 import dev.notify.server.internal.Http;
-import dev.notify.server.internal.Problems;
+import dev.notify.web.Problems;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,18 +49,18 @@ final class DevTokenServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (!enabled) {
-            Problems.write(res, json, 404, "Not Found", "dev tokens are disabled on this server; start it with --dev-tokens"
+            Problems.write(res, 404, "Not Found", "dev tokens are disabled on this server; start it with --dev-tokens"
                     + " (development only: the API key then mints user tokens)", Map.of());
             return;
         }
         if (!"POST".equals(req.getMethod())) {
-            Problems.write(res, json, 405, "Method Not Allowed", "this endpoint accepts POST", Map.of("Allow", "POST"));
+            Problems.write(res, 405, "Method Not Allowed", "this endpoint accepts POST", Map.of("Allow", "POST"));
             return;
         }
         try {
             mint(req, res);
         } catch (ApiException e) {
-            Problems.write(res, json, e);
+            Problems.write(res, e.status(), e.title(), e.getMessage(), e.headers());
         }
     }
 
