@@ -67,7 +67,7 @@ public final class ApiServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         try {
-            route(req, res, path(req), req.getMethod());
+            route(req, res, Http.routedPath(req), req.getMethod());
         } catch (ApiException e) {
             Problems.write(res, e.status(), e.title(), e.getMessage(), e.headers());
         } catch (QueueFullException e) {
@@ -122,6 +122,7 @@ public final class ApiServlet extends HttpServlet {
             bulkDelete(req, res);
         } else if (path.equals(NOTIFICATIONS + "/stream/connections")) {
             require(method, "GET");
+            publisher(req);
             connections(req, res);
         } else if (path.startsWith(NOTIFICATIONS + "/") && path.indexOf('/', NOTIFICATIONS.length() + 1) < 0) {
             String id = path.substring(NOTIFICATIONS.length() + 1);
@@ -136,9 +137,11 @@ public final class ApiServlet extends HttpServlet {
             streamToken(req, res);
         } else if (path.equals("/api/v1/dead-letters")) {
             require(method, "GET");
+            publisher(req);
             deadLetters(req, res);
         } else if (path.startsWith("/api/v1/dead-letters/") && path.endsWith("/replay")) {
             require(method, "POST");
+            publisher(req);
             replay(res, path.substring("/api/v1/dead-letters/".length(), path.length() - "/replay".length()));
         } else {
             throw ApiException.notFound("no endpoint at " + path + "; see the HTTP API in the README");
@@ -148,8 +151,9 @@ public final class ApiServlet extends HttpServlet {
     // ---- publishing -----------------------------------------------------------------------------
 
     private void publish(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        Caller.Publisher publisher = publisher(req);
         Notification n = Wire.notification(Http.jsonObject(json, Http.body(req, maxBodyBytes)), "");
-        PublishReceipt r = service.publish(n, publisher(req).keyId());
+        PublishReceipt r = service.publish(n, publisher.keyId());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", r.id());
         out.put("duplicate", r.duplicate());
@@ -158,6 +162,7 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private void batch(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        Caller.Publisher publisher = publisher(req);
         String body = Http.body(req, maxBodyBytes);
         List<Object> items;
         if (body.stripLeading().startsWith("[")) {
@@ -183,7 +188,7 @@ public final class ApiServlet extends HttpServlet {
             Map<String, Object> m = (Map<String, Object>) items.get(i);
             ns.add(Wire.notification(m, "notifications[" + i + "]."));
         }
-        List<PublishReceipt> receipts = service.publishAll(ns, publisher(req).keyId());
+        List<PublishReceipt> receipts = service.publishAll(ns, publisher.keyId());
         List<Map<String, Object>> out = new ArrayList<>();
         for (PublishReceipt r : receipts) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -428,10 +433,4 @@ public final class ApiServlet extends HttpServlet {
         throw new ApiException(405, "Method Not Allowed", "this endpoint accepts " + allowed, Map.of("Allow", allowed));
     }
 
-    private static String path(HttpServletRequest req) {
-        String uri = req.getRequestURI();
-        String ctx = req.getContextPath();
-        String p = ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
-        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-    }
 }

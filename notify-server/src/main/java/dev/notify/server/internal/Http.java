@@ -19,6 +19,22 @@ public final class Http {
     private Http() {
     }
 
+    /**
+     * The path a request is routed on: decoded, dot segments resolved and {@code ;parameters}
+     * dropped by the container, below the context path, without a trailing slash. Roles and routes
+     * are decided on this, never on {@link HttpServletRequest#getRequestURI()}, whose raw spelling
+     * ({@code /api/v1/dev/token%73}) the container maps to the same servlet.
+     */
+    public static String routedPath(HttpServletRequest req) {
+        String servletPath = req.getServletPath();
+        String info = req.getPathInfo();
+        String p = (servletPath == null ? "" : servletPath) + (info == null ? "" : info);
+        if (p.isEmpty()) {
+            p = "/";
+        }
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
     /** A query parameter read from the query string alone (never from a form body). */
     public static String queryParam(HttpServletRequest req, String name) {
         String q = req.getQueryString();

@@ -5,6 +5,7 @@ import dev.notify.api.spi.Config;
 import dev.notify.api.spi.JsonCodec;
 import dev.notify.server.internal.ApiException;
 import dev.notify.server.internal.Authenticator;
+import dev.notify.server.internal.Caller;
 import dev.notify.server.internal.Http;
 import dev.notify.web.Problems;
 import jakarta.servlet.http.HttpServlet;
@@ -51,6 +52,11 @@ final class DevTokenServlet extends HttpServlet {
         if (!enabled) {
             Problems.write(res, 404, "Not Found", "dev tokens are disabled on this server; start it with --dev-tokens"
                     + " (development only: the API key then mints user tokens)", Map.of());
+            return;
+        }
+        // the auth filter already refuses users here; a servlet that mints user tokens checks again
+        if (!(req.getAttribute(Caller.REQUEST_ATTRIBUTE) instanceof Caller.Publisher)) {
+            Problems.write(res, 403, "Forbidden", "this endpoint is for publishers (the API key)", Map.of());
             return;
         }
         if (!"POST".equals(req.getMethod())) {
