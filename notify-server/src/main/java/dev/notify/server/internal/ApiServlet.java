@@ -310,11 +310,11 @@ public final class ApiServlet extends HttpServlet {
         if (caller.streamToken()) {
             throw new ApiException(403, "Forbidden", "a stream token cannot mint another one; authenticate with a JWT");
         }
-        Authenticator.StreamToken t = auth.mintStreamToken(caller.identity(), streamTokenTtl);
+        Authenticator.StreamToken t = auth.mintStreamToken(caller.identity(), streamTokenTtl, caller.expiresAt());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", t.token());
         out.put("expiresAt", t.expiresAt().toString());
-        out.put("expiresIn", streamTokenTtl.toSeconds());
+        out.put("expiresIn", Math.max(0, Duration.between(service.config().clock().instant(), t.expiresAt()).toSeconds()));
         Http.writeJson(res, json, 201, out);
     }
 

@@ -117,13 +117,17 @@ public final class Authenticator {
         if (streamTokenOnly && !stream) {
             throw new AuthException("only stream tokens (POST /api/v1/stream-tokens) may be passed as ?token=; send JWTs as Authorization: Bearer");
         }
-        return new Caller.User(new Identity(sub, topics(claims.getClaim(TOPICS_CLAIM))), stream);
+        return new Caller.User(new Identity(sub, topics(claims.getClaim(TOPICS_CLAIM))), stream, exp.toInstant());
     }
 
-    /** Mints a stream token for the user, valid for {@code ttl}. */
-    public StreamToken mintStreamToken(Identity identity, Duration ttl) {
+    /**
+     * Mints a stream token for the user, valid for {@code ttl} but never past {@code notAfter}, the
+     * expiry of the credential it is minted from: a stream token must not outlive its parent.
+     */
+    public StreamToken mintStreamToken(Identity identity, Duration ttl, Instant notAfter) {
         Instant now = clock.instant();
-        Instant expires = now.plus(ttl);
+        Instant wanted = now.plus(ttl);
+        Instant expires = wanted.isAfter(notAfter) ? notAfter : wanted;
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .subject(identity.userId())
                 .issueTime(Date.from(now))
