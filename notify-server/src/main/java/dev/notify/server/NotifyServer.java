@@ -85,7 +85,7 @@ public final class NotifyServer implements AutoCloseable {
     public static NotifyServer start(ServerSettings settings) {
         Path dataDir = settings.dataDir();
         try {
-            Files.createDirectories(dataDir);
+            Secrets.ownerOnlyDirectory(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDir.toAbsolutePath(), e);
         }
@@ -95,6 +95,7 @@ public final class NotifyServer implements AutoCloseable {
         List<Plugins.Found> selected = plugins.select(settings.channels());
 
         NotificationStore store = Stores.open(settings);
+        ownerOnlyFiles(dataDir);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Server jetty = new Server(threadPool());
         NotificationService service = null;
@@ -311,8 +312,18 @@ public final class NotifyServer implements AutoCloseable {
         }
         store.close();
         plugins.close();
+        ownerOnlyFiles(settings.dataDir());
         LOG.info("shut down: {} deliveries finished while draining, {} left for the next start", shutdownReport.delivered(),
                 shutdownReport.unfinished().size());
+    }
+
+    /** The data directory is owner-only already; files H2 wrote since (its trace file) are made so too. */
+    private static void ownerOnlyFiles(Path dataDir) {
+        try {
+            Secrets.ownerOnlyFiles(dataDir);
+        } catch (IOException e) {
+            LOG.warn("could not make the files in {} owner-only: {}", dataDir.toAbsolutePath(), e.toString());
+        }
     }
 
     private record Credentials(String apiKey, String jwtSecret) {

@@ -30,8 +30,8 @@ public final class AccessLog implements RequestLog {
         }
         String query = request.getHttpURI().getQuery();
         long took = (System.nanoTime() - request.getBeginNanoTime()) / 1_000_000;
-        LOG.info("{} {}{} {} {}ms", request.getMethod(), request.getHttpURI().getPath(),
-                query == null ? "" : "?" + mask(query), response.getStatus(), took);
+        LOG.info("{} {}{} {} {}ms", escape(request.getMethod()), escape(request.getHttpURI().getPath()),
+                query == null ? "" : "?" + escape(mask(query)), response.getStatus(), took);
     }
 
     /** The query string with credential values replaced by {@code ***}. */
@@ -40,6 +40,19 @@ public final class AccessLog implements RequestLog {
         for (String pair : query.split("&", -1)) {
             int eq = pair.indexOf('=');
             out.add(eq >= 0 && isSecret(pair.substring(0, eq)) ? pair.substring(0, eq + 1) + "***" : pair);
+        }
+        return out.toString();
+    }
+
+    /** Control characters as {@code \\uXXXX}, so nothing a client sends starts a line of its own in the log. */
+    public static String escape(String s) {
+        if (s == null || s.chars().noneMatch(Character::isISOControl)) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
         }
         return out.toString();
     }

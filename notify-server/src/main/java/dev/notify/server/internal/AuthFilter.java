@@ -49,10 +49,8 @@ public final class AuthFilter extends HttpFilter {
 
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain) throws IOException, ServletException {
-        if ("OPTIONS".equals(req.getMethod())) {
-            chain.doFilter(req, res); // CORS preflight carries no credentials
-            return;
-        }
+        // no OPTIONS exception: a CORS preflight is answered by CorsFilter before this filter when
+        // CORS is configured; any other OPTIONS request reaches a servlet and needs credentials like the rest
         String path = Http.routedPath(req);
         Caller caller;
         try {

@@ -113,6 +113,10 @@ public final class Authenticator {
         if (sub == null || sub.isBlank()) {
             throw new AuthException("the token has no sub claim (the user id)");
         }
+        if (sub.chars().anyMatch(Character::isISOControl)) {
+            // a user id ends up in log lines and stream frames: a CR/LF in it would forge either
+            throw new AuthException("the token's sub claim contains control characters");
+        }
         boolean stream = STREAM_USE.equals(claims.getClaim(USE_CLAIM));
         if (streamTokenOnly && !stream) {
             throw new AuthException("only stream tokens (POST /api/v1/stream-tokens) may be passed as ?token=; send JWTs as Authorization: Bearer");

@@ -69,17 +69,29 @@ public final class Http {
             drain(req.getInputStream(), declared);
             throw tooLarge(maxBytes);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
-        byte[] buf = new byte[8192];
         try (InputStream in = req.getInputStream()) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (out.size() + n > maxBytes) {
-                    drain(in, Long.MAX_VALUE);
-                    throw tooLarge(maxBytes);
-                }
-                out.write(buf, 0, n);
+            return read(in, declared, maxBytes);
+        }
+    }
+
+    /** What the buffer starts with: a declared length is the client's word, not yet bytes to hold. */
+    private static final int INITIAL_BUFFER = 8192;
+
+    /**
+     * Reads a body of at most {@code maxBytes}. The buffer grows with the bytes that arrive; it is
+     * never sized by the declared {@code Content-Length}, or a client declaring the maximum and
+     * sending nothing would hold that much memory per request.
+     */
+    static String read(InputStream in, long declared, long maxBytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(INITIAL_BUFFER, Math.max(declared, 64)));
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            if (out.size() + n > maxBytes) {
+                drain(in, Long.MAX_VALUE);
+                throw tooLarge(maxBytes);
             }
+            out.write(buf, 0, n);
         }
         return out.toString(StandardCharsets.UTF_8);
     }

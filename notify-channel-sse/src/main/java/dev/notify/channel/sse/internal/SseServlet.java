@@ -95,7 +95,13 @@ final class SseServlet extends HttpServlet {
             connection.close();
             if (!resp.isCommitted() && !req.isAsyncStarted()) {
                 channel.logger().log(System.Logger.Level.WARNING, "cannot open SSE stream for user " + identity.userId(), e);
-                Problems.write(resp, 500, "Internal Server Error", "the stream could not be opened: " + e.getMessage());
+                // the cause is for the log only: a database error's text may name hosts, tables or credentials
+                if (e instanceof dev.notify.api.spi.StoreException) {
+                    Problems.write(resp, 503, "Service Unavailable", "the database is unavailable; reconnect shortly",
+                            java.util.Map.of("Retry-After", Long.toString(Math.max(1, channel.settings().retry().toSeconds()))));
+                } else {
+                    Problems.write(resp, 500, "Internal Server Error", "the stream could not be opened; see the server log");
+                }
                 return;
             }
             throw e;

@@ -253,7 +253,7 @@ public final class WebhookChannel implements Channel {
             metrics.count("notify.webhook.responses", 1, "status", "error");
             return DeliveryResult.retryLater("connection failed: " + describe(e));
         }
-        metrics.count("notify.webhook.responses", 1, "status", (r.status() / 100) + "xx");
+        metrics.count("notify.webhook.responses", 1, "status", statusLabel(r.status()));
         String excerpt = r.body() + (r.truncated() ? "\n[truncated at " + settings.maxResponseBytes() + " bytes]" : "");
         int s = r.status();
         DeliveryResult result;
@@ -419,5 +419,10 @@ public final class WebhookChannel implements Channel {
         closed = true;
         http.close();
         signers.clear();
+    }
+
+    /** The metric label of a receiver's status: {@code 1xx} to {@code 5xx}, else {@code other}, so a receiver cannot mint series. */
+    static String statusLabel(int status) {
+        return status >= 100 && status <= 599 ? (status / 100) + "xx" : "other";
     }
 }

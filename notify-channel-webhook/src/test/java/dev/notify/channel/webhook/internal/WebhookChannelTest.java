@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -139,6 +141,25 @@ class WebhookChannelTest {
     @Nested
     @DisplayName("failures")
     class Failures {
+
+        @ParameterizedTest(name = "status {0} is counted as {1}")
+        @CsvSource({"503, 5xx", "204, 2xx", "999, other", "12345, other", "600, other"})
+        @DisplayName("the response-status metric label is one of 1xx to 5xx or other, whatever a receiver answers")
+        void statusLabelIsBounded(int status, String label) {
+            Receiver r = receiver(Receiver.Answer.of(status));
+            register("wh_1", r.url("/hook"));
+            RecordingMetrics metrics = new RecordingMetrics();
+            TestChannelContext ctx = TestChannelContext.builder("webhook").json(new TestSupport.YassonJson())
+                    .config(Map.of("allow-private-networks", "true", "request-timeout", "2s", "connect-timeout", "1s"))
+                    .webhookEndpoints(store).clock(clock).metrics(metrics).build();
+            closing.add(ctx);
+            WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
+            closing.add(c);
+
+            c.deliver(delivery("wh_1", 1));
+
+            assertThat(metrics.counter("notify.webhook.responses", "status", label)).isEqualTo(1);
+        }
 
         @Test
         @DisplayName("500 asks for a retry and keeps the status and the response excerpt")

@@ -77,8 +77,9 @@ final class DevTokenServlet extends HttpServlet {
                 throw ApiException.badRequest("unknown field '" + k + "'; send {\"user\":\"u1\",\"topics\":[\"task:*\"],\"ttl\":\"1h\"}");
             }
         }
-        if (!(body.get("user") instanceof String user) || user.isBlank() || user.length() > 256) {
-            throw ApiException.badRequest("field 'user' must be a user id (1 to 256 characters)");
+        if (!(body.get("user") instanceof String user) || user.isBlank() || user.length() > 256
+                || user.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("field 'user' must be a user id (1 to 256 characters, no control characters)");
         }
         List<String> topics = new ArrayList<>();
         Object t = body.get("topics");
