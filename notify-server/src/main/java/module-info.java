@@ -19,6 +19,8 @@ module dev.notify.server {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
     requires org.slf4j;
+    // the process's open-file limit (com.sun.management), from which the default connection cap is derived
+    requires jdk.management;
     // sun.misc.Signal: SIGTERM shuts down gracefully and exits 0 instead of the JVM's 143
     requires jdk.unsupported;
 
