@@ -32,6 +32,19 @@ final class SseServlet extends HttpServlet {
         this.channel = channel;
     }
 
+    /** Ends the stream with a {@code reauthenticate} event when the credential it was opened with expires. */
+    private void endAt(java.time.Instant expiresAt, SseConnection connection) {
+        long delay = Math.max(0, java.time.Duration.between(channel.context().clock().instant(), expiresAt).toMillis());
+        // weakly held: a stream closed long before its credential expires is not kept alive by the timer
+        java.lang.ref.WeakReference<SseConnection> ref = new java.lang.ref.WeakReference<>(connection);
+        channel.context().scheduler().schedule(() -> {
+            SseConnection c = ref.get();
+            if (c != null) {
+                c.expire();
+            }
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Object who = req.getAttribute(Identity.REQUEST_ATTRIBUTE);
@@ -91,6 +104,9 @@ final class SseServlet extends HttpServlet {
             async.addListener(sink);
             out.setWriteListener(sink);
             connection.start(sink, stats, recent, params.resumeAfter(), logHead);
+            if (req.getAttribute(Identity.EXPIRES_AT_ATTRIBUTE) instanceof java.time.Instant expiresAt) {
+                endAt(expiresAt, connection);
+            }
         } catch (RuntimeException e) {
             connection.close();
             if (!resp.isCommitted() && !req.isAsyncStarted()) {
