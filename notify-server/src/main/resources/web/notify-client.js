@@ -313,6 +313,9 @@ export class NotifyClient {
       if (m.type === 'connected') {
         if (this.lastEventId == null && d.last_id != null) this.lastEventId = d.last_id;
         this._onConnected('ws');
+      } else if (m.type === 'reauthenticate') {
+        // the server ends the socket when its credential expires: renew and reopen, as for SSE
+        this._reauthenticate();
       } else if (m.type === 'stats') {
         this._setStats(d);
       } else if (m.type === 'error') {
