@@ -2,6 +2,7 @@ package dev.notify.server.internal;
 
 import dev.notify.api.Identity;
 import dev.notify.api.spi.JsonCodec;
+import dev.notify.server.internal.web.WebUi;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -43,6 +44,10 @@ public final class AuthFilter extends HttpFilter {
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain) throws IOException, ServletException {
         if ("OPTIONS".equals(req.getMethod())) {
             chain.doFilter(req, res); // CORS preflight carries no credentials
+            return;
+        }
+        if (WebUi.OPENAPI.equals(pathOf(req))) {
+            chain.doFilter(req, res); // the API's description is public, like the page that renders it
             return;
         }
         Caller caller;
