@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * OpenAPI 3.1's dialect, checked by networknt's json-schema-validator); and a request the
  * description calls invalid (a body or parameter that breaks its schema, an undocumented path
  * or method) that the server nevertheless accepts with a 2xx. Tests that send bad requests on
- * purpose keep working: those must simply get a documented 4xx problem.
+ * purpose keep working: those must simply get a documented 4xx problem. The web pages and their
+ * assets ({@code /}, {@code /admin}, {@code /ui/*}, {@code /notify-client.js}) are not API and are not checked.
  */
 public final class ApiContract {
 
@@ -109,6 +110,9 @@ public final class ApiContract {
         int status = response.statusCode();
         String method = request.method().toLowerCase(Locale.ROOT);
         String path = request.uri().getRawPath();
+        if (!isApi(path)) {
+            return List.of(); // the web pages and their assets are not part of the HTTP API
+        }
         Optional<Route> route = route(path);
         List<String> invalidRequest = new ArrayList<>();
         JsonNode operation = null;
@@ -135,6 +139,11 @@ public final class ApiContract {
         }
         checkResponse(route.get(), method, operation, request, response, problems);
         return problems;
+    }
+
+    /** Whether a path belongs to the HTTP API the description covers (not the web pages). */
+    public static boolean isApi(String rawPath) {
+        return rawPath.startsWith("/api/") || rawPath.equals("/metrics") || rawPath.equals("/health") || rawPath.startsWith("/health/");
     }
 
     private Optional<Route> route(String rawPath) {

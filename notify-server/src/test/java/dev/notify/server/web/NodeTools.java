@@ -58,7 +58,12 @@ public final class NodeTools {
      * PATH, so {@code npx tool} finds the installed tool and never downloads one.
      */
     public static Result run(Path dir, Duration timeout, Map<String, String> env, String... command) {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        String[] resolved = command.clone();
+        Path bin = SCRIPTS.resolve("node_modules/.bin").resolve(command[0]);
+        if (Files.isExecutable(bin)) {
+            resolved[0] = bin.toString(); // the JDK looks programs up on its own PATH, not the child's
+        }
+        ProcessBuilder pb = new ProcessBuilder(resolved).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().put("PATH", SCRIPTS.resolve("node_modules/.bin") + java.io.File.pathSeparator + System.getenv("PATH"));
         pb.environment().put("NO_COLOR", "1");
         pb.environment().put("REDOCLY_TELEMETRY", "off");

@@ -1,0 +1,179 @@
+package dev.notify.server.web;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.notify.api.spi.HubSignal;
+import dev.notify.server.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The browser client as npm packages: {@code clients/notify-client} ({@code @notify-dev/client})
+ * and {@code clients/notify-react} ({@code @notify-dev/react}) are packed with {@code npm pack},
+ * the tarballs installed into a small React app ({@code src/test/browser/app}, copied to
+ * {@code target/react-app}), type-checked with TypeScript, bundled with esbuild and driven in
+ * Chromium against a real server by {@code src/test/browser/packages.mjs}: connect, receive, mark
+ * read, reconnect with resume, token renewal.
+ *
+ * <p>Needs what {@link BrowserTest} needs; {@code npm ci --prefix notify-server/src/test/browser}
+ * also installs esbuild, TypeScript, React and its types, which the app's install takes from npm's cache.
+ */
+class ClientPackagesTest {
+
+    private static final Path ROOT = NodeTools.ROOT;
+    private static final Path PACKED = NodeTools.MODULE.resolve("target/npm");
+    private static final Path APP = NodeTools.MODULE.resolve("target/react-app");
+    private static final String CLIENT_TGZ = "notify-dev-client-0.1.0.tgz";
+    private static final String REACT_TGZ = "notify-dev-react-0.1.0.tgz";
+    private static final Duration NPM_TIMEOUT = Duration.ofSeconds(300);
+    private static final AtomicInteger USERS = new AtomicInteger();
+
+    private static Path dataDir;
+    private static TestServer server;
+
+    @BeforeAll
+    static void packInstallAndBundle() throws IOException {
+        BrowserScript.requireBrowser();
+        NodeTools.requirePackages("esbuild", "typescript", "react", "react-dom", "@types/react");
+        TestServer.deleteTree(PACKED);
+        TestServer.deleteTree(APP);
+        Files.createDirectories(PACKED);
+        // the README's commands, with this build's folders
+        NodeTools.run(ROOT, NPM_TIMEOUT, Map.of(), "npm", "pack", "./clients/notify-client", "./clients/notify-react",
+                "--pack-destination", PACKED.toString()).ok("npm pack");
+        Files.createDirectories(APP);
+        try (Stream<Path> files = Files.list(NodeTools.SCRIPTS.resolve("app"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, APP.resolve(f.getFileName()));
+            }
+        }
+        NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "npm", "install", "--prefer-offline", "--no-audit", "--no-fund",
+                "../npm/" + CLIENT_TGZ, "../npm/" + REACT_TGZ, "react@" + version("react"), "react-dom@" + version("react-dom"))
+                .ok("npm install of the packed tarballs");
+        NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "esbuild", "main.tsx", "--bundle", "--format=esm", "--minify",
+                "--outfile=dist/app.js").ok("esbuild");
+        Files.copy(APP.resolve("index.html"), APP.resolve("dist/index.html"));
+
+        dataDir = Files.createTempDirectory("notify-packages-");
+        startServer(0);
+    }
+
+    private static void startServer(int port) {
+        // stream tokens as short as the server allows, so the renewal case sees one expire
+        server = TestServer.restart(dataDir, b -> b.port(port).streamTokenTtl(Duration.ofSeconds(10)));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (dataDir != null) {
+            TestServer.deleteTree(dataDir);
+        }
+    }
+
+    @Test
+    @DisplayName("the client package is the file the server serves, with types and no runtime dependencies")
+    void theClientPackageIsWhatTheServerServes() throws IOException {
+        Path installed = APP.resolve("node_modules/@notify-dev/client");
+        assertThat(installed.resolve("notify-client.d.ts")).exists();
+        assertThat(Files.readString(installed.resolve("package.json"))).doesNotContain("\"dependencies\"");
+        assertThat(server.get("/notify-client.js", null).body()).isEqualTo(Files.readString(installed.resolve("notify-client.js")));
+        Path react = APP.resolve("node_modules/@notify-dev/react");
+        assertThat(react.resolve("index.d.ts")).exists();
+        assertThat(Files.readString(react.resolve("package.json"))).contains("\"peerDependencies\"");
+    }
+
+    @Test
+    @DisplayName("an app written against the packages' types compiles under strict TypeScript")
+    void theTypesCheck() {
+        NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "tsc", "-p", "tsconfig.json").ok("tsc (App.tsx, main.tsx, client-only.ts)");
+    }
+
+    @Test
+    @DisplayName("the README's React quick start is the app this test runs, verbatim")
+    void readmeShowsTheTestedApp() throws IOException {
+        String readme = Files.readString(ROOT.resolve("README.md"));
+        assertThat(readme).contains(Files.readString(NodeTools.SCRIPTS.resolve("app/App.tsx")))
+                .contains("npm pack ./clients/notify-client ./clients/notify-react --pack-destination")
+                .contains(CLIENT_TGZ).contains(REACT_TGZ);
+    }
+
+    @Test
+    @DisplayName("the React app connects, shows a toast, bumps the bell, and marks read on the server")
+    void connectReceiveMarkRead() {
+        run("connectReceiveMarkRead");
+    }
+
+    @Test
+    @DisplayName("after a server restart the React app resumes after its last event id and shows what it missed once")
+    void reconnectWithResume() {
+        run("reconnectWithResume");
+    }
+
+    @Test
+    @DisplayName("a refused JWT makes the client ask tokenProvider again; an expired stream token is renewed on reconnect")
+    void tokenRenewal() {
+        run("tokenRenewal");
+    }
+
+    private static void run(String name) {
+        String user = "packages-" + name + "-" + USERS.incrementAndGet();
+        // a JWT the server refuses as an identity provider's rotated-out key would be: well formed, wrong signature
+        String refused = TestServer.sign(new JWTClaimsSet.Builder().subject(user).claim("topics", List.of("task:*"))
+                .expirationTime(Date.from(Instant.now().plus(Duration.ofHours(1)))).build(), "another-secret-0123456789abcdef0123456789");
+        BrowserScript.run("packages.mjs", name, Map.of(
+                "NOTIFY_URL", server.baseUri().toString(),
+                "NOTIFY_API_KEY", server.apiKey(),
+                "NOTIFY_USER", user,
+                "NOTIFY_JWT", server.jwt(user, "task:*"),
+                "NOTIFY_BAD_JWT", refused,
+                "NOTIFY_APP_DIR", APP.resolve("dist").toString()), command -> switch (command) {
+                    case "restart" -> restartAndPublish(user);
+                    case "end-streams" -> {
+                        server.server().service().hub().signal(user, new HubSignal.ShuttingDown("credential expired"));
+                        yield "ok";
+                    }
+                    default -> null;
+                });
+    }
+
+    // Stops the server, starts it again on the same port and data directory, and publishes two
+    // notifications before the app can have reconnected; answers their ids as a JSON array.
+    private static String restartAndPublish(String user) {
+        int port = server.server().port();
+        server.close();
+        startServer(port);
+        String a = server.publish("{\"recipients\":[\"" + user + "\"],\"title\":\"During the restart 1\"}");
+        String b = server.publish("{\"recipients\":[\"" + user + "\"],\"title\":\"During the restart 2\",\"type\":\"warning\"}");
+        return "[\"" + a + "\",\"" + b + "\"]";
+    }
+
+    private static String version(String npmPackage) {
+        try {
+            String json = Files.readString(NodeTools.SCRIPTS.resolve("node_modules").resolve(npmPackage).resolve("package.json"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"version\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+            if (!m.find()) {
+                throw new IllegalStateException("no version in " + npmPackage + "'s package.json");
+            }
+            return m.group(1);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
