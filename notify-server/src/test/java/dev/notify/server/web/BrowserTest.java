@@ -6,9 +6,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,30 +23,24 @@ class BrowserTest {
 
     private static final AtomicInteger USERS = new AtomicInteger();
 
-    private static Path dataDir;
+    private static RestartableServer servers;
     private static TestServer server;
     private static FlakyChannel flaky;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() {
         BrowserScript.requireBrowser();
-        dataDir = Files.createTempDirectory("notify-browser-");
-        startServer(0);
-    }
-
-    private static void startServer(int port) {
-        server = TestServer.restart(dataDir, b -> b.port(port).devTokens(true));
-        flaky = new FlakyChannel();
-        server.server().service().registerChannel(flaky);
+        servers = new RestartableServer(b -> b.devTokens(true), s -> {
+            server = s;
+            flaky = new FlakyChannel();
+            s.server().service().registerChannel(flaky);
+        });
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (dataDir != null) {
-            TestServer.deleteTree(dataDir);
+        if (servers != null) {
+            servers.close();
         }
     }
 
@@ -110,17 +101,6 @@ class BrowserTest {
                 "NOTIFY_URL", server.baseUri().toString(),
                 "NOTIFY_API_KEY", server.apiKey(),
                 "NOTIFY_USER", user,
-                "NOTIFY_JWT", server.jwt(user, "task:*")), command -> command.equals("restart") ? restartAndPublish(user) : null);
-    }
-
-    // Stops the server, starts it again on the same port and data directory, and publishes two
-    // notifications before the page can have reconnected; answers their ids as a JSON array.
-    private static String restartAndPublish(String user) {
-        int port = server.server().port();
-        server.close();
-        startServer(port);
-        String a = server.publish("{\"recipients\":[\"" + user + "\"],\"title\":\"During the restart 1\"}");
-        String b = server.publish("{\"recipients\":[\"" + user + "\"],\"title\":\"During the restart 2\",\"type\":\"warning\"}");
-        return "[\"" + a + "\",\"" + b + "\"]";
+                "NOTIFY_JWT", server.jwt(user, "task:*")), command -> command.equals("restart") ? servers.restartAndPublish(user) : null);
     }
 }

@@ -42,7 +42,7 @@ class ClientPackagesTest {
     private static final Duration NPM_TIMEOUT = Duration.ofSeconds(300);
     private static final AtomicInteger USERS = new AtomicInteger();
 
-    private static Path dataDir;
+    private static RestartableServer servers;
     private static TestServer server;
 
     @BeforeAll
@@ -68,22 +68,14 @@ class ClientPackagesTest {
                 "--outfile=dist/app.js").ok("esbuild");
         Files.copy(APP.resolve("index.html"), APP.resolve("dist/index.html"));
 
-        dataDir = Files.createTempDirectory("notify-packages-");
-        startServer(0);
-    }
-
-    private static void startServer(int port) {
         // stream tokens as short as the server allows, so the renewal case sees one expire
-        server = TestServer.restart(dataDir, b -> b.port(port).streamTokenTtl(Duration.ofSeconds(10)));
+        servers = new RestartableServer(b -> b.streamTokenTtl(Duration.ofSeconds(10)), s -> server = s);
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (dataDir != null) {
-            TestServer.deleteTree(dataDir);
+        if (servers != null) {
+            servers.close();
         }
     }
 
@@ -144,24 +136,13 @@ class ClientPackagesTest {
                 "NOTIFY_JWT", server.jwt(user, "task:*"),
                 "NOTIFY_BAD_JWT", refused,
                 "NOTIFY_APP_DIR", APP.resolve("dist").toString()), command -> switch (command) {
-                    case "restart" -> restartAndPublish(user);
+                    case "restart" -> servers.restartAndPublish(user);
                     case "end-streams" -> {
                         server.server().service().hub().signal(user, new HubSignal.ShuttingDown("credential expired"));
                         yield "ok";
                     }
                     default -> null;
                 });
-    }
-
-    // Stops the server, starts it again on the same port and data directory, and publishes two
-    // notifications before the app can have reconnected; answers their ids as a JSON array.
-    private static String restartAndPublish(String user) {
-        int port = server.server().port();
-        server.close();
-        startServer(port);
-        String a = server.publish("{\"recipients\":[\"" + user + "\"],\"title\":\"During the restart 1\"}");
-        String b = server.publish("{\"recipients\":[\"" + user + "\"],\"title\":\"During the restart 2\",\"type\":\"warning\"}");
-        return "[\"" + a + "\",\"" + b + "\"]";
     }
 
     private static String version(String npmPackage) {
