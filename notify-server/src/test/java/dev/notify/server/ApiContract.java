@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -105,9 +106,27 @@ public final class ApiContract {
         }
     }
 
+    /**
+     * Checks a streaming exchange (an SSE stream read as it arrives) against the description: its
+     * request, status and media type; the body is not read here.
+     *
+     * @throws AssertionError naming the operation and every disagreement
+     */
+    public void checkStream(HttpRequest request, HttpResponse<?> response) {
+        List<String> problems = problems(request, response.statusCode(), response.headers(), null);
+        if (!problems.isEmpty()) {
+            throw new AssertionError("the stream " + request.method() + " " + request.uri().getRawPath()
+                    + " -> " + response.statusCode() + " disagrees with " + RESOURCE + ":\n  " + String.join("\n  ", problems));
+        }
+    }
+
     /** The disagreements of one exchange with the description; empty when it agrees. */
     public List<String> problems(HttpRequest request, HttpResponse<String> response) {
-        int status = response.statusCode();
+        return problems(request, response.statusCode(), response.headers(), response.body());
+    }
+
+    // body == null: a stream whose body this check does not read
+    private List<String> problems(HttpRequest request, int status, HttpHeaders headers, String body) {
         String method = request.method().toLowerCase(Locale.ROOT);
         String path = request.uri().getRawPath();
         if (!isApi(path)) {
@@ -133,11 +152,11 @@ public final class ApiContract {
             if (status < 400 || status >= 500) {
                 problems.add("an undocumented path or method must get a 4xx, got " + status);
             } else {
-                checkMediaType(response, "application/problem+json", problems);
+                checkMediaType(headers, "application/problem+json", problems);
             }
             return problems;
         }
-        checkResponse(route.get(), method, operation, request, response, problems);
+        checkResponse(route.get(), method, operation, request, status, headers, body, problems);
         return problems;
     }
 
@@ -232,9 +251,9 @@ public final class ApiContract {
         }
     }
 
-    private void checkResponse(Route route, String method, JsonNode operation, HttpRequest request, HttpResponse<String> response,
-                               List<String> problems) {
-        String status = Integer.toString(response.statusCode());
+    private void checkResponse(Route route, String method, JsonNode operation, HttpRequest request, int statusCode,
+                               HttpHeaders headers, String responseBody, List<String> problems) {
+        String status = Integer.toString(statusCode);
         JsonNode responses = operation.get("responses");
         String key = responses.has(status) ? status : responses.has("default") ? "default" : null;
         if (key == null) {
@@ -250,22 +269,22 @@ public final class ApiContract {
         }
         JsonNode content = declared.get("content");
         if (content == null || content.isEmpty()) {
-            if (!response.body().isEmpty() && !"HEAD".equals(request.method())) {
+            if (responseBody != null && !responseBody.isEmpty() && !"HEAD".equals(request.method())) {
                 problems.add("status " + status + " has no body in the description, but the server sent one");
             }
             return;
         }
-        String type = mediaType(response);
+        String type = mediaType(headers);
         if (!content.has(type)) {
             problems.add("status " + status + " is " + names(content) + " in the description, but the server sent '" + type + "'");
             return;
         }
-        if ("HEAD".equals(request.method()) || !(type.equals("application/json") || type.endsWith("+json"))) {
+        if (responseBody == null || "HEAD".equals(request.method()) || !(type.equals("application/json") || type.endsWith("+json"))) {
             return;
         }
         JsonNode body;
         try {
-            body = MAPPER.readTree(response.body());
+            body = MAPPER.readTree(responseBody);
         } catch (RuntimeException e) {
             problems.add("the " + type + " body does not parse as JSON");
             return;
@@ -275,8 +294,8 @@ public final class ApiContract {
         }
     }
 
-    private static void checkMediaType(HttpResponse<String> response, String expected, List<String> problems) {
-        String type = mediaType(response);
+    private static void checkMediaType(HttpHeaders headers, String expected, List<String> problems) {
+        String type = mediaType(headers);
         if (!type.equals(expected)) {
             problems.add("an error must be " + expected + ", got '" + type + "'");
         }
@@ -293,8 +312,8 @@ public final class ApiContract {
         return doc.at(node.get("$ref").asString().substring(1));
     }
 
-    private static String mediaType(HttpResponse<?> response) {
-        return response.headers().firstValue("Content-Type").map(v -> v.split(";")[0].trim().toLowerCase(Locale.ROOT)).orElse("");
+    private static String mediaType(HttpHeaders headers) {
+        return headers.firstValue("Content-Type").map(v -> v.split(";")[0].trim().toLowerCase(Locale.ROOT)).orElse("");
     }
 
     // A query value as the JSON its schema types it: integers and numbers as numbers, the rest as strings.

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The OpenAPI description ({@code src/main/resources/web/openapi.json}): served by the server,
@@ -192,6 +193,13 @@ class OpenApiTest {
                     response(400, "application/problem+json",
                             "{\"type\":\"https://notify.dev/problems/bad-request\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"unknown field\"}")))
                     .isEmpty();
+        }
+
+        @Test
+        void refusesAStreamThatIsNotAnEventStream() {
+            contract.checkStream(get("/api/v1/notifications/stream"), response(200, "text/event-stream", ""));
+            assertThatThrownBy(() -> contract.checkStream(get("/api/v1/notifications/stream"), response(200, "application/json", "")))
+                    .isInstanceOf(AssertionError.class).hasMessageContaining("text/event-stream");
         }
 
         private HttpRequest get(String path) {
