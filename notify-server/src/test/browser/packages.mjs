@@ -9,10 +9,10 @@ import { API_KEY, BASE, JWT, TIMEOUT, USER, ask, check, publish, runCase, shot }
 
 const APP = process.env.NOTIFY_APP_DIR;
 const BAD_JWT = process.env.NOTIFY_BAD_JWT;
-const APP_FILES = { '': 'index.html', 'index.html': 'index.html', 'app.js': 'app.js' };
+const APP_FILES = { '': 'index.html', 'index.html': 'index.html', 'app.js': 'app.js', 'vue': 'vue.html', 'vue-app.js': 'vue-app.js' };
 
 // Serves the app and its token endpoint; counts what the client asked for.
-async function openApp(page, tokens = [JWT]) {
+async function openApp(page, tokens = [JWT], path = '/app/') {
   const seen = { tokenCalls: 0, streamTokens: 0, streamUrls: [] };
   await page.route(BASE + '/my-app/notify-token', route => {
     const token = tokens[Math.min(seen.tokenCalls, tokens.length - 1)];
@@ -20,14 +20,14 @@ async function openApp(page, tokens = [JWT]) {
     return route.fulfill({ status: 200, contentType: 'text/plain', body: token });
   });
   await page.route(BASE + '/app/**', route => {
-    const file = APP_FILES[new URL(route.request().url()).pathname.replace(/^\/app\/?/, '')];
+    const file = APP_FILES[new URL(route.request().url()).pathname.replace(/^\/app\/?/, '').replace(/\/$/, '')];
     return file ? route.fulfill({ path: APP + '/' + file }) : route.fulfill({ status: 404, body: 'no such file' });
   });
   page.on('request', r => {
     if (r.method() === 'POST' && r.url().endsWith('/api/v1/stream-tokens')) seen.streamTokens++;
     if (r.url().includes('/api/v1/notifications/stream?')) seen.streamUrls.push(r.url());
   });
-  await page.goto(BASE + '/app/');
+  await page.goto(BASE + path);
   await live(page);
   return seen;
 }
@@ -56,6 +56,20 @@ async function serverStats(jwt = JWT) {
 }
 
 const cases = {
+  // The Vue composable: connect, receive, mark read (checked on the server).
+  async vueConnectReceiveMarkRead(page) {
+    await openApp(page, [JWT], '/app/vue/');
+    await page.waitForSelector('.status:has-text("0 unread")', { timeout: TIMEOUT });
+    const id = await publish({ recipients: [USER], title: 'Vue says hi', body: 'from the composable' });
+    await page.waitForSelector(`li.unread[data-id="${id}"]:has-text("Vue says hi")`, { timeout: TIMEOUT });
+    await page.waitForSelector('.status:has-text("1 unread")', { timeout: TIMEOUT });
+    await page.click(`li[data-id="${id}"] button`);
+    await page.waitForSelector(`li.read[data-id="${id}"]`, { timeout: TIMEOUT });
+    await page.waitForSelector('.status:has-text("0 unread")', { timeout: TIMEOUT });
+    const s = await serverStats();
+    check(s.unread === 0 && s.read === 1, 'the server has it read: ' + JSON.stringify(s));
+  },
+
   // The provider connects; a publish shows a toast and bumps the bell; mark read and mark all read
   // reach the server; markup stays text.
   async connectReceiveMarkRead(page) {

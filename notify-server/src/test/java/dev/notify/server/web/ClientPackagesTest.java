@@ -22,9 +22,10 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The browser client as npm packages: {@code clients/notify-client} ({@code @notify-dev/client})
- * and {@code clients/notify-react} ({@code @notify-dev/react}) are packed with {@code npm pack},
- * the tarballs installed into a small React app ({@code src/test/browser/app}, copied to
+ * The browser client as npm packages: {@code clients/notify-client} ({@code @notify-dev/client}),
+ * {@code clients/notify-react} ({@code @notify-dev/react}) and {@code clients/notify-vue}
+ * ({@code @notify-dev/vue}) are packed with {@code npm pack}, the tarballs installed into a small
+ * React app and a smaller Vue app ({@code src/test/browser/app}, copied to
  * {@code target/react-app}), type-checked with TypeScript, bundled with esbuild and driven in
  * Chromium against a real server by {@code src/test/browser/packages.mjs}: connect, receive, mark
  * read, reconnect with resume, token renewal.
@@ -40,9 +41,11 @@ class ClientPackagesTest {
     /** The README's commands, run with this build's folder instead of theirs. */
     private static final String README_FOLDER = "/tmp/notify-npm";
     private static final String PACK = "mkdir -p /tmp/notify-npm && npm pack ./clients/notify-client ./clients/notify-react"
-            + " --pack-destination /tmp/notify-npm";
+            + " ./clients/notify-vue --pack-destination /tmp/notify-npm";
     private static final String INSTALL = "npm install /tmp/notify-npm/notify-dev-client-0.1.0.tgz"
             + " /tmp/notify-npm/notify-dev-react-0.1.0.tgz react react-dom";
+    private static final String INSTALL_VUE = "npm install /tmp/notify-npm/notify-dev-client-0.1.0.tgz"
+            + " /tmp/notify-npm/notify-dev-vue-0.1.0.tgz vue";
     private static final String INSTALL_BUNDLER = "npm install --save-dev esbuild";
     private static final String BUNDLE = "npx esbuild main.tsx --bundle --format=esm --outfile=dist/app.js";
     private static final Duration NPM_TIMEOUT = Duration.ofSeconds(300);
@@ -68,7 +71,14 @@ class ClientPackagesTest {
         NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "sh", "-c", INSTALL.replace(README_FOLDER, PACKED.toString())
                 + " --prefer-offline --no-audit --no-fund").ok(INSTALL);
         NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "sh", "-c", INSTALL_BUNDLER + " --prefer-offline --no-audit --no-fund").ok(INSTALL_BUNDLER);
+        NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "sh", "-c", INSTALL_VUE.replace(README_FOLDER, PACKED.toString())
+                + " --prefer-offline --no-audit --no-fund").ok(INSTALL_VUE);
         NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "sh", "-c", BUNDLE).ok(BUNDLE);
+        // Vue's bundler build reads its feature flags from the bundler (Vite sets them; esbuild is told here)
+        NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "npx", "esbuild", "vue-main.ts", "--bundle", "--format=esm", "--outfile=dist/vue-app.js",
+                "--define:process.env.NODE_ENV=\"production\"", "--define:__VUE_OPTIONS_API__=false",
+                "--define:__VUE_PROD_DEVTOOLS__=false", "--define:__VUE_PROD_HYDRATION_MISMATCH_DETAILS__=false").ok("esbuild (Vue)");
+        Files.copy(APP.resolve("vue.html"), APP.resolve("dist/vue.html"));
         Files.copy(APP.resolve("index.html"), APP.resolve("dist/index.html"));
 
         // stream tokens as short as the server allows, so the renewal case sees one expire
@@ -105,7 +115,8 @@ class ClientPackagesTest {
     void readmeShowsTheTestedApp() throws IOException {
         String readme = Files.readString(ROOT.resolve("README.md"));
         assertThat(readme).contains(Files.readString(NodeTools.SCRIPTS.resolve("app/App.tsx")))
-                .contains(Files.readString(NodeTools.SCRIPTS.resolve("app/main.tsx"))).contains(PACK).contains(INSTALL).contains(INSTALL_BUNDLER).contains(BUNDLE);
+                .contains(Files.readString(NodeTools.SCRIPTS.resolve("app/main.tsx"))).contains(PACK).contains(INSTALL).contains(INSTALL_BUNDLER).contains(BUNDLE)
+                .contains(INSTALL_VUE).contains(Files.readString(NodeTools.SCRIPTS.resolve("app/VueApp.ts")));
     }
 
     @Test
@@ -124,6 +135,12 @@ class ClientPackagesTest {
     @DisplayName("a refused JWT makes the client ask tokenProvider again; an expired stream token is renewed on reconnect")
     void tokenRenewal() {
         run("tokenRenewal");
+    }
+
+    @Test
+    @DisplayName("the Vue composable connects, lists a live notification and marks it read on the server")
+    void vueConnectReceiveMarkRead() {
+        run("vueConnectReceiveMarkRead");
     }
 
     private static void run(String name) {
