@@ -5,11 +5,12 @@
 //   NOTIFY_APP_DIR (the bundled app: index.html, app.js), NOTIFY_BAD_JWT (a JWT the server refuses)
 // The app is served at <server>/app/ by request interception, so it shares the server's origin as an
 // app behind the same reverse proxy would; /my-app/notify-token plays the app's backend.
-import { API_KEY, BASE, JWT, TIMEOUT, USER, ask, check, publish, runCase, shot } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import { BASE, JWT, TIMEOUT, USER, ask, check, publish, runCase, shot } from './harness.mjs';
 
 const APP = process.env.NOTIFY_APP_DIR;
 const BAD_JWT = process.env.NOTIFY_BAD_JWT;
-const APP_FILES = { '': 'index.html', 'index.html': 'index.html', 'app.js': 'app.js', 'vue': 'vue.html', 'vue-app.js': 'vue-app.js' };
+const APP_FILES = { '': 'index.html', 'index.html': 'index.html', 'app.js': 'app.js', 'vue-app.js': 'vue-app.js' };
 
 // Serves the app and its token endpoint; counts what the client asked for.
 async function openApp(page, tokens = [JWT], path = '/app/') {
@@ -20,7 +21,13 @@ async function openApp(page, tokens = [JWT], path = '/app/') {
     return route.fulfill({ status: 200, contentType: 'text/plain', body: token });
   });
   await page.route(BASE + '/app/**', route => {
-    const file = APP_FILES[new URL(route.request().url()).pathname.replace(/^\/app\/?/, '').replace(/\/$/, '')];
+    const name = new URL(route.request().url()).pathname.replace(/^\/app\/?/, '').replace(/\/$/, '');
+    if (name === 'vue') {
+      // the same page, loading the Vue app's bundle
+      const html = readFileSync(APP + '/index.html', 'utf8').replace('src="app.js"', 'src="/app/vue-app.js"');
+      return route.fulfill({ contentType: 'text/html', body: html });
+    }
+    const file = APP_FILES[name];
     return file ? route.fulfill({ path: APP + '/' + file }) : route.fulfill({ status: 404, body: 'no such file' });
   });
   page.on('request', r => {

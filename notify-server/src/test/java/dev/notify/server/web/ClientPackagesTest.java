@@ -78,7 +78,6 @@ class ClientPackagesTest {
         NodeTools.run(APP, NPM_TIMEOUT, Map.of(), "npx", "esbuild", "vue-main.ts", "--bundle", "--format=esm", "--outfile=dist/vue-app.js",
                 "--define:process.env.NODE_ENV=\"production\"", "--define:__VUE_OPTIONS_API__=false",
                 "--define:__VUE_PROD_DEVTOOLS__=false", "--define:__VUE_PROD_HYDRATION_MISMATCH_DETAILS__=false").ok("esbuild (Vue)");
-        Files.copy(APP.resolve("vue.html"), APP.resolve("dist/vue.html"));
         Files.copy(APP.resolve("index.html"), APP.resolve("dist/index.html"));
 
         // stream tokens as short as the server allows, so the renewal case sees one expire
