@@ -35,6 +35,21 @@ public final class Http {
         return null;
     }
 
+    /** A client's text quoted in an error message: at most 64 characters, control characters escaped. */
+    public static String excerpt(String s) {
+        return excerpt(s, 64);
+    }
+
+    /** {@code s} cut to {@code max} characters with control characters escaped, for a message that may quote a client. */
+    public static String excerpt(String s, int max) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < max; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > max ? sb + "..." : sb.toString();
+    }
+
     private static String decode(String s) {
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);

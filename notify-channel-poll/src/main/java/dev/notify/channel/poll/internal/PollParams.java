@@ -18,6 +18,7 @@ public record PollParams(long after, long waitMillis, int limit, Set<String> top
 
     private static final Pattern TOPIC = Pattern.compile("\\*|[A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*\\*?");
     private static final int MAX_TOPIC_LENGTH = 256;
+    private static final int MAX_WAIT_LENGTH = 32;
 
     /** Copies the topics. */
     public PollParams {
@@ -64,6 +65,10 @@ public record PollParams(long after, long waitMillis, int limit, Set<String> top
         }
         BigDecimal seconds;
         try {
+            // a client's text: its length is bounded before BigDecimal reads it (the exponent is compared, never expanded)
+            if (v.trim().length() > MAX_WAIT_LENGTH) {
+                throw new NumberFormatException();
+            }
             seconds = new BigDecimal(v.trim());
         } catch (NumberFormatException e) {
             throw new BadParameter("wait='" + printable(v) + "' is not a number of seconds");
