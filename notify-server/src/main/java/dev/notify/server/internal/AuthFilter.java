@@ -51,6 +51,10 @@ public final class AuthFilter extends HttpFilter {
         } catch (Authenticator.AuthException e) {
             unauthorized(res, e.getMessage());
             return;
+        } catch (ApiException e) {
+            // a query string that does not decode (?after%): the client's mistake, not a 500
+            Problems.write(res, json, e);
+            return;
         }
         boolean publisherPath = isPublisherPath(req.getMethod(), pathOf(req));
         if (caller instanceof Caller.Publisher && !publisherPath) {

@@ -12,6 +12,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,7 @@ class WsFuzzEndToEndTest {
         }
     }
 
-    @Property(tries = 200)
+    @Property(tries = 100)
     void anyFramesGetAnswersForTheSenderAloneAndTheConnectionKeepsWorking(@ForAll("frameLists") List<String> frames) throws Exception {
         Map<String, Object> before = server.json(server.get("/api/v1/notifications/stats", u1));
         URI uri = URI.create("ws://127.0.0.1:" + server.server().port() + "/api/v1/notifications/ws");
@@ -67,16 +68,24 @@ class WsFuzzEndToEndTest {
                 }
                 c.send("{\"type\":\"ping\",\"ref\":\"probe\"}");
             } catch (CompletionException e) {
-                // closed by the server meanwhile: the close code is checked below
+                // only a close by the server (a frame over max-frame-bytes) may stop the client sending
+                assertThat(c.awaitClose().code()).as("send failed (%s) after %s", e, shortly(frames)).isNotEqualTo(SERVER_ERROR);
             }
+            List<Map<String, Object>> answers = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
             while (true) {
-                Map<String, Object> f = c.poll(10_000);
+                Map<String, Object> f = c.poll(100);
                 if (f == null) {
                     WsClient.Closed closed = c.closedNow();
-                    assertThat(closed).as("neither a pong nor a close within 10 s after %s", frames).isNotNull();
-                    assertThat(closed.code()).as("closed after %s: %s", frames, closed).isNotEqualTo(SERVER_ERROR);
-                    break;
+                    if (closed != null) {
+                        assertThat(closed.code()).as("closed after %s: %s", shortly(frames), closed).isNotEqualTo(SERVER_ERROR);
+                        break;
+                    }
+                    assertThat(System.nanoTime()).as("neither a pong nor a close within 10 s; answers %s to frames of %s characters: %s",
+                            answers, frames.stream().map(String::length).toList(), shortly(frames)).isLessThan(deadline);
+                    continue;
                 }
+                answers.add(f);
                 assertThat(String.valueOf(f)).doesNotContain(SECRET).doesNotContain(u1Notification);
                 if ("pong".equals(f.get("type")) && "probe".equals(f.get("ref"))) {
                     break;
@@ -84,6 +93,10 @@ class WsFuzzEndToEndTest {
             }
         }
         assertThat(server.json(server.get("/api/v1/notifications/stats", u1))).isEqualTo(before);
+    }
+
+    private static List<String> shortly(List<String> frames) {
+        return frames.stream().map(f -> f.length() > 200 ? f.substring(0, 200) + "..." : f).toList();
     }
 
     @Provide
@@ -100,7 +113,8 @@ class WsFuzzEndToEndTest {
                 Arbitraries.of("{\"type\":\"ack\",\"id\":1e999999999}", "{\"type\":\"resume\",\"after\":1e999999999}",
                         "{\"type\":\"resume\",\"after\":0}", "{\"type\":\"mark_read\",\"all\":true}",
                         "{\"type\":\"mark_read\",\"ids\":[\"" + u1Notification + "\"]}", "{\"type\":\"subscribe\",\"topics\":[\"*\"]}"),
-                Arbitraries.strings().all().ofMaxLength(100));
+                // a text frame is UTF-8: a lone surrogate cannot be sent (the client's sendText fails)
+                Arbitraries.strings().all().ofMaxLength(100).filter(f -> StandardCharsets.UTF_8.newEncoder().canEncode(f)));
         return frame.list().ofMinSize(1).ofMaxSize(5);
     }
 }
