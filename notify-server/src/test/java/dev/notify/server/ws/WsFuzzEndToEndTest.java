@@ -56,7 +56,7 @@ class WsFuzzEndToEndTest {
         }
     }
 
-    @Property(tries = 100)
+    @Property
     void anyFramesGetAnswersForTheSenderAloneAndTheConnectionKeepsWorking(@ForAll("frameLists") List<String> frames) throws Exception {
         Map<String, Object> before = server.json(server.get("/api/v1/notifications/stats", u1));
         URI uri = URI.create("ws://127.0.0.1:" + server.server().port() + "/api/v1/notifications/ws");

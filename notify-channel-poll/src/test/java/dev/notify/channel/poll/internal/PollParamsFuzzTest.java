@@ -21,7 +21,7 @@ class PollParamsFuzzTest {
 
     private static final PollSettings SETTINGS = PollSettings.defaults();
 
-    @Property(tries = 1000)
+    @Property
     void anyParametersAreBoundedOrABadParameter(@ForAll("values") String after, @ForAll("values") String wait,
             @ForAll("values") String limit, @ForAll("topicLists") String topics) {
         PollParams p;

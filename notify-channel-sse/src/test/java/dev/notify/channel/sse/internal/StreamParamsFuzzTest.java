@@ -22,7 +22,7 @@ class StreamParamsFuzzTest {
 
     private static final int MAX_TOPICS = 16;
 
-    @Property(tries = 1000)
+    @Property
     void anyParametersAreBoundedOrABadParameter(@ForAll("topicLists") String topics, @ForAll("ids") String header,
             @ForAll("ids") String param) {
         StreamParams p;

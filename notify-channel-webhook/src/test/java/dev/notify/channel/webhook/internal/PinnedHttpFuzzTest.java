@@ -103,7 +103,7 @@ class PinnedHttpFuzzTest {
         timer.shutdownNow();
     }
 
-    @Property(tries = 300)
+    @Property
     void anyAnswerIsAResponseOrAnIOException(@ForAll("answers") byte[] answer, @ForAll boolean keepAlive) {
         ANSWER.set(answer);
         PinnedHttp http = keepAlive ? pooled : unpooled;

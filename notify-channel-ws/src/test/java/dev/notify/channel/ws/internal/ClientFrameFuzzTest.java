@@ -13,7 +13,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,12 +29,12 @@ class ClientFrameFuzzTest {
     private static final Duration QUICK = Duration.ofSeconds(2);
     private final SimpleJsonCodec json = new SimpleJsonCodec();
 
-    @Property(tries = 1000)
+    @Property
     void anyFrameShapedObjectParsesOrIsRefusedWithAShortPrintableReason(@ForAll("frames") Map<String, Object> frame) {
         assertTimeoutPreemptively(QUICK, () -> parseOrRefuse(frame));
     }
 
-    @Property(tries = 500)
+    @Property
     void anyTextParsesOrIsRefused(@ForAll("frameTexts") String text) {
         assertTimeoutPreemptively(QUICK, () -> {
             Map<String, Object> m;
@@ -48,7 +47,7 @@ class ClientFrameFuzzTest {
         });
     }
 
-    @Property(tries = 500)
+    @Property
     void anAcceptedSequenceIsTheWholeNumberSent(@ForAll("numbers") Number n) {
         ClientFrame f;
         try {
@@ -131,12 +130,5 @@ class ClientFrameFuzzTest {
         return Arbitraries.oneOf(leaves,
                 values(depth - 1).list().ofMaxSize(5).map(l -> (Object) l),
                 Arbitraries.maps(strings(), values(depth - 1)).ofMaxSize(3).map(m -> (Object) m));
-    }
-
-    @Property(tries = 1)
-    void examplesOfTheAttackFromIssue13AreRefused() {
-        for (String text : List.of("{\"type\":\"ack\",\"id\":1e999999999}", "{\"type\":\"resume\",\"after\":1e999999999}")) {
-            assertTimeoutPreemptively(QUICK, () -> parseOrRefuse(json.parseObject(text)));
-        }
     }
 }
