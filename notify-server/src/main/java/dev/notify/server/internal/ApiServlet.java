@@ -208,7 +208,7 @@ public final class ApiServlet extends HttpServlet {
             page = service.inbox().list(new InboxQuery(user.userId(), "true".equals(unread),
                     Optional.ofNullable(cursor).filter(c -> !c.isEmpty()), limit));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cursor is not valid: " + e.getMessage());
+            throw ApiException.badRequest("cursor is not valid: " + Http.excerpt(String.valueOf(e.getMessage()), 300));
         }
         List<Map<String, Object>> items = new ArrayList<>();
         for (InboxItem i : page.items()) {
@@ -347,7 +347,7 @@ public final class ApiServlet extends HttpServlet {
         try {
             page = service.deadLetters(Optional.ofNullable(cursor).filter(c -> !c.isEmpty()), limit);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cursor is not valid: " + e.getMessage());
+            throw ApiException.badRequest("cursor is not valid: " + Http.excerpt(String.valueOf(e.getMessage()), 300));
         }
         List<Map<String, Object>> items = new ArrayList<>();
         for (DeliveryRecord d : page.items()) {

@@ -81,6 +81,21 @@ class HttpFuzzEndToEndTest {
         assertThat(a.text().length()).isLessThan(4096);
     }
 
+    @Property
+    void anyQueryFromThePublisherIsAnsweredWithoutA5xx(@ForAll("publisherGets") String path, @ForAll("queries") String query)
+            throws Exception {
+        RawHttp.Answer a = RawHttp.exchange(server.server().port(), "GET", path + "?" + query,
+                "Authorization: Bearer " + server.apiKey() + "\r\n", null, 150);
+        assertThat(a.status()).as("GET %s?%s -> %s", path, query, a.text()).isBetween(200, 499);
+        assertThat(a.text().length()).isLessThan(8192);
+    }
+
+    @Provide
+    Arbitrary<String> publisherGets() {
+        return Arbitraries.of("/api/v1/dead-letters", "/api/v1/webhooks", "/api/v1/webhooks/x/deliveries", "/api/v1/webhooks/%00",
+                NOTIFICATIONS + "/stream/connections");
+    }
+
     @Provide
     Arbitrary<String> userGets() {
         return Arbitraries.oneOf(Arbitraries.of(USER_GETS), Arbitraries.of(NOTIFICATIONS + "/x", NOTIFICATIONS + "/%00", NOTIFICATIONS + "/%",
@@ -118,7 +133,7 @@ class HttpFuzzEndToEndTest {
 
     @Provide
     Arbitrary<String> publishPaths() {
-        return Arbitraries.of(NOTIFICATIONS, NOTIFICATIONS + "/batch");
+        return Arbitraries.of(NOTIFICATIONS, NOTIFICATIONS + "/batch", "/api/v1/webhooks");
     }
 
     @Provide

@@ -460,6 +460,17 @@ final class WebhookServlet extends HttpServlet {
         res.getOutputStream().write(bytes);
     }
 
+    /** A detail may quote what the client sent (a parameter, a URL): kept short, control characters escaped. */
+    private static String printable(String detail) {
+        String s = String.valueOf(detail);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 500; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 500 ? sb + "..." : sb.toString();
+    }
+
     private void problem(HttpServletResponse res, int status, String title, String detail) throws IOException {
         if (res.isCommitted()) {
             return;
@@ -468,7 +479,7 @@ final class WebhookServlet extends HttpServlet {
         p.put("type", "about:blank");
         p.put("title", title);
         p.put("status", status);
-        p.put("detail", detail);
+        p.put("detail", printable(detail));
         byte[] bytes = channel.context().json().toJson(p).getBytes(StandardCharsets.UTF_8);
         res.resetBuffer();
         res.setStatus(status);
