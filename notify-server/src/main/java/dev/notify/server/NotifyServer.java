@@ -11,9 +11,11 @@ import dev.notify.server.internal.AuthFilter;
 import dev.notify.server.internal.Authenticator;
 import dev.notify.server.internal.CorsFilter;
 import dev.notify.server.internal.JettyWebRegistry;
+import dev.notify.server.internal.OperatorMetrics;
 import dev.notify.server.internal.OpsServlet;
 import dev.notify.server.internal.Plugins;
 import dev.notify.server.internal.ProblemErrors;
+import dev.notify.server.internal.RequestIds;
 import dev.notify.server.internal.Secrets;
 import dev.notify.server.internal.Stores;
 import dev.notify.server.internal.web.WebUi;
@@ -63,17 +65,19 @@ public final class NotifyServer implements AutoCloseable {
     private final NotificationStore store;
     private final Plugins plugins;
     private final Credentials credentials;
+    private final AutoCloseable operatorMetrics;
     private volatile boolean draining;
     private volatile ShutdownReport shutdownReport;
 
     private NotifyServer(ServerSettings settings, Server jetty, NotificationService service, NotificationStore store,
-                         Plugins plugins, Credentials credentials) {
+                         Plugins plugins, Credentials credentials, AutoCloseable operatorMetrics) {
         this.settings = settings;
         this.jetty = jetty;
         this.service = service;
         this.store = store;
         this.plugins = plugins;
         this.credentials = credentials;
+        this.operatorMetrics = operatorMetrics;
     }
 
     /**
@@ -96,7 +100,9 @@ public final class NotifyServer implements AutoCloseable {
 
         NotificationStore store = Stores.open(settings);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Server jetty = new Server(threadPool());
+        QueuedThreadPool pool = threadPool();
+        AutoCloseable operatorMetrics = OperatorMetrics.bind(prometheus, pool, store);
+        Server jetty = new Server(pool);
         NotificationService service = null;
         NotifyServer server = null;
         try {
@@ -106,7 +112,10 @@ public final class NotifyServer implements AutoCloseable {
             ServiceConfig config = ServiceConfig.builder().config(settings.engineConfig())
                     .workers(settings.workers()).queueCapacity(settings.queueCapacity()).build();
             service = NotificationService.builder().config(config).store(store).meterRegistry(prometheus).web(web).build();
-            Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), config.clock());
+            Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), settings.identityProvider(),
+                    settings.jwtClockSkew(), config.clock());
+            settings.identityProvider().ifPresent(idp -> LOG.info("accepting {} tokens of {} for {} (keys from {})",
+                    idp.algorithms(), idp.issuer(), idp.audiences(), idp.jwksUrl()));
             mountOwnEndpoints(context, web, service, prometheus, auth, settings);
             registerTemplates(service, settings);
             registerChannels(service, selected);
@@ -115,14 +124,14 @@ public final class NotifyServer implements AutoCloseable {
             connector.setHost(settings.host());
             connector.setPort(settings.port());
             jetty.addConnector(connector);
-            jetty.setHandler(context);
+            jetty.setHandler(new RequestIds(context));
             // 404, 405 and Jetty's other own errors are problem documents too, like the API's
             ProblemErrors.install(jetty, context, service.json());
             jetty.setStopTimeout(Math.max(1000, Math.min(10_000, settings.shutdownTimeout().toMillis())));
             if (settings.accessLog()) {
                 jetty.setRequestLog(new AccessLog());
             }
-            server = new NotifyServer(settings, jetty, service, store, plugins, credentials);
+            server = new NotifyServer(settings, jetty, service, store, plugins, credentials, operatorMetrics);
             NotifyServer s = server;
             mount(context, new ServletHolder("ops", new OpsServlet(service, prometheus, () -> s.draining)),
                     "/metrics", "/health", "/health/*");
@@ -140,6 +149,7 @@ public final class NotifyServer implements AutoCloseable {
             }
             store.close();
             plugins.close();
+            closeQuietly(operatorMetrics);
             if (e instanceof RuntimeException re) {
                 throw re;
             }
@@ -237,6 +247,14 @@ public final class NotifyServer implements AutoCloseable {
         return new Credentials(apiKey, jwtSecret);
     }
 
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("could not unbind the JVM metrics", e);
+        }
+    }
+
     /** The base URI, such as {@code http://127.0.0.1:8080}. */
     public URI baseUri() {
         String host = settings.host();
@@ -311,6 +329,7 @@ public final class NotifyServer implements AutoCloseable {
         }
         store.close();
         plugins.close();
+        closeQuietly(operatorMetrics);
         LOG.info("shut down: {} deliveries finished while draining, {} left for the next start", shutdownReport.delivered(),
                 shutdownReport.unfinished().size());
     }

@@ -70,13 +70,17 @@ public final class ProblemErrors {
         };
     }
 
-    static byte[] body(JsonCodec json, int status, String detail) {
+    static byte[] body(JsonCodec json, int status, String detail, Object requestId) {
         String title = HttpStatus.getMessage(status);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", Problems.TYPE_BASE + title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", ""));
         body.put("title", title);
         body.put("status", status);
         body.put("detail", detail);
+        if (requestId != null) {
+            body.put("instance", "urn:notify:request:" + requestId);
+            body.put("requestId", requestId.toString());
+        }
         return json.toJson(body).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -101,6 +105,11 @@ public final class ProblemErrors {
             if (code == null) {
                 message = null;
             }
+            // the error dispatch starts from a reset response: put back the id RequestIds gave the request
+            Object requestId = req.getAttribute(RequestIds.KEY);
+            if (requestId != null) {
+                res.setHeader(RequestIds.HEADER, requestId.toString());
+            }
             Problems.write(res, json, status, HttpStatus.getMessage(status), detail(status, req.getMethod(), path, message), Map.of());
         }
     }
@@ -122,7 +131,7 @@ public final class ProblemErrors {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
             String path = request.getHttpURI() == null ? "/" : request.getHttpURI().getPath();
-            byte[] bytes = body(json, code, detail(code, request.getMethod(), path, message));
+            byte[] bytes = body(json, code, detail(code, request.getMethod(), path, message), request.getAttribute(RequestIds.KEY));
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.MEDIA_TYPE);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, ByteBuffer.wrap(bytes), callback);

@@ -2,13 +2,17 @@ package dev.notify.server.internal;
 
 import dev.notify.api.spi.JsonCodec;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.MDC;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes RFC 9457 problem details: {@code {"type","title","status","detail"}} as {@code application/problem+json}. */
+/**
+ * Writes RFC 9457 problem details: {@code {"type","title","status","detail"}} as
+ * {@code application/problem+json}, plus the request's id as {@code requestId} and {@code instance}.
+ */
 public final class Problems {
 
     /** The media type of problem details. */
@@ -40,6 +44,19 @@ public final class Problems {
         body.put("title", title);
         body.put("status", status);
         body.put("detail", detail);
+        // the id RequestIds gave the request, also in the response header and the server's log lines;
+        // an error dispatch (404, 405) starts from a reset response, so the header is put back from the MDC
+        String requestId = response.getHeader(RequestIds.HEADER);
+        if (requestId == null) {
+            requestId = MDC.get(RequestIds.KEY);
+            if (requestId != null) {
+                response.setHeader(RequestIds.HEADER, requestId);
+            }
+        }
+        if (requestId != null) {
+            body.put("instance", "urn:notify:request:" + requestId);
+            body.put("requestId", requestId);
+        }
         byte[] bytes = json.toJson(body).getBytes(StandardCharsets.UTF_8);
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
