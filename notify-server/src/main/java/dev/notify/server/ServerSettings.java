@@ -213,7 +213,8 @@ public final class ServerSettings {
         return "ServerSettings[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl="
                 + (dbUrl == null ? "(embedded H2)" : dbUrl.replaceAll("password=[^&;]*", "password=***"))
                 + ", pluginsDir=" + pluginsDir + ", channels=" + (channels.isEmpty() ? "all" : channels)
-                + ", corsOrigins=" + corsOrigins + ", maxBodyBytes=" + maxBodyBytes + "]";
+                + ", corsOrigins=" + corsOrigins + ", maxBodyBytes=" + maxBodyBytes
+                + ", identityProvider=" + (identityProvider == null ? "none" : identityProvider.issuer()) + "]";
     }
 
     /** Builds {@link ServerSettings}. */
