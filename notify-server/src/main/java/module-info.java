@@ -7,6 +7,7 @@
 module dev.notify.server {
     requires transitive dev.notify.core;
     requires dev.notify.store.jdbc;
+    requires dev.notify.web;
     requires java.net.http;
     requires org.eclipse.jetty.server;
     requires org.eclipse.jetty.ee10.servlet;
@@ -18,10 +19,14 @@ module dev.notify.server {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
     requires org.slf4j;
+    // the process's open-file limit (com.sun.management), from which the default connection cap is derived
+    requires jdk.management;
     // sun.misc.Signal: SIGTERM shuts down gracefully and exits 0 instead of the JVM's 143
     requires jdk.unsupported;
 
     exports dev.notify.server;
+    // --log-format json: SLF4J instantiates this backend by name (its slf4j.provider property)
+    exports dev.notify.server.internal.logging to org.slf4j;
 
     // picocli fills the command's fields reflectively
     opens dev.notify.server.internal.cli to info.picocli;

@@ -60,6 +60,12 @@ public final class Notification {
     public static final int MAX_DATA_SIZE = 262_144;
     /** Deepest nesting of maps and lists in {@link #data()}. */
     public static final int MAX_DATA_DEPTH = 32;
+    /**
+     * Most significant digits of a number in {@link #data()}: JSON readers refuse longer ones (the
+     * JDBC store's reader from 1,100 characters on, so it could not read such a notification back)
+     * and turning digits into a number costs time quadratic in their count.
+     */
+    public static final int MAX_NUMBER_DIGITS = 1_000;
     /** Most metadata entries. */
     public static final int MAX_METADATA_ENTRIES = 64;
     /** Longest idempotency key, template name, metadata key or value, in characters. */
@@ -86,6 +92,7 @@ public final class Notification {
     private final Instant expiresAt;
     private final String idempotencyKey;
     private final Map<String, String> metadata;
+    private final boolean broadcast;
     private final Instant createdAt;
 
     private Notification(Builder b) {
@@ -104,9 +111,13 @@ public final class Notification {
         this.expiresAt = b.expiresAt;
         this.idempotencyKey = b.idempotencyKey;
         this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+        this.broadcast = b.broadcast;
         this.createdAt = b.createdAt != null ? b.createdAt : Instant.now();
         if (recipients.isEmpty() && topic == null) {
             throw new IllegalArgumentException("a notification needs recipients and/or a topic");
+        }
+        if (broadcast && topic == null) {
+            throw new IllegalArgumentException("broadcast needs a topic: it sends the notification to every subscriber of its topic");
         }
         if (scheduledAt != null && expiresAt != null && !expiresAt.isAfter(scheduledAt)) {
             throw new IllegalArgumentException("expiresAt (" + expiresAt + ") must be after scheduledAt (" + scheduledAt + ")");
@@ -128,6 +139,7 @@ public final class Notification {
         this.scheduledAt = n.scheduledAt;
         this.expiresAt = n.expiresAt;
         this.idempotencyKey = n.idempotencyKey;
+        this.broadcast = n.broadcast;
         this.metadata = n.metadata;
         this.createdAt = createdAt;
     }
@@ -163,6 +175,7 @@ public final class Notification {
         b.expiresAt = expiresAt;
         b.idempotencyKey = idempotencyKey;
         b.metadata.putAll(metadata);
+        b.broadcast = broadcast;
         b.createdAt = createdAt;
         return b;
     }
@@ -201,6 +214,26 @@ public final class Notification {
     /** The topic, such as {@code task:abc123}, when the notification is published to one. */
     public Optional<String> topic() {
         return Optional.ofNullable(topic);
+    }
+
+    /**
+     * Who receives it live and by replay, besides the push channels' targets. A notification
+     * <em>with</em> recipients reaches those recipients only: its topic labels it (a client that
+     * subscribed to {@code task:abc123} sees its own notifications about that task) but does not
+     * send it to other users who may read the topic. A notification <em>without</em> recipients
+     * goes to every subscriber of its topic. {@code broadcast} asks for both: the recipients
+     * (inbox and streams) and every subscriber of the topic.
+     *
+     * @return whether the publisher asked to broadcast it to the topic's subscribers too
+     * @since 0.3
+     */
+    public boolean broadcast() {
+        return broadcast;
+    }
+
+    /** Whether every subscriber of the topic receives it: topic-only notifications and broadcasts. */
+    public boolean reachesTopicSubscribers() {
+        return topic != null && (broadcast || recipients.isEmpty());
     }
 
     /** The delivery priority. */
@@ -294,7 +327,7 @@ public final class Notification {
                 && body.equals(n.body) && data.equals(n.data) && Objects.equals(template, n.template)
                 && channels.equals(n.channels) && Objects.equals(scheduledAt, n.scheduledAt)
                 && Objects.equals(expiresAt, n.expiresAt) && Objects.equals(idempotencyKey, n.idempotencyKey)
-                && metadata.equals(n.metadata) && createdAt.equals(n.createdAt);
+                && metadata.equals(n.metadata) && broadcast == n.broadcast && createdAt.equals(n.createdAt);
     }
 
     @Override
@@ -325,6 +358,7 @@ public final class Notification {
         private Instant expiresAt;
         private String idempotencyKey;
         private final Map<String, String> metadata = new LinkedHashMap<>();
+        private boolean broadcast;
         private Instant createdAt;
 
         private Builder() {
@@ -359,6 +393,15 @@ public final class Notification {
                         + "' is not a dotted name such as task.progress (letters, digits, '_' and '-' between dots)");
             }
             this.event = event;
+            return this;
+        }
+
+        /**
+         * Sends it to every subscriber of its topic as well as to its recipients (see
+         * {@link Notification#broadcast()}); needs a topic. Default false.
+         */
+        public Builder broadcast(boolean broadcast) {
+            this.broadcast = broadcast;
             return this;
         }
 
@@ -565,9 +608,17 @@ public final class Notification {
                 size[0] += 5;
             } else if (value instanceof String) {
                 size[0] += ((String) value).length() + 2;
-            } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
-                    || value instanceof BigInteger || value instanceof BigDecimal) {
+            } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
                 size[0] += 20;
+            } else if (value instanceof BigInteger || value instanceof BigDecimal) {
+                // digits counted without formatting: BigDecimal's toPlainString of 1e999999999 is a billion characters
+                BigInteger digits = value instanceof BigInteger ? (BigInteger) value : ((BigDecimal) value).unscaledValue();
+                long estimate = digits.bitLength() * 30103L / 100000; // log10(2): within one of the digit count
+                if (estimate > MAX_NUMBER_DIGITS) {
+                    throw new IllegalArgumentException("data at " + path + " is a number of about " + estimate + " digits; at most "
+                            + MAX_NUMBER_DIGITS + " are allowed");
+                }
+                size[0] += (int) estimate + 14;
             } else if (value instanceof Double || value instanceof Float) {
                 double d = ((Number) value).doubleValue();
                 if (Double.isNaN(d) || Double.isInfinite(d)) {

@@ -9,12 +9,16 @@ import dev.notify.server.internal.AccessLog;
 import dev.notify.server.internal.ApiServlet;
 import dev.notify.server.internal.AuthFilter;
 import dev.notify.server.internal.Authenticator;
+import dev.notify.server.internal.ConnectionLimits;
 import dev.notify.server.internal.CorsFilter;
 import dev.notify.server.internal.JettyWebRegistry;
+import dev.notify.server.internal.OperatorMetrics;
 import dev.notify.server.internal.OpsServlet;
 import dev.notify.server.internal.Plugins;
 import dev.notify.server.internal.ProblemErrors;
+import dev.notify.server.internal.RequestIds;
 import dev.notify.server.internal.Secrets;
+import dev.notify.server.internal.StreamAdmission;
 import dev.notify.server.internal.Stores;
 import dev.notify.server.internal.web.WebUi;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -63,17 +67,19 @@ public final class NotifyServer implements AutoCloseable {
     private final NotificationStore store;
     private final Plugins plugins;
     private final Credentials credentials;
+    private final AutoCloseable operatorMetrics;
     private volatile boolean draining;
     private volatile ShutdownReport shutdownReport;
 
     private NotifyServer(ServerSettings settings, Server jetty, NotificationService service, NotificationStore store,
-                         Plugins plugins, Credentials credentials) {
+                         Plugins plugins, Credentials credentials, AutoCloseable operatorMetrics) {
         this.settings = settings;
         this.jetty = jetty;
         this.service = service;
         this.store = store;
         this.plugins = plugins;
         this.credentials = credentials;
+        this.operatorMetrics = operatorMetrics;
     }
 
     /**
@@ -85,7 +91,7 @@ public final class NotifyServer implements AutoCloseable {
     public static NotifyServer start(ServerSettings settings) {
         Path dataDir = settings.dataDir();
         try {
-            Files.createDirectories(dataDir);
+            Secrets.ownerOnlyDirectory(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDir.toAbsolutePath(), e);
         }
@@ -95,11 +101,14 @@ public final class NotifyServer implements AutoCloseable {
         List<Plugins.Found> selected = plugins.select(settings.channels());
 
         NotificationStore store = Stores.open(settings);
+        ownerOnlyFiles(dataDir);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         String nodeId = settings.nodeId().orElseGet(() -> ServiceConfig.defaults().nodeId());
         // every series names its node, so the nodes of a cluster can be told apart on one dashboard
         prometheus.config().commonTags("node", nodeId);
-        Server jetty = new Server(threadPool());
+        QueuedThreadPool pool = threadPool();
+        AutoCloseable operatorMetrics = OperatorMetrics.bind(prometheus, pool, store);
+        Server jetty = new Server(pool);
         NotificationService service = null;
         NotifyServer server = null;
         try {
@@ -114,10 +123,15 @@ public final class NotifyServer implements AutoCloseable {
                     .pollInterval(engine.getDuration("cluster.claim-interval", defaults.pollInterval()))
                     // the safety net under the cluster signal: how often the event log is read for other nodes' entries
                     .streamPollInterval(engine.getDuration("cluster.stream-poll-interval", defaults.streamPollInterval()))
-                    .workers(settings.workers()).queueCapacity(settings.queueCapacity()).build();
+                    .workers(settings.workers()).queueCapacity(settings.queueCapacity())
+                    .maxConnectionsPerUser(settings.maxConnectionsPerUser()).build();
             service = NotificationService.builder().config(config).store(store).meterRegistry(prometheus).web(web).build();
-            Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), config.clock());
-            mountOwnEndpoints(context, web, service, prometheus, auth, settings);
+            Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), settings.identityProvider(),
+                    settings.jwtClockSkew(), config.clock());
+            settings.identityProvider().ifPresent(idp -> LOG.info("accepting {} tokens of {} for {} (keys from {})",
+                    idp.algorithms(), idp.issuer(), idp.audiences(), idp.jwksUrl()));
+            ConnectionLimits limits = new ConnectionLimits(settings.maxConnections(), settings.headerTimeout());
+            mountOwnEndpoints(context, web, service, prometheus, auth, limits, settings);
             registerTemplates(service, settings);
             registerChannels(service, selected);
 
@@ -125,14 +139,15 @@ public final class NotifyServer implements AutoCloseable {
             connector.setHost(settings.host());
             connector.setPort(settings.port());
             jetty.addConnector(connector);
-            jetty.setHandler(context);
+            limits.install(jetty, connector);
+            jetty.setHandler(new RequestIds(context));
             // 404, 405 and Jetty's other own errors are problem documents too, like the API's
-            ProblemErrors.install(jetty, context, service.json());
+            ProblemErrors.install(jetty, context);
             jetty.setStopTimeout(Math.max(1000, Math.min(10_000, settings.shutdownTimeout().toMillis())));
             if (settings.accessLog()) {
                 jetty.setRequestLog(new AccessLog());
             }
-            server = new NotifyServer(settings, jetty, service, store, plugins, credentials);
+            server = new NotifyServer(settings, jetty, service, store, plugins, credentials, operatorMetrics);
             NotifyServer s = server;
             mount(context, new ServletHolder("ops", new OpsServlet(service, prometheus, () -> s.draining)),
                     "/metrics", "/health", "/health/*");
@@ -152,6 +167,7 @@ public final class NotifyServer implements AutoCloseable {
             }
             store.close();
             plugins.close();
+            closeQuietly(operatorMetrics);
             if (e instanceof RuntimeException re) {
                 throw re;
             }
@@ -160,7 +176,8 @@ public final class NotifyServer implements AutoCloseable {
     }
 
     private static void mountOwnEndpoints(ServletContextHandler context, JettyWebRegistry web, NotificationService service,
-                                          PrometheusMeterRegistry prometheus, Authenticator auth, ServerSettings settings) {
+                                          PrometheusMeterRegistry prometheus, Authenticator auth, ConnectionLimits limits,
+                                          ServerSettings settings) {
         if (!settings.corsOrigins().isEmpty()) {
             FilterHolder cors = new FilterHolder(new CorsFilter(settings.corsOrigins()));
             cors.setAsyncSupported(true);
@@ -169,6 +186,9 @@ public final class NotifyServer implements AutoCloseable {
         FilterHolder authFilter = new FilterHolder(new AuthFilter(auth, service.json()));
         authFilter.setAsyncSupported(true);
         context.addFilter(authFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder admission = new FilterHolder(new StreamAdmission(limits));
+        admission.setAsyncSupported(true);
+        context.addFilter(admission, "/api/*", EnumSet.of(DispatcherType.REQUEST));
 
         ServletHolder api = new ServletHolder("api", new ApiServlet(service, auth, settings.maxBodyBytes(), settings.streamTokenTtl()));
         // the exact mapping wins over a channel's /api/v1/notifications/stream/* prefix
@@ -249,6 +269,14 @@ public final class NotifyServer implements AutoCloseable {
         return new Credentials(apiKey, jwtSecret);
     }
 
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("could not unbind the JVM metrics", e);
+        }
+    }
+
     /** The base URI, such as {@code http://127.0.0.1:8080}. */
     public URI baseUri() {
         String host = settings.host();
@@ -323,8 +351,19 @@ public final class NotifyServer implements AutoCloseable {
         }
         store.close();
         plugins.close();
+        closeQuietly(operatorMetrics);
+        ownerOnlyFiles(settings.dataDir());
         LOG.info("shut down: {} deliveries finished while draining, {} left for the next start", shutdownReport.delivered(),
                 shutdownReport.unfinished().size());
+    }
+
+    /** The data directory is owner-only already; files H2 wrote since (its trace file) are made so too. */
+    private static void ownerOnlyFiles(Path dataDir) {
+        try {
+            Secrets.ownerOnlyFiles(dataDir);
+        } catch (IOException e) {
+            LOG.warn("could not make the files in {} owner-only: {}", dataDir.toAbsolutePath(), e.toString());
+        }
     }
 
     private record Credentials(String apiKey, String jwtSecret) {

@@ -1,9 +1,7 @@
 package dev.notify.testkit;
 
 import dev.notify.api.Api;
-import dev.notify.api.Audience;
 import dev.notify.api.DeliveryResult;
-import dev.notify.api.EventLogEntry;
 import dev.notify.api.Notification;
 import dev.notify.api.NotifyApi;
 import dev.notify.api.Priority;
@@ -130,17 +128,8 @@ public abstract class ChannelContract {
 
     /** A valid delivery of the sample notification through {@code channel}, as the engine would make it. */
     protected final Delivery sampleDelivery(Channel channel, int attempt) {
-        Notification n = sampleNotification();
-        List<EventLogEntry> events = new ArrayList<>();
-        long seq = 1;
-        for (String user : n.recipients()) {
-            events.add(new EventLogEntry(seq++, Audience.user(user), n));
-        }
-        if (n.topic().isPresent()) {
-            events.add(new EventLogEntry(seq, Audience.topic(n.topic().get()), n));
-        }
         String target = isStreamChannel() ? Delivery.STREAM_TARGET : pushTarget(channel);
-        return new Delivery(n.id() + "/" + channel.name() + "/" + target, n, channel.name(), target, attempt, events);
+        return TestDeliveries.of(sampleNotification(), channel.name(), target, attempt);
     }
 
     @AfterEach

@@ -62,9 +62,9 @@ import java.util.Set;
  * with what is kept, not with what is removed.
  *
  * <p>This class is a facade over the store's areas, package-private classes of this package,
- * as {@code notify-store-jdbc} is over its tables: {@link Publisher} (notifications, idempotency
- * keys and the publish across areas), {@link Deliveries} (claims, {@link Leases}, attempts, dead
- * letters), {@link EventLogTable}, {@link Inboxes} and {@link WebhookEndpoints}.
+ * as {@code notify-store-jdbc} is over its tables: {@code Publisher} (notifications, idempotency
+ * keys and the publish across areas), {@code Deliveries} (claims, {@code Leases}, attempts, dead
+ * letters), {@code EventLogTable}, {@code Inboxes} and {@code WebhookEndpoints}.
  *
  * <pre>{@code
  * NotificationStore store = new InMemoryNotificationStore(Clock.systemUTC());

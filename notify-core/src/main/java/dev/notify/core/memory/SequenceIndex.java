@@ -53,16 +53,7 @@ final class SequenceIndex {
 
     /** The first {@code limit} entries in (after, latest], in order. */
     synchronized List<EventLogEntry> range(long after, long latest, int limit) {
-        int lo = head;
-        int hi = tail;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (entries[mid].sequence() <= after) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
+        int lo = firstAfter(after);
         List<EventLogEntry> out = new ArrayList<>(Math.min(limit, Math.max(0, tail - lo)));
         for (int i = lo; i < tail && out.size() < limit; i++) {
             if (entries[i].sequence() > latest) {
@@ -75,6 +66,18 @@ final class SequenceIndex {
 
     /** Adds the first {@code limit} entries in (after, latest] to {@code into}. */
     synchronized void take(long after, long latest, int limit, TreeMap<Long, EventLogEntry> into) {
+        int lo = firstAfter(after);
+        for (int i = lo, n = 0; i < tail && n < limit; i++, n++) {
+            EventLogEntry e = entries[i];
+            if (e.sequence() > latest) {
+                return;
+            }
+            into.put(e.sequence(), e);
+        }
+    }
+
+    /** The index of the first entry with a sequence above {@code after}, or {@code tail}; the caller holds the monitor. */
+    private int firstAfter(long after) {
         int lo = head;
         int hi = tail;
         while (lo < hi) {
@@ -85,12 +88,6 @@ final class SequenceIndex {
                 hi = mid;
             }
         }
-        for (int i = lo, n = 0; i < tail && n < limit; i++, n++) {
-            EventLogEntry e = entries[i];
-            if (e.sequence() > latest) {
-                return;
-            }
-            into.put(e.sequence(), e);
-        }
+        return lo;
     }
 }

@@ -11,7 +11,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
-/** Webhook endpoints: few and rarely changed, so one lock is plenty. */
+/**
+ * The webhook endpoints, listed in creation order. Owns the endpoints and calls nothing else of
+ * the store; the facade hands it out as the store's {@link WebhookEndpointStore}. Endpoints are
+ * few and rarely changed, so one lock is plenty.
+ */
 final class WebhookEndpoints implements WebhookEndpointStore {
     private final Map<String, Registered> endpoints = new HashMap<>();
     private long nextOrder;

@@ -25,7 +25,7 @@ public final class Wire {
 
     /** The fields a publish body may carry. Unknown fields are refused, so a typo ({@code recipient}) is not silently ignored. */
     public static final Set<String> PUBLISH_FIELDS = Set.of("recipients", "topic", "event", "type", "priority", "title", "body",
-            "data", "template", "channels", "scheduledAt", "expiresAt", "idempotencyKey", "metadata");
+            "data", "template", "channels", "scheduledAt", "expiresAt", "idempotencyKey", "metadata", "broadcast");
 
     private Wire() {
     }
@@ -39,7 +39,7 @@ public final class Wire {
     public static Notification notification(Map<String, Object> body, String where) {
         for (String k : body.keySet()) {
             if (!PUBLISH_FIELDS.contains(k)) {
-                throw ApiException.badRequest("unknown field '" + where + k + "'; a notification has the fields "
+                throw ApiException.badRequest("unknown field '" + where + Http.excerpt(k) + "'; a notification has the fields "
                         + new java.util.TreeSet<>(PUBLISH_FIELDS));
             }
         }
@@ -87,6 +87,13 @@ public final class Wire {
             b.scheduledAt(instant(body, "scheduledAt", where));
             b.expiresAt(instant(body, "expiresAt", where));
             b.idempotencyKey(string(body, "idempotencyKey", where));
+            Object broadcast = body.get("broadcast");
+            if (broadcast != null) {
+                if (!(broadcast instanceof Boolean flag)) {
+                    throw typeError(where, "broadcast", "true or false", broadcast);
+                }
+                b.broadcast(flag);
+            }
             Object metadata = body.get("metadata");
             if (metadata != null) {
                 if (!(metadata instanceof Map<?, ?> m)) {
@@ -94,7 +101,7 @@ public final class Wire {
                 }
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     if (!(e.getValue() instanceof String v)) {
-                        throw typeError(where, "metadata." + e.getKey(), "a string", e.getValue());
+                        throw typeError(where, "metadata." + Http.excerpt(String.valueOf(e.getKey())), "a string", e.getValue());
                     }
                     b.metadata((String) e.getKey(), v);
                 }
@@ -103,7 +110,9 @@ public final class Wire {
         } catch (ApiException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(where.isEmpty() ? e.getMessage() : where + " " + e.getMessage());
+            // the builder's messages may quote data keys of any length
+            String m = Http.excerpt(String.valueOf(e.getMessage()), 300);
+            throw ApiException.badRequest(where.isEmpty() ? m : where + " " + m);
         }
     }
 
@@ -144,7 +153,7 @@ public final class Wire {
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("field '" + where + field + "' = '" + s
+            throw ApiException.badRequest("field '" + where + field + "' = '" + Http.excerpt(s)
                     + "' is not an ISO-8601 timestamp with an offset, such as 2024-01-15T10:30:00Z");
         }
     }
@@ -183,6 +192,9 @@ public final class Wire {
         m.put("type", n.type().wireName());
         m.put("event", n.event());
         n.topic().ifPresent(t -> m.put("topic", t));
+        if (n.broadcast()) {
+            m.put("broadcast", true);
+        }
         m.put("priority", n.priority().wireName());
         m.put("title", n.title());
         m.put("body", n.body());

@@ -2,8 +2,8 @@ package com.example.notify.file;
 
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelProvider;
-import dev.notify.core.JsonbCodec;
 import dev.notify.testkit.ChannelContract;
+import dev.notify.testkit.SimpleJsonCodec;
 import dev.notify.testkit.TestChannelContext;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +14,6 @@ import java.util.Map;
 /** The channel contract of Notify's test kit, which every plugin passes: a dozen checks for a few lines. */
 @DisplayName("The file channel follows the channel contract")
 class FileChannelContractTest extends ChannelContract {
-
-    private static final JsonbCodec JSON = new JsonbCodec();
 
     @TempDir
     Path dir;
@@ -29,7 +27,7 @@ class FileChannelContractTest extends ChannelContract {
     protected ChannelContext context() {
         return TestChannelContext.builder("file")
                 .config(Map.of("path", dir.resolve("deliveries.jsonl").toString()))
-                .json(JSON)
+                .json(new SimpleJsonCodec())
                 .build();
     }
 }

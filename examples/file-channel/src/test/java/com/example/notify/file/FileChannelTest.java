@@ -1,14 +1,13 @@
 package com.example.notify.file;
 
-import dev.notify.api.Audience;
 import dev.notify.api.DeliveryResult;
-import dev.notify.api.EventLogEntry;
 import dev.notify.api.Notification;
 import dev.notify.api.Priority;
 import dev.notify.api.spi.Channel;
 import dev.notify.api.spi.Delivery;
-import dev.notify.core.JsonbCodec;
+import dev.notify.testkit.SimpleJsonCodec;
 import dev.notify.testkit.TestChannelContext;
+import dev.notify.testkit.TestDeliveries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -35,7 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @DisplayName("The file channel")
 class FileChannelTest {
 
-    private static final JsonbCodec JSON = new JsonbCodec();
+    private static final SimpleJsonCodec JSON = new SimpleJsonCodec();
     private static final Instant NOW = Instant.parse("2024-01-15T10:30:00Z");
 
     @TempDir
@@ -154,7 +153,6 @@ class FileChannelTest {
     }
 
     private static Delivery delivery(Notification n, String target, int attempt) {
-        return new Delivery(n.id() + "/file/" + target, n, "file", target, attempt,
-                List.of(new EventLogEntry(1, Audience.user(target), n)));
+        return TestDeliveries.of(n, "file", target, attempt);
     }
 }

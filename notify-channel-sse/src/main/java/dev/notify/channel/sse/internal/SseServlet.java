@@ -6,6 +6,7 @@ import dev.notify.api.InboxStats;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.Subscription;
 import dev.notify.api.spi.SubscriptionRequest;
+import dev.notify.web.Problems;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
@@ -30,17 +31,30 @@ final class SseServlet extends HttpServlet {
         this.channel = channel;
     }
 
+    /** Ends the stream with a {@code reauthenticate} event when the credential it was opened with expires. */
+    private void endAt(java.time.Instant expiresAt, SseConnection connection) {
+        long delay = Math.max(0, java.time.Duration.between(channel.context().clock().instant(), expiresAt).toMillis());
+        // weakly held: a stream closed long before its credential expires is not kept alive by the timer
+        java.lang.ref.WeakReference<SseConnection> ref = new java.lang.ref.WeakReference<>(connection);
+        channel.context().scheduler().schedule(() -> {
+            SseConnection c = ref.get();
+            if (c != null) {
+                c.expire();
+            }
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Object who = req.getAttribute(Identity.REQUEST_ATTRIBUTE);
         if (!(who instanceof Identity)) {
             // the host authenticates /api/* first; without an identity it was not configured to
-            Problems.send(resp, channel, 401, "Unauthorized", "the stream needs an authenticated user");
+            Problems.write(resp, 401, "Unauthorized", "the stream needs an authenticated user");
             return;
         }
         Identity identity = (Identity) who;
         if (channel.isClosed()) {
-            Problems.send(resp, channel, 503, "Service Unavailable", "the server is shutting down; reconnect shortly");
+            Problems.write(resp, 503, "Service Unavailable", "the server is shutting down; reconnect shortly");
             return;
         }
         StreamParams params;
@@ -48,12 +62,12 @@ final class SseServlet extends HttpServlet {
             params = StreamParams.parse(req.getParameter("topics"), req.getHeader("Last-Event-ID"),
                     req.getParameter("lastEventId"), channel.settings().maxTopics());
         } catch (StreamParams.BadParameter e) {
-            Problems.send(resp, channel, 400, "Bad Request", e.getMessage());
+            Problems.write(resp, 400, "Bad Request", e.getMessage());
             return;
         }
         for (String topic : params.topics()) {
             if (!identity.mayRead(topic)) {
-                Problems.send(resp, channel, 403, "Forbidden", "topic '" + topic + "' is not granted to this user's token");
+                Problems.write(resp, 403, "Forbidden", "topic '" + topic + "' is not granted to this user's token");
                 return;
             }
         }
@@ -66,7 +80,7 @@ final class SseServlet extends HttpServlet {
         } catch (SubscriberHub.TooManyConnectionsException e) {
             connection.close();
             resp.setHeader("Retry-After", Long.toString(Math.max(1, channel.settings().retry().toSeconds())));
-            Problems.send(resp, channel, 429, "Too Many Requests", e.getMessage());
+            Problems.write(resp, 429, "Too Many Requests", e.getMessage());
             return;
         }
         connection.attach(subscription);
@@ -89,11 +103,20 @@ final class SseServlet extends HttpServlet {
             async.addListener(sink);
             out.setWriteListener(sink);
             connection.start(sink, stats, recent, params.resumeAfter(), logHead);
+            if (req.getAttribute(Identity.EXPIRES_AT_ATTRIBUTE) instanceof java.time.Instant expiresAt) {
+                endAt(expiresAt, connection);
+            }
         } catch (RuntimeException e) {
             connection.close();
             if (!resp.isCommitted() && !req.isAsyncStarted()) {
                 channel.context().logger().log(System.Logger.Level.WARNING, "cannot open SSE stream for user " + identity.userId(), e);
-                Problems.send(resp, channel, 500, "Internal Server Error", "the stream could not be opened: " + e.getMessage());
+                // the cause is for the log only: a database error's text may name hosts, tables or credentials
+                if (e instanceof dev.notify.api.spi.StoreException) {
+                    Problems.write(resp, 503, "Service Unavailable", "the database is unavailable; reconnect shortly",
+                            java.util.Map.of("Retry-After", Long.toString(Math.max(1, channel.settings().retry().toSeconds()))));
+                } else {
+                    Problems.write(resp, 500, "Internal Server Error", "the stream could not be opened; see the server log");
+                }
                 return;
             }
             throw e;

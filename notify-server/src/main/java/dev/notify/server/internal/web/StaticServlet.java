@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Serves the browser pages and {@code /notify-client.js} from the jar's {@code web/} folder.
+ * Serves the browser pages, {@code /notify-client.js} and the OpenAPI description
+ * ({@code /api/v1/openapi.json}) from the jar's {@code web/} folder.
  *
  * <p>Only known names are served (a fixed page table plus {@code /ui/<name>.<ext>} with a plain
  * file name), so no request can walk the class path. Files are not fingerprinted, so every answer
@@ -32,16 +33,19 @@ final class StaticServlet extends HttpServlet {
             "/", "inbox.html",
             "/inbox", "inbox.html",
             "/admin", "admin.html",
-            "/notify-client.js", "notify-client.js");
+            "/notify-client.js", "notify-client.js",
+            WebUi.OPENAPI, "openapi.json");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",
             "css", "text/css; charset=utf-8",
-            "svg", "image/svg+xml");
+            "svg", "image/svg+xml",
+            "json", "application/json");
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-    private final transient Map<String, Optional<Resource>> cache = new ConcurrentHashMap<>();
+    /** Files found, by name; misses are not kept, or every request for a random name would grow it. */
+    private final transient Map<String, Resource> cache = new ConcurrentHashMap<>();
 
     private record Resource(byte[] bytes, String type, String etag) {
     }
@@ -62,7 +66,7 @@ final class StaticServlet extends HttpServlet {
         if (name == null && UI_NAME.matcher(path).matches()) {
             name = path.substring(1);
         }
-        Optional<Resource> found = name == null ? Optional.empty() : cache.computeIfAbsent(name, StaticServlet::load);
+        Optional<Resource> found = name == null ? Optional.empty() : cached(name);
         if (found.isEmpty()) {
             res.setHeader("Cache-Control", "no-store");
             res.sendError(404, "no file at " + path);
@@ -77,8 +81,8 @@ final class StaticServlet extends HttpServlet {
             res.setHeader("Referrer-Policy", "no-referrer");
             res.setHeader("X-Frame-Options", "DENY");
         }
-        if (name.equals("notify-client.js")) {
-            // a public library: applications on other origins may import it as a module
+        if (name.equals("notify-client.js") || name.equals("openapi.json")) {
+            // public: applications on other origins import the client, API tools (Redoc, generators) read the description
             res.setHeader("Access-Control-Allow-Origin", "*");
         }
         String inm = req.getHeader("If-None-Match");
@@ -92,6 +96,21 @@ final class StaticServlet extends HttpServlet {
         if (body) {
             res.getOutputStream().write(r.bytes());
         }
+    }
+
+    private Optional<Resource> cached(String name) {
+        Resource r = cache.get(name);
+        if (r != null) {
+            return Optional.of(r);
+        }
+        Optional<Resource> loaded = load(name);
+        loaded.ifPresent(l -> cache.putIfAbsent(name, l));
+        return loaded;
+    }
+
+    /** The names of the files held in memory (tests). */
+    java.util.Set<String> cachedNames() {
+        return java.util.Set.copyOf(cache.keySet());
     }
 
     private static Optional<Resource> load(String name) {
