@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @DisplayName("Opening the store")
 class MigrationsTest {
 
-    /** The newest migration this code ships (V3_1__broadcast.sql). */
+    /** The newest migration this code ships (V4__cluster.sql). */
     private static final String LATEST = "4";
 
 
