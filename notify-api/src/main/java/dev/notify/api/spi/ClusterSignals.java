@@ -19,7 +19,9 @@ import dev.notify.api.Audience;
  *
  * <p>Interest: the host calls {@link #interest} when this node's first connection for a user or a
  * topic opens and {@link #noInterest} when its last one closes, so an engine with per-user
- * channels subscribes only to what the node serves. A broadcast engine ignores both.
+ * channels subscribes only to what the node serves. Both are called while the host's subscriber
+ * registry is locked (so that a close cannot overtake the open of the same user): they must return
+ * at once, handing the (un)subscription to the engine's own thread. A broadcast engine ignores both.
  */
 @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
 public interface ClusterSignals extends AutoCloseable {
