@@ -34,8 +34,10 @@ final class LocalSubscriberHub implements SubscriberHub {
     private final Map<String, Set<Entry>> byTopic = new ConcurrentHashMap<>();
     private final Set<Entry> patternSubscribers = new CopyOnWriteArraySet<>();
     private final Map<String, Entry> byClient = new ConcurrentHashMap<>();
-    private volatile Consumer<String> firstOfUser = u -> { };
-    private volatile Consumer<String> lastOfUser = u -> { };
+    // how many connections hold each topic or pattern, for interest hooks; guarded by itself
+    private final Map<String, Integer> topicHolders = new java.util.HashMap<>();
+    private volatile Consumer<Audience> first = a -> { };
+    private volatile Consumer<Audience> last = a -> { };
 
     /** A hub allowing {@code maxConnectionsPerUser} connections per user. */
     LocalSubscriberHub(Clock clock, int maxConnectionsPerUser) {
@@ -44,12 +46,31 @@ final class LocalSubscriberHub implements SubscriberHub {
     }
 
     /**
-     * Tells {@code first} when a user's first live connection opens and {@code last} when the last
-     * one closes, so a cluster engine with per-user channels subscribes only to the users this node serves.
+     * Tells {@code first} when the first live connection of a user, or the first one holding a topic
+     * (or {@code prefix:*} pattern), opens and {@code last} when the last one closes, so a cluster
+     * engine with per-user or per-topic channels subscribes only to what this node serves. Called
+     * under the hub's locks: they must not block.
      */
-    void onUserInterest(Consumer<String> first, Consumer<String> last) {
-        this.firstOfUser = first;
-        this.lastOfUser = last;
+    void onInterest(Consumer<Audience> first, Consumer<Audience> last) {
+        this.first = first;
+        this.last = last;
+    }
+
+    private void holdTopics(Set<String> ts, int delta) {
+        synchronized (topicHolders) {
+            for (String t : ts) {
+                int n = topicHolders.getOrDefault(t, 0) + delta;
+                if (n <= 0) {
+                    topicHolders.remove(t);
+                    last.accept(Audience.topic(t));
+                } else {
+                    topicHolders.put(t, n);
+                    if (n == 1 && delta > 0) {
+                        first.accept(Audience.topic(t));
+                    }
+                }
+            }
+        }
     }
 
     @Override
@@ -66,14 +87,21 @@ final class LocalSubscriberHub implements SubscriberHub {
             if (byClient.putIfAbsent(request.clientId(), e) != null) {
                 throw new IllegalArgumentException("client id " + request.clientId() + " is already subscribed");
             }
-            boolean first = mine.isEmpty();
+            boolean firstOfUser = mine.isEmpty();
             mine.add(e);
-            if (first) {
+            if (firstOfUser) {
                 // inside the lock: a close of the same user's last connection cannot overtake it
-                firstOfUser.accept(request.userId());
+                first.accept(Audience.user(request.userId()));
             }
         }
-        e.indexTopics(e.topics);
+        synchronized (e) {
+            // a subscriber that failed at once may be closed already: then it holds nothing
+            if (!e.closed.get()) {
+                e.indexTopics(e.topics);
+                holdTopics(e.topics, 1);
+                e.holding = true;
+            }
+        }
         return e;
     }
 
@@ -160,6 +188,7 @@ final class LocalSubscriberHub implements SubscriberHub {
         final java.time.Instant connectedAt;
         volatile Set<String> topics;
         final AtomicBoolean closed = new AtomicBoolean();
+        boolean holding; // its topics are indexed and counted; guarded by this entry
 
         Entry(SubscriptionRequest r, Subscriber subscriber, java.time.Instant connectedAt) {
             this.channel = r.channel();
@@ -237,13 +266,17 @@ final class LocalSubscriberHub implements SubscriberHub {
 
         @Override
         public synchronized void updateTopics(Set<String> newTopics) {
-            if (closed.get()) {
+            if (closed.get() || !holding) {
                 return;
             }
             Set<String> copy = Set.copyOf(newTopics);
-            unindexTopics(topics);
+            Set<String> old = topics;
+            // held before the old ones are let go: a topic in both is not dropped and taken again
+            holdTopics(copy, 1);
+            unindexTopics(old);
             topics = copy;
             indexTopics(copy);
+            holdTopics(old, -1);
         }
 
         @Override
@@ -252,7 +285,11 @@ final class LocalSubscriberHub implements SubscriberHub {
                 return;
             }
             synchronized (this) {
-                unindexTopics(topics);
+                if (holding) {
+                    unindexTopics(topics);
+                    holdTopics(topics, -1);
+                    holding = false;
+                }
             }
             synchronized (byUser) {
                 Set<Entry> left = byUser.computeIfPresent(userId, (k, set) -> {
@@ -261,7 +298,7 @@ final class LocalSubscriberHub implements SubscriberHub {
                 });
                 byClient.remove(clientId, this);
                 if (left == null) {
-                    lastOfUser.accept(userId);
+                    last.accept(Audience.user(userId));
                 }
             }
         }

@@ -138,7 +138,7 @@ public final class NotificationService implements AutoCloseable {
         tracker.onDueNow(cluster::deliveryDue);
         inbox.onChanged(cluster::inboxChanged);
         tailer.onOthersPublished(inbox::pushStats);
-        hub.onUserInterest(u -> cluster.interest(dev.notify.api.Audience.user(u)), u -> cluster.noInterest(dev.notify.api.Audience.user(u)));
+        hub.onInterest(cluster::interest, cluster::noInterest);
         cluster.start(engine, new ClusterLink.Receivers() {
             @Override
             public void logAppended() {

@@ -112,14 +112,22 @@ class ClusterSignalsTest {
     }
 
     @Test
-    void theEngineHearsOfAUsersFirstAndLastConnectionOnly() {
+    void theEngineHearsOfTheFirstAndLastConnectionOfAUserAndOfATopicOnly() {
         NotificationService a = node("a");
-        var c1 = a.hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of()), recording(new ArrayList<>(), new CountDownLatch(1), new ArrayList<>()));
-        var c2 = a.hub().subscribe(new SubscriptionRequest("live", "c2", "u1", Set.of()), recording(new ArrayList<>(), new CountDownLatch(1), new ArrayList<>()));
+        var c1 = a.hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of("task:1")), quiet());
+        var c2 = a.hub().subscribe(new SubscriptionRequest("live", "c2", "u1", Set.of("task:1", "org:*")), quiet());
+        c2.updateTopics(Set.of("task:1", "task:2"));
         c1.close();
         c2.close();
 
-        assertThat(bus.interest).containsExactly("a +u1", "a -u1");
+        assertThat(bus.interest).hasSize(8);
+        assertThat(bus.interest.subList(0, 5)).containsExactly("a +u1", "a +task:1", "a +org:*", "a +task:2", "a -org:*");
+        assertThat(bus.interest.subList(5, 7)).as("the last connection's topics, in its set's order").containsExactlyInAnyOrder("a -task:1", "a -task:2");
+        assertThat(bus.interest.get(7)).isEqualTo("a -u1");
+    }
+
+    private static Subscriber quiet() {
+        return recording(new ArrayList<>(), new CountDownLatch(1), new ArrayList<>());
     }
 
     // ---- helpers ------------------------------------------------------------------------------------
@@ -229,12 +237,16 @@ class ClusterSignalsTest {
 
                 @Override
                 public void interest(Audience a) {
-                    interest.add(context.nodeId() + " +" + ((Audience.User) a).userId());
+                    interest.add(context.nodeId() + " +" + name(a));
                 }
 
                 @Override
                 public void noInterest(Audience a) {
-                    interest.add(context.nodeId() + " -" + ((Audience.User) a).userId());
+                    interest.add(context.nodeId() + " -" + name(a));
+                }
+
+                private String name(Audience a) {
+                    return a instanceof Audience.User u ? u.userId() : ((Audience.Topic) a).topic();
                 }
 
                 @Override
