@@ -88,7 +88,7 @@ public final class JdbcNotificationStore implements NotificationStore {
         this.publisher = new Publisher(db, config.idempotencyWindow());
         this.eventLog = new EventLogTable(db);
         this.deliveries = new Deliveries(db);
-        this.nodes = new Nodes(db, description);
+        this.nodes = new Nodes(db, description, config.effectiveJdbcUrl());
         if (config.groupCommitMax() > 1) {
             // One committer each, taking everything queued meanwhile: the fewest, largest transactions.
             // Publishes serialise on the event-log lock anyway; for attempts, one committer measured

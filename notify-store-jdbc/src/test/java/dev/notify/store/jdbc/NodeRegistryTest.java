@@ -73,6 +73,18 @@ class NodeRegistryTest {
     }
 
     @Test
+    void aNodeRestartedAfterACrashOnItsEmbeddedH2DatabaseIsNotKeptWaitingForItsOldHeartbeat(@TempDir Path dir) {
+        Instant now = Instant.now();
+        try (JdbcNotificationStore before = JdbcNotificationStore.open(JdbcStoreConfig.h2(dir))) {
+            before.heartbeat(new NodeStatus("node-old", "", now, now, 0, 0, false)); // and then it "crashed": never stopped
+        }
+        try (JdbcNotificationStore after = JdbcNotificationStore.open(JdbcStoreConfig.h2(dir))) {
+            after.heartbeat(new NodeStatus("node-new", "", now, now.plusSeconds(1), 0, 0, false));
+            assertThat(after.nodes()).extracting(NodeStatus::nodeId).containsExactly("node-new", "node-old");
+        }
+    }
+
+    @Test
     void anEmbeddedH2DatabaseInUseByAnotherProcessIsRefusedWithTheSameAdvice(@TempDir Path dir) throws Exception {
         // a second JVM holds the embedded database open, as a first node would
         Process first = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

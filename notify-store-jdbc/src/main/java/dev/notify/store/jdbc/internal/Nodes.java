@@ -16,7 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The node registry ({@code notify_node}) and the leads of once-per-cluster chores
  * ({@code notify_lead}). H2 is single-node (its claims are serialised by a lock in one process):
- * the first heartbeat of a node on H2 is refused while another node's heartbeat is fresh.
+ * on an H2 database that several processes can open (H2's TCP server, {@code AUTO_SERVER}) the
+ * first heartbeat of a node is refused while another node's heartbeat is fresh. An embedded H2
+ * file needs no such check: H2 locks it for one process, and a node restarted after a crash must
+ * not wait for its own old heartbeat to go stale.
  */
 public final class Nodes {
 
@@ -28,20 +31,29 @@ public final class Nodes {
     private final Database db;
     private final String safeUrl;
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
+    private final boolean sharedH2;
 
-    public Nodes(Database db, String safeUrl) {
+    /**
+     * @param safeUrl the database URL for messages, without password
+     * @param url the full URL, options included (AUTO_SERVER)
+     */
+    public Nodes(Database db, String safeUrl, String url) {
         this.db = db;
         this.safeUrl = safeUrl;
+        String u = url.toUpperCase(java.util.Locale.ROOT);
+        this.sharedH2 = db.dialect() == Dialect.H2 && (u.startsWith("JDBC:H2:TCP:") || u.startsWith("JDBC:H2:SSL:")
+                || u.contains("AUTO_SERVER=TRUE"));
     }
 
     public void heartbeat(NodeStatus s) {
-        if (db.dialect() == Dialect.H2 && !s.stopped() && !checked.contains(s.nodeId())) {
+        if (sharedH2 && !s.stopped() && !checked.contains(s.nodeId())) {
             for (NodeStatus other : nodes()) {
                 if (!other.nodeId().equals(s.nodeId()) && other.aliveAt(s.heartbeatAt(), GRACE)) {
                     throw new StoreException("another Notify node (" + other.nodeId()
                             + (other.address().isEmpty() ? "" : " at " + other.address()) + ", last heartbeat " + other.heartbeatAt()
                             + ") uses the H2 database at " + safeUrl + ". H2 is single-node: to run several nodes, point them all "
-                            + "at one PostgreSQL database (--db-url jdbc:postgresql://host/db)");
+                            + "at one PostgreSQL database (--db-url jdbc:postgresql://host/db). If that node is gone, "
+                            + "start again once its last heartbeat is " + GRACE.toSeconds() + " s old");
                 }
             }
             checked.add(s.nodeId());
