@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  * <p>An audience is required: at least one {@linkplain #recipients() recipient} (user id)
  * and/or a {@linkplain #topic() topic}. {@link #createdAt()} is stamped by the service when it
  * accepts the notification; the builder's default is the current time.
+ *
+ * <p>One file past 600 lines on purpose: the value, its builder and the builder's validation of
+ * every field (the limits above, the event and topic grammars, the JSON-safe copy of {@code data})
+ * are one contract that reads better whole than spread over helpers a user would have to find.
  */
 @Api(status = Api.Status.STABLE, since = "0.1")
 public final class Notification {

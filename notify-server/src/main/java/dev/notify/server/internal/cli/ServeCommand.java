@@ -134,7 +134,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
             description = "Most network connections the server holds; past 90% new streams get 503 with Retry-After. 0 derives it from the"
-                    + " process's open-file limit (three quarters of it, at least 256 descriptors left for the database and webhooks). Default: ${DEFAULT-VALUE}.")
+                    + " process's open-file limit (600 descriptors, or a thirty-second of a larger limit, left for the database, webhooks and files). Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
     @Option(names = "--max-connections-per-user", paramLabel = "N", defaultValue = "16",
