@@ -32,19 +32,15 @@ final class ClusterLink implements ClusterContext {
 
     private static final System.Logger LOG = System.getLogger(ClusterLink.class.getName());
 
-    /** What a received signal wakes; the engine's parts implement it. */
-    interface Receivers {
-        /** Another node appended to the event log. */
-        void logAppended();
-
-        /** A delivery became due on another node. */
-        void deliveryDue();
-
-        /** A user's inbox changed on another node. */
-        void inboxChanged(String userId);
-
-        /** Signals may have been lost: catch up on everything. */
-        void resync();
+    /**
+     * What a received signal wakes.
+     *
+     * @param logAppended another node appended to the event log
+     * @param deliveryDue a delivery became due on another node
+     * @param inboxChanged a user's inbox changed on another node
+     * @param resync signals may have been lost: catch up on everything
+     */
+    record Receivers(Runnable logAppended, Runnable deliveryDue, java.util.function.Consumer<String> inboxChanged, Runnable resync) {
     }
 
     private final String nodeId;
@@ -239,11 +235,11 @@ final class ClusterLink implements ClusterContext {
         lagMillis.set(Math.max(0, clock.millis() - message.sentAt().toEpochMilli()));
         for (ClusterSignal s : message.signals()) {
             if (s instanceof ClusterSignal.LogAppended) {
-                r.logAppended(); // only unparks the tailer: no need for another thread
+                r.logAppended().run(); // only unparks the tailer: no need for another thread
             } else if (s instanceof ClusterSignal.DeliveryDue) {
-                run(r::deliveryDue);
+                run(r.deliveryDue());
             } else if (s instanceof ClusterSignal.InboxChanged i) {
-                run(() -> r.inboxChanged(i.userId()));
+                run(() -> r.inboxChanged().accept(i.userId()));
             }
             // SettingChanged: nothing of this node caches a setting yet; a channel that does will listen
         }
@@ -257,7 +253,7 @@ final class ClusterLink implements ClusterContext {
         }
         LOG.log(System.Logger.Level.INFO, "cluster signals may have been lost (" + reason + "); catching up from the store");
         metrics.count("notify.cluster.resyncs", 1);
-        run(r::resync);
+        run(r.resync());
     }
 
     private void run(Runnable task) {

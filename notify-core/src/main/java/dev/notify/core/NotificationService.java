@@ -139,31 +139,11 @@ public final class NotificationService implements AutoCloseable {
         inbox.onChanged(cluster::inboxChanged);
         tailer.onOthersPublished(inbox::pushStats);
         hub.onInterest(cluster::interest, cluster::noInterest);
-        cluster.start(engine, new ClusterLink.Receivers() {
-            @Override
-            public void logAppended() {
-                tailer.wake();
-            }
-
-            @Override
-            public void deliveryDue() {
-                tracker.tick();
-            }
-
-            @Override
-            public void inboxChanged(String userId) {
-                inbox.pushStats(userId);
-            }
-
-            @Override
-            public void resync() {
-                tailer.wake();
-                tracker.tick();
-                for (String u : hub.userIds()) {
-                    inbox.pushStats(u);
-                }
-            }
-        });
+        cluster.start(engine, new ClusterLink.Receivers(tailer::wake, tracker::tick, inbox::pushStats, () -> {
+            tailer.wake();
+            tracker.tick();
+            hub.userIds().forEach(inbox::pushStats);
+        }));
     }
 
     /** A builder with the default configuration and an in-memory store. */

@@ -397,10 +397,7 @@ public final class ServerSettings {
             return this;
         }
 
-        /**
-         * This node's id in a cluster (null for a random one per start). Each node of a cluster needs its own;
-         * a restarted node may keep its id (its old claims are fenced off by the new lease token).
-         */
+        /** This node's id in a cluster (null: random per start); a restarted node may keep it (its lease token is new). */
         public Builder nodeId(String id) {
             if (id != null && !id.matches("[A-Za-z0-9._:-]{1,64}")) {
                 throw new IllegalArgumentException("a node id is 1 to 64 letters, digits, '.', '_', ':' or '-', got '" + id + "'");
