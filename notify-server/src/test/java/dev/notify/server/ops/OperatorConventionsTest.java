@@ -53,7 +53,10 @@ class OperatorConventionsTest {
             assertThat(metrics).contains("jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads", "process_uptime_seconds",
                     "system_cpu_count");
             assertThat(metrics).contains("jetty_threads_busy", "jetty_threads_config_max");
-            assertThat(metrics).contains("hikaricp_connections_active{pool=\"notify-store\"}", "hikaricp_connections_max{pool=\"notify-store\"}");
+            // every series also carries the node's id (node="..."), so the pool is one label among others
+            assertThat(metrics).containsPattern("hikaricp_connections_active\\{[^}]*pool=\"notify-store\"")
+                    .containsPattern("hikaricp_connections_max\\{[^}]*pool=\"notify-store\"")
+                    .containsPattern("jvm_threads_live_threads\\{[^}]*node=\"node-[0-9a-f]{8}\"");
             assertThat(metrics).contains("notify_");
         }
     }
