@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class ChannelDiscovery {
 
+    private static final System.Logger LOG = System.getLogger(ChannelDiscovery.class.getName());
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
     /**
@@ -55,6 +56,30 @@ public final class ChannelDiscovery {
     /** Discovers the providers of a module layer (plugins loaded on a module path). */
     public static Result discover(ModuleLayer layer, String origin) {
         return collect(ServiceLoader.load(layer, ChannelProvider.class), origin);
+    }
+
+    /**
+     * The providers visible to this module with these names, or all of them when {@code names} is
+     * null; what could not be loaded is logged.
+     *
+     * @throws IllegalArgumentException naming the missing jar when a name is not found
+     */
+    static List<ChannelProvider> discoverLogged(java.util.Set<String> names) {
+        Result r = discover();
+        r.problems().forEach(p -> LOG.log(System.Logger.Level.WARNING, p));
+        if (names == null) {
+            return new ArrayList<>(r.providers().values());
+        }
+        List<ChannelProvider> out = new ArrayList<>();
+        for (String name : names) {
+            ChannelProvider p = r.providers().get(name);
+            if (p == null) {
+                throw new IllegalArgumentException("channel '" + name + "' was not found: add notify-channel-" + name
+                        + " (or the plugin jar that provides it) to the classpath; found " + new java.util.TreeSet<>(r.providers().keySet()));
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     private static Result collect(ServiceLoader<ChannelProvider> loader, String origin) {

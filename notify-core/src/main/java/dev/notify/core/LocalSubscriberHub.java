@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The in-process {@link SubscriberHub}: subscriptions indexed by user and by exact topic, with
  * a short list for pattern subscriptions, so a fan-out touches only the subscribers it reaches.
  */
-public final class LocalSubscriberHub implements SubscriberHub {
+final class LocalSubscriberHub implements SubscriberHub {
 
     private static final System.Logger LOG = System.getLogger(LocalSubscriberHub.class.getName());
 
@@ -35,7 +35,7 @@ public final class LocalSubscriberHub implements SubscriberHub {
     private final Map<String, Entry> byClient = new ConcurrentHashMap<>();
 
     /** A hub allowing {@code maxConnectionsPerUser} connections per user. */
-    public LocalSubscriberHub(Clock clock, int maxConnectionsPerUser) {
+    LocalSubscriberHub(Clock clock, int maxConnectionsPerUser) {
         this.clock = clock;
         this.maxConnectionsPerUser = maxConnectionsPerUser;
     }

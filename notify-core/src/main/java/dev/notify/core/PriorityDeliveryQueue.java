@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * @param <E> the element type
  */
-public final class PriorityDeliveryQueue<E> {
+final class PriorityDeliveryQueue<E> {
 
     private static final Priority[] HIGHEST_FIRST = {Priority.CRITICAL, Priority.HIGH, Priority.NORMAL, Priority.LOW};
 
@@ -32,7 +32,7 @@ public final class PriorityDeliveryQueue<E> {
 
     /** A queue holding at most {@code capacity} elements. */
     @SuppressWarnings("unchecked")
-    public PriorityDeliveryQueue(int capacity) {
+    PriorityDeliveryQueue(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive, got " + capacity);
         }

@@ -378,6 +378,113 @@ class NotificationServiceTest {
     }
 
     @Nested
+    @DisplayName("a channel that throws an Error")
+    class ChannelErrors {
+
+        @Test
+        void aPushChannelThatOverflowsTheStackFailsOnlyItsAttemptsWhileOtherDeliveriesFlow() throws Exception {
+            pushChannelSurvives(() -> recurse(0), "channel plugin threw java.lang.StackOverflowError");
+        }
+
+        @Test
+        void aPushChannelThatThrowsOutOfMemoryErrorFailsOnlyItsAttemptsWhileOtherDeliveriesFlow() throws Exception {
+            pushChannelSurvives(() -> {
+                throw new OutOfMemoryError("test");
+            }, "channel plugin threw java.lang.OutOfMemoryError: test");
+        }
+
+        private void pushChannelSurvives(Runnable fault, String reason) throws Exception {
+            RecordingPushChannel plugin = new RecordingPushChannel("plugin");
+            plugin.behaviour = d -> {
+                if (d.notification().title().equals("bad")) {
+                    fault.run();
+                }
+                return DeliveryResult.sent();
+            };
+            CountDownLatch sent = new CountDownLatch(4);
+            CountDownLatch dead = new CountDownLatch(1);
+            List<String> reasons = new CopyOnWriteArrayList<>();
+            // one worker: had the error killed it, nothing after "bad" would ever be delivered
+            NotificationService s = start(ServiceConfig.builder().workers(1).pollInterval(Duration.ofMillis(20))
+                    .retryPolicy(new RetryPolicy(3, Duration.ofMillis(10), 1.0, Duration.ofMillis(10), 0)).build(), plugin);
+            s.addListener(new DeliveryListener() {
+                @Override
+                public void onSent(DeliveryRecord d) {
+                    sent.countDown();
+                }
+
+                @Override
+                public void onRetrying(DeliveryRecord d, String why) {
+                    reasons.add("retrying: " + why);
+                }
+
+                @Override
+                public void onFailed(DeliveryRecord d, String why) {
+                    reasons.add("failed: " + why);
+                    dead.countDown();
+                }
+            });
+            String bad = s.notify(note("u").title("bad").build());
+            for (int i = 0; i < 3; i++) {
+                s.notify(note("u").title("good").build());
+            }
+            await(dead);
+            s.notify(note("u").title("after").build());
+            await(sent);
+
+            assertThat(reasons).containsExactly("retrying: " + reason, "retrying: " + reason, "failed: " + reason);
+            DeliveryRecord d = s.delivery(bad, "plugin").orElseThrow();
+            assertThat(d.status()).isEqualTo(DeliveryStatus.FAILED);
+            assertThat(s.attempts(d.id())).extracting(a -> a.number() + " " + a.error().orElse(""))
+                    .containsExactly("1 " + reason, "2 " + reason, "3 " + reason);
+        }
+
+        @Test
+        void aStreamChannelThatOverflowsTheStackFailsOnlyItsPushAndLiveStreamsGoOn() throws Exception {
+            Channel boom = new Channel() {
+                @Override
+                public String name() {
+                    return "boom";
+                }
+
+                @Override
+                public ChannelKind kind() {
+                    return ChannelKind.STREAM;
+                }
+
+                @Override
+                public DeliveryResult deliver(Delivery d) {
+                    recurse(0);
+                    return DeliveryResult.sent();
+                }
+            };
+            NotificationService[] holder = new NotificationService[1];
+            NotificationService s = start(ServiceConfig.defaults(), boom, liveChannel(holder));
+            holder[0] = s;
+            List<String> failures = new CopyOnWriteArrayList<>();
+            s.addListener(new DeliveryListener() {
+                @Override
+                public void onFailed(DeliveryRecord d, String reason) {
+                    failures.add(d.channel() + ": " + reason);
+                }
+            });
+            List<Long> seen = new CopyOnWriteArrayList<>();
+            CountDownLatch both = new CountDownLatch(2);
+            s.hub().subscribe(new SubscriptionRequest("live", "c1", "u1", Set.of("task:abc123")), recordingSequences(seen, both));
+            s.broadcast("task:abc123", Notification.builder().event("task.progress"));
+            s.broadcast("task:abc123", Notification.builder().event("task.completed"));
+            await(both);
+
+            assertThat(seen).hasSize(2).isSorted();
+            assertThat(failures).hasSize(2).containsOnly("boom: channel boom threw java.lang.StackOverflowError");
+        }
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
+    @Nested
     @DisplayName("scheduling, expiry and cancellation")
     class Scheduling {
 

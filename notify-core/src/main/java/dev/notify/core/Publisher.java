@@ -1,0 +1,243 @@
+package dev.notify.core;
+
+import dev.notify.api.Audience;
+import dev.notify.api.DeliveryRecord;
+import dev.notify.api.Notification;
+import dev.notify.api.spi.ChannelKind;
+import dev.notify.api.spi.Lease;
+import dev.notify.api.spi.Metrics;
+import dev.notify.api.spi.NewDelivery;
+import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.PublishRequest;
+import dev.notify.api.spi.PublishResult;
+import io.micrometer.core.instrument.Counter;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The publish path: validates, renders the template, plans the deliveries (one row per push
+ * channel and target; none for stream channels) and audiences, stores it all in one transaction,
+ * then dispatches: due push deliveries to the {@link DeliveryTracker}, a wake-up to the
+ * {@link StreamTailer}, new counts to the recipients' live connections. Nothing is stored on bad
+ * input or a full queue. Calls the templates, the registry, the store, the queue (for room only),
+ * the tracker, the tailer and the inbox; nothing calls back.
+ */
+final class Publisher {
+
+    private final ServiceConfig config;
+    private final Clock clock;
+    private final NotificationStore store;
+    private final Templates templates;
+    private final ChannelRegistry registry;
+    private final PriorityDeliveryQueue<DeliveryJob> queue;
+    private final DeliveryTracker tracker;
+    private final StreamTailer tailer;
+    private final ServiceInbox inbox;
+    private final Metrics metrics;
+    private final Counter published;
+    private volatile boolean closed;
+
+    Publisher(ServiceConfig config, NotificationStore store, Templates templates, ChannelRegistry registry,
+              PriorityDeliveryQueue<DeliveryJob> queue, DeliveryTracker tracker, StreamTailer tailer, ServiceInbox inbox,
+              Metrics metrics, Counter published) {
+        this.config = config;
+        this.clock = config.clock();
+        this.store = store;
+        this.templates = templates;
+        this.registry = registry;
+        this.queue = queue;
+        this.tracker = tracker;
+        this.tailer = tailer;
+        this.inbox = inbox;
+        this.metrics = metrics;
+        this.published = published;
+    }
+
+    private record Plan(PublishRequest request, List<ChannelSlot> streams, Instant due) {
+        int jobCount() {
+            return request.deliveries().size();
+        }
+    }
+
+    /** Refuses publishes from now on. */
+    void close() {
+        closed = true;
+    }
+
+    boolean isOpen() {
+        return !closed;
+    }
+
+    /** Throws {@link IllegalStateException} once closed. */
+    void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the notification service is closed");
+        }
+    }
+
+    /** Stores the notifications in one transaction and dispatches them; one receipt each, in order. */
+    List<PublishReceipt> publishAll(List<Notification> notifications, String scope) {
+        ensureOpen();
+        if (notifications == null || notifications.isEmpty()) {
+            throw new IllegalArgumentException("notifications must not be null or empty");
+        }
+        if (scope == null || scope.isBlank()) {
+            throw new IllegalArgumentException("scope must not be blank");
+        }
+        Instant now = clock.instant();
+        List<Plan> plans = new ArrayList<>(notifications.size());
+        int jobs = 0;
+        for (Notification n : notifications) {
+            Plan p = plan(requireNotification(n), scope, now);
+            plans.add(p);
+            jobs += p.jobCount();
+        }
+        if (!queue.hasRoomFor(jobs)) {
+            metrics.count("notify.publish.rejected", notifications.size(), "reason", "queue-full");
+            throw new QueueFullException(queue.capacity());
+        }
+        List<PublishRequest> requests = new ArrayList<>(plans.size());
+        for (Plan p : plans) {
+            requests.add(p.request);
+        }
+        List<PublishResult> results = requests.size() == 1 ? List.of(store.save(requests.get(0))) : store.saveAll(requests);
+        List<PublishReceipt> receipts = new ArrayList<>(results.size());
+        for (int i = 0; i < results.size(); i++) {
+            PublishResult r = results.get(i);
+            receipts.add(new PublishReceipt(r.notification().id(), r.duplicate()));
+            if (!r.duplicate()) {
+                dispatch(plans.get(i), r, now);
+            }
+        }
+        published.increment(results.size());
+        return receipts;
+    }
+
+    /** The ids of the receipts, in order. */
+    static List<String> ids(List<PublishReceipt> receipts) {
+        List<String> out = new ArrayList<>(receipts.size());
+        for (PublishReceipt r : receipts) {
+            out.add(r.id());
+        }
+        return out;
+    }
+
+    /** The notification, or {@link IllegalArgumentException} when it is null. */
+    static Notification requireNotification(Notification n) {
+        if (n == null) {
+            throw new IllegalArgumentException("notification must not be null");
+        }
+        return n;
+    }
+
+    /**
+     * The notification once per {@value Notification#MAX_RECIPIENTS} of the recipients (duplicates
+     * dropped), later parts with fresh ids and the idempotency key suffixed {@code #part}.
+     */
+    static List<Notification> splitByRecipients(Collection<String> recipients, Notification.Builder notification) {
+        if (notification == null) {
+            throw new IllegalArgumentException("notification must not be null");
+        }
+        if (recipients == null || recipients.isEmpty()) {
+            throw new IllegalArgumentException("recipients must not be null or empty");
+        }
+        List<String> all = new ArrayList<>(new LinkedHashSet<>(recipients));
+        Notification first = notification.recipients(all.subList(0, Math.min(all.size(), Notification.MAX_RECIPIENTS))).build();
+        List<Notification> parts = new ArrayList<>();
+        parts.add(first);
+        for (int i = Notification.MAX_RECIPIENTS; i < all.size(); i += Notification.MAX_RECIPIENTS) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + Notification.MAX_RECIPIENTS));
+            Notification.Builder b = first.toBuilder().id(Notification.newId()).recipients(chunk);
+            int part = parts.size();
+            first.idempotencyKey().ifPresent(k -> b.idempotencyKey(k + "#" + part));
+            parts.add(b.build());
+        }
+        return parts;
+    }
+
+    private Plan plan(Notification n, String scope, Instant now) {
+        Notification rendered = templates.render(n).withCreatedAt(now);
+        if (rendered.isExpiredAt(now)) {
+            throw new IllegalArgumentException("notification expired at " + rendered.expiresAt().get() + ", before it was published");
+        }
+        List<ChannelSlot> slots;
+        if (rendered.channels().isEmpty()) {
+            slots = registry.allSlots();
+        } else {
+            slots = new ArrayList<>(rendered.channels().size());
+            for (String name : rendered.channels()) {
+                ChannelSlot s = registry.slot(name);
+                if (s == null) {
+                    throw new IllegalArgumentException("unknown channel '" + name + "': registered channels are " + registry.names()
+                            + "; add the jar that provides it (e.g. notify-channel-" + name + ") to the classpath or plugins directory");
+                }
+                slots.add(s);
+            }
+        }
+        Instant due = rendered.scheduledAt().filter(at -> at.isAfter(now)).orElse(now);
+        // immutable lists where there is one element (the common case): the request keeps them without a copy
+        List<NewDelivery> deliveries = List.of();
+        List<ChannelSlot> streams = List.of();
+        for (ChannelSlot s : slots) {
+            Set<String> targets = s.channel.targets(rendered);
+            if (targets.isEmpty()) {
+                continue;
+            }
+            if (s.channel.kind() == ChannelKind.STREAM) {
+                streams = streams.isEmpty() ? new ArrayList<>(2) : streams;
+                streams.add(s);
+            } else {
+                for (String t : targets) {
+                    NewDelivery d = new NewDelivery(s.channel.name(), t, due);
+                    if (deliveries.isEmpty()) {
+                        deliveries = List.of(d);
+                    } else {
+                        deliveries = deliveries.size() == 1 ? new ArrayList<>(deliveries) : deliveries;
+                        deliveries.add(d);
+                    }
+                }
+            }
+        }
+        List<Audience> audiences;
+        if (rendered.recipients().size() == 1 && rendered.topic().isEmpty()) {
+            audiences = List.of(Audience.user(rendered.recipients().get(0)));
+        } else {
+            List<Audience> all = new ArrayList<>(rendered.recipients().size() + 1);
+            for (String r : rendered.recipients()) {
+                all.add(Audience.user(r));
+            }
+            rendered.topic().ifPresent(t -> all.add(Audience.topic(t)));
+            audiences = all;
+        }
+        Optional<Lease> lease = due.isAfter(now) ? Optional.empty()
+                : Optional.of(new Lease(config.nodeId(), now.plus(config.lease())));
+        PublishRequest request = new PublishRequest(rendered, scope, audiences, deliveries, lease);
+        return new Plan(request, streams, due);
+    }
+
+    private void dispatch(Plan plan, PublishResult result, Instant now) {
+        Notification n = result.notification();
+        if (!plan.streams.isEmpty() && !result.events().isEmpty()) {
+            tailer.wake();
+        }
+        for (String r : n.recipients()) {
+            inbox.pushStats(r);
+        }
+        if (plan.due.isAfter(now)) {
+            return; // stored unleased; the tracker claims the deliveries when they are due
+        }
+        for (DeliveryRecord d : result.deliveries()) {
+            ChannelSlot s = registry.slot(d.channel());
+            if (s != null) {
+                tracker.accept(n, s, d.target(), d.id(), plan.due);
+            }
+        }
+    }
+}
