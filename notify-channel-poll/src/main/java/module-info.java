@@ -6,6 +6,8 @@
 module dev.notify.channel.poll {
     // the exported provider's signatures use the SPI types
     requires transitive dev.notify.api;
+    // the problem+json writer shared with the server and the other HTTP channels
+    requires dev.notify.web;
     // only when a host registers the poll servlet (context.web() present); a library host without HTTP runs without it
     requires static jakarta.servlet;
 

@@ -4,6 +4,8 @@
  */
 module dev.notify.channel.webhook {
     requires dev.notify.api;
+    // the problem+json writer shared with the server and the other HTTP channels
+    requires dev.notify.web;
     // only when a host registers the endpoint API (context.web() present); a library host without HTTP runs without it
     requires static jakarta.servlet;
 

@@ -7,6 +7,7 @@
 module dev.notify.server {
     requires transitive dev.notify.core;
     requires dev.notify.store.jdbc;
+    requires dev.notify.web;
     requires java.net.http;
     requires org.eclipse.jetty.server;
     requires org.eclipse.jetty.ee10.servlet;
@@ -18,6 +19,8 @@ module dev.notify.server {
     requires micrometer.core;
     requires micrometer.registry.prometheus;
     requires org.slf4j;
+    // the process's open-file limit (com.sun.management), from which the default connection cap is derived
+    requires jdk.management;
     // sun.misc.Signal: SIGTERM shuts down gracefully and exits 0 instead of the JVM's 143
     requires jdk.unsupported;
 

@@ -9,12 +9,14 @@ import dev.notify.server.internal.AccessLog;
 import dev.notify.server.internal.ApiServlet;
 import dev.notify.server.internal.AuthFilter;
 import dev.notify.server.internal.Authenticator;
+import dev.notify.server.internal.ConnectionLimits;
 import dev.notify.server.internal.CorsFilter;
 import dev.notify.server.internal.JettyWebRegistry;
 import dev.notify.server.internal.OpsServlet;
 import dev.notify.server.internal.Plugins;
 import dev.notify.server.internal.ProblemErrors;
 import dev.notify.server.internal.Secrets;
+import dev.notify.server.internal.StreamAdmission;
 import dev.notify.server.internal.Stores;
 import dev.notify.server.internal.web.WebUi;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -85,7 +87,7 @@ public final class NotifyServer implements AutoCloseable {
     public static NotifyServer start(ServerSettings settings) {
         Path dataDir = settings.dataDir();
         try {
-            Files.createDirectories(dataDir);
+            Secrets.ownerOnlyDirectory(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + dataDir.toAbsolutePath(), e);
         }
@@ -95,6 +97,7 @@ public final class NotifyServer implements AutoCloseable {
         List<Plugins.Found> selected = plugins.select(settings.channels());
 
         NotificationStore store = Stores.open(settings);
+        ownerOnlyFiles(dataDir);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Server jetty = new Server(threadPool());
         NotificationService service = null;
@@ -104,10 +107,12 @@ public final class NotifyServer implements AutoCloseable {
             context.setContextPath("/");
             JettyWebRegistry web = new JettyWebRegistry(context);
             ServiceConfig config = ServiceConfig.builder().config(settings.engineConfig())
-                    .workers(settings.workers()).queueCapacity(settings.queueCapacity()).build();
+                    .workers(settings.workers()).queueCapacity(settings.queueCapacity())
+                    .maxConnectionsPerUser(settings.maxConnectionsPerUser()).build();
             service = NotificationService.builder().config(config).store(store).meterRegistry(prometheus).web(web).build();
             Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), config.clock());
-            mountOwnEndpoints(context, web, service, prometheus, auth, settings);
+            ConnectionLimits limits = new ConnectionLimits(settings.maxConnections(), settings.headerTimeout());
+            mountOwnEndpoints(context, web, service, prometheus, auth, limits, settings);
             registerTemplates(service, settings);
             registerChannels(service, selected);
 
@@ -115,9 +120,10 @@ public final class NotifyServer implements AutoCloseable {
             connector.setHost(settings.host());
             connector.setPort(settings.port());
             jetty.addConnector(connector);
+            limits.install(jetty, connector);
             jetty.setHandler(context);
             // 404, 405 and Jetty's other own errors are problem documents too, like the API's
-            ProblemErrors.install(jetty, context, service.json());
+            ProblemErrors.install(jetty, context);
             jetty.setStopTimeout(Math.max(1000, Math.min(10_000, settings.shutdownTimeout().toMillis())));
             if (settings.accessLog()) {
                 jetty.setRequestLog(new AccessLog());
@@ -148,7 +154,8 @@ public final class NotifyServer implements AutoCloseable {
     }
 
     private static void mountOwnEndpoints(ServletContextHandler context, JettyWebRegistry web, NotificationService service,
-                                          PrometheusMeterRegistry prometheus, Authenticator auth, ServerSettings settings) {
+                                          PrometheusMeterRegistry prometheus, Authenticator auth, ConnectionLimits limits,
+                                          ServerSettings settings) {
         if (!settings.corsOrigins().isEmpty()) {
             FilterHolder cors = new FilterHolder(new CorsFilter(settings.corsOrigins()));
             cors.setAsyncSupported(true);
@@ -157,6 +164,9 @@ public final class NotifyServer implements AutoCloseable {
         FilterHolder authFilter = new FilterHolder(new AuthFilter(auth, service.json()));
         authFilter.setAsyncSupported(true);
         context.addFilter(authFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder admission = new FilterHolder(new StreamAdmission(limits));
+        admission.setAsyncSupported(true);
+        context.addFilter(admission, "/api/*", EnumSet.of(DispatcherType.REQUEST));
 
         ServletHolder api = new ServletHolder("api", new ApiServlet(service, auth, settings.maxBodyBytes(), settings.streamTokenTtl()));
         // the exact mapping wins over a channel's /api/v1/notifications/stream/* prefix
@@ -311,8 +321,18 @@ public final class NotifyServer implements AutoCloseable {
         }
         store.close();
         plugins.close();
+        ownerOnlyFiles(settings.dataDir());
         LOG.info("shut down: {} deliveries finished while draining, {} left for the next start", shutdownReport.delivered(),
                 shutdownReport.unfinished().size());
+    }
+
+    /** The data directory is owner-only already; files H2 wrote since (its trace file) are made so too. */
+    private static void ownerOnlyFiles(Path dataDir) {
+        try {
+            Secrets.ownerOnlyFiles(dataDir);
+        } catch (IOException e) {
+            LOG.warn("could not make the files in {} owner-only: {}", dataDir.toAbsolutePath(), e.toString());
+        }
     }
 
     private record Credentials(String apiKey, String jwtSecret) {

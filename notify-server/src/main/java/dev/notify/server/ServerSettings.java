@@ -50,6 +50,9 @@ public final class ServerSettings {
     private final boolean accessLog;
     private final int workers;
     private final int queueCapacity;
+    private final int maxConnections;
+    private final int maxConnectionsPerUser;
+    private final Duration headerTimeout;
     private final boolean devTokens;
     private final Map<String, String> config;
 
@@ -72,6 +75,9 @@ public final class ServerSettings {
         this.accessLog = b.accessLog;
         this.workers = b.workers;
         this.queueCapacity = b.queueCapacity;
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerUser = b.maxConnectionsPerUser;
+        this.headerTimeout = b.headerTimeout;
         this.devTokens = b.devTokens;
         this.config = Map.copyOf(b.config);
     }
@@ -179,6 +185,21 @@ public final class ServerSettings {
         return queueCapacity;
     }
 
+    /** Most network connections the server holds; 0 means derived from the process's descriptor limit. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Most live stream connections (SSE, WebSocket, long polls) one user may hold. */
+    public int maxConnectionsPerUser() {
+        return maxConnectionsPerUser;
+    }
+
+    /** How long a new connection has to send a complete request head. */
+    public Duration headerTimeout() {
+        return headerTimeout;
+    }
+
     /** The generic configuration tree ({@code channels.<name>.<key>}) handed to the engine and channels. */
     public Map<String, String> config() {
         return config;
@@ -221,6 +242,9 @@ public final class ServerSettings {
         private boolean accessLog = true;
         private int workers = ServiceConfig.defaults().workers();
         private int queueCapacity = ServiceConfig.defaults().queueCapacity();
+        private int maxConnections;
+        private int maxConnectionsPerUser = ServiceConfig.defaults().maxConnectionsPerUser();
+        private Duration headerTimeout = Duration.ofSeconds(10);
         private boolean devTokens;
         private final Map<String, String> config = new TreeMap<>();
 
@@ -345,6 +369,33 @@ public final class ServerSettings {
         /** Enables {@code POST /api/v1/dev/tokens} (development only). */
         public Builder devTokens(boolean on) {
             this.devTokens = on;
+            return this;
+        }
+
+        /** Most network connections, 0 (the default) to derive it from the process's descriptor limit, else at least 8. */
+        public Builder maxConnections(int n) {
+            if (n < 0 || (n > 0 && n < 8)) {
+                throw new IllegalArgumentException("max-connections must be 0 (derived from the descriptor limit) or at least 8, got " + n);
+            }
+            this.maxConnections = n;
+            return this;
+        }
+
+        /** Most live stream connections per user, at least 1 (default 16). */
+        public Builder maxConnectionsPerUser(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("max-connections-per-user must be at least 1, got " + n);
+            }
+            this.maxConnectionsPerUser = n;
+            return this;
+        }
+
+        /** How long a new connection has to send a complete request head, 1 second to 5 minutes (default 10 s). */
+        public Builder headerTimeout(Duration t) {
+            if (t == null || t.compareTo(Duration.ofSeconds(1)) < 0 || t.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("header-timeout must be between 1s and 5m, got " + t);
+            }
+            this.headerTimeout = t;
             return this;
         }
 

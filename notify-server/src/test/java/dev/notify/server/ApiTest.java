@@ -233,10 +233,12 @@ class ApiTest {
             Map<String, Object> t = server.json(minted);
             assertThat(t).containsKeys("token", "expiresAt", "expiresIn");
             String token = (String) t.get("token");
-            HttpResponse<String> stats = server.get("/api/v1/notifications/stats?token=" + token, null);
-            assertThat(stats.statusCode()).isEqualTo(200);
-            assertThat(server.json(stats)).containsEntry("total", new BigDecimal(1));
-            assertProblem(server.get("/api/v1/notifications/stats?token=" + server.jwt(user), null), 401, "stream tokens");
+            HttpResponse<String> poll = server.get("/api/v1/notifications/poll?token=" + token, null);
+            assertThat(poll.statusCode()).as(poll.body()).isEqualTo(200);
+            assertThat(TestServer.list(server.json(poll), "events")).hasSize(1);
+            // a stream token opens streams only (issue #13 item 4): the inbox wants the JWT
+            assertProblem(server.get("/api/v1/notifications/stats?token=" + token, null), 403, "stream token");
+            assertProblem(server.get("/api/v1/notifications/poll?token=" + server.jwt(user), null), 401, "stream tokens");
             assertProblem(server.post("/api/v1/stream-tokens?token=" + token, null, ""), 403, "stream token");
         }
     }

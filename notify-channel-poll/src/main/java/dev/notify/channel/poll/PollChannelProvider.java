@@ -46,6 +46,6 @@ public final class PollChannelProvider implements ChannelProvider {
 
     @Override
     public Channel create(ChannelContext context) {
-        return new PollChannel(context, PollSettings.from(context.config()));
+        return new PollChannel(context, PollSettings.from(context.config()), POLL_PATH);
     }
 }

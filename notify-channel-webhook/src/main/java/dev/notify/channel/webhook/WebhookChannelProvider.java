@@ -31,6 +31,6 @@ public final class WebhookChannelProvider implements ChannelProvider {
 
     @Override
     public Channel create(ChannelContext context) {
-        return new WebhookChannel(context, WebhookSettings.from(context.config()));
+        return new WebhookChannel(context, WebhookSettings.from(context.config()), API_PATH);
     }
 }

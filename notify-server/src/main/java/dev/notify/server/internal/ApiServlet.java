@@ -15,6 +15,7 @@ import dev.notify.core.NotificationService;
 import dev.notify.core.PublishReceipt;
 import dev.notify.core.QueueFullException;
 import dev.notify.core.TemplateException;
+import dev.notify.web.Problems;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -66,28 +67,28 @@ public final class ApiServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         try {
-            route(req, res, path(req), req.getMethod());
+            route(req, res, Http.routedPath(req), req.getMethod());
         } catch (ApiException e) {
-            Problems.write(res, json, e);
+            Problems.write(res, e.status(), e.title(), e.getMessage(), e.headers());
         } catch (QueueFullException e) {
-            Problems.write(res, json, 503, "Service Unavailable", e.getMessage(), Map.of("Retry-After", "5"));
+            Problems.write(res, 503, "Service Unavailable", e.getMessage(), Map.of("Retry-After", "5"));
         } catch (TemplateException e) {
-            Problems.write(res, json, 400, "Template Error", e.getMessage(), Map.of());
+            Problems.write(res, 400, "Template Error", e.getMessage(), Map.of());
         } catch (JsonException e) {
-            Problems.write(res, json, 400, "Malformed JSON", e.getMessage(), Map.of());
+            Problems.write(res, 400, "Malformed JSON", e.getMessage(), Map.of());
         } catch (IllegalArgumentException e) {
             String m = String.valueOf(e.getMessage());
-            Problems.write(res, json, 400, m.startsWith("unknown channel") ? "Unknown Channel" : "Bad Request", m, Map.of());
+            Problems.write(res, 400, m.startsWith("unknown channel") ? "Unknown Channel" : "Bad Request", m, Map.of());
         } catch (IllegalStateException e) {
             if (!service.isOpen()) {
-                Problems.write(res, json, 503, "Service Unavailable", "the server is shutting down; try again on another node or later",
+                Problems.write(res, 503, "Service Unavailable", "the server is shutting down; try again on another node or later",
                         Map.of("Retry-After", "10"));
             } else {
                 internalError(res, e);
             }
         } catch (StoreException e) {
             LOG.warn("store failure on {} {}: {}", req.getMethod(), req.getRequestURI(), e.getMessage());
-            Problems.write(res, json, 503, "Service Unavailable", "the database is unavailable; nothing was changed. Try again shortly",
+            Problems.write(res, 503, "Service Unavailable", "the database is unavailable; nothing was changed. Try again shortly",
                     Map.of("Retry-After", "5"));
         } catch (RuntimeException e) {
             internalError(res, e);
@@ -96,7 +97,7 @@ public final class ApiServlet extends HttpServlet {
 
     private void internalError(HttpServletResponse res, RuntimeException e) throws IOException {
         LOG.error("request failed", e);
-        Problems.write(res, json, 500, "Internal Server Error", "the server failed to handle the request; see its log", Map.of());
+        Problems.write(res, 500, "Internal Server Error", "the server failed to handle the request; see its log", Map.of());
     }
 
     private void route(HttpServletRequest req, HttpServletResponse res, String path, String method) throws IOException {
@@ -121,6 +122,7 @@ public final class ApiServlet extends HttpServlet {
             bulkDelete(req, res);
         } else if (path.equals(NOTIFICATIONS + "/stream/connections")) {
             require(method, "GET");
+            publisher(req);
             connections(req, res);
         } else if (path.startsWith(NOTIFICATIONS + "/") && path.indexOf('/', NOTIFICATIONS.length() + 1) < 0) {
             String id = path.substring(NOTIFICATIONS.length() + 1);
@@ -135,9 +137,11 @@ public final class ApiServlet extends HttpServlet {
             streamToken(req, res);
         } else if (path.equals("/api/v1/dead-letters")) {
             require(method, "GET");
+            publisher(req);
             deadLetters(req, res);
         } else if (path.startsWith("/api/v1/dead-letters/") && path.endsWith("/replay")) {
             require(method, "POST");
+            publisher(req);
             replay(res, path.substring("/api/v1/dead-letters/".length(), path.length() - "/replay".length()));
         } else {
             throw ApiException.notFound("no endpoint at " + path + "; see the HTTP API in the README");
@@ -147,8 +151,9 @@ public final class ApiServlet extends HttpServlet {
     // ---- publishing -----------------------------------------------------------------------------
 
     private void publish(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        Caller.Publisher publisher = publisher(req);
         Notification n = Wire.notification(Http.jsonObject(json, Http.body(req, maxBodyBytes)), "");
-        PublishReceipt r = service.publish(n, publisher(req).keyId());
+        PublishReceipt r = service.publish(n, publisher.keyId());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", r.id());
         out.put("duplicate", r.duplicate());
@@ -157,6 +162,7 @@ public final class ApiServlet extends HttpServlet {
     }
 
     private void batch(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        Caller.Publisher publisher = publisher(req);
         String body = Http.body(req, maxBodyBytes);
         List<Object> items;
         if (body.stripLeading().startsWith("[")) {
@@ -182,7 +188,7 @@ public final class ApiServlet extends HttpServlet {
             Map<String, Object> m = (Map<String, Object>) items.get(i);
             ns.add(Wire.notification(m, "notifications[" + i + "]."));
         }
-        List<PublishReceipt> receipts = service.publishAll(ns, publisher(req).keyId());
+        List<PublishReceipt> receipts = service.publishAll(ns, publisher.keyId());
         List<Map<String, Object>> out = new ArrayList<>();
         for (PublishReceipt r : receipts) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -304,11 +310,11 @@ public final class ApiServlet extends HttpServlet {
         if (caller.streamToken()) {
             throw new ApiException(403, "Forbidden", "a stream token cannot mint another one; authenticate with a JWT");
         }
-        Authenticator.StreamToken t = auth.mintStreamToken(caller.identity(), streamTokenTtl);
+        Authenticator.StreamToken t = auth.mintStreamToken(caller.identity(), streamTokenTtl, caller.expiresAt());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("token", t.token());
         out.put("expiresAt", t.expiresAt().toString());
-        out.put("expiresIn", streamTokenTtl.toSeconds());
+        out.put("expiresIn", Math.max(0, Duration.between(service.config().clock().instant(), t.expiresAt()).toSeconds()));
         Http.writeJson(res, json, 201, out);
     }
 
@@ -427,10 +433,4 @@ public final class ApiServlet extends HttpServlet {
         throw new ApiException(405, "Method Not Allowed", "this endpoint accepts " + allowed, Map.of("Allow", allowed));
     }
 
-    private static String path(HttpServletRequest req) {
-        String uri = req.getRequestURI();
-        String ctx = req.getContextPath();
-        String p = ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
-        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-    }
 }

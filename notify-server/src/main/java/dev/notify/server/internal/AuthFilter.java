@@ -2,6 +2,7 @@ package dev.notify.server.internal;
 
 import dev.notify.api.Identity;
 import dev.notify.api.spi.JsonCodec;
+import dev.notify.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -20,6 +21,10 @@ import java.util.Map;
  * {@link Identity} is set as request attribute {@link Identity#REQUEST_ATTRIBUTE}; a publisher is set as
  * {@link dev.notify.api.Publisher#REQUEST_ATTRIBUTE} for channels' publisher endpoints.
  *
+ * <p>Roles are decided on the decoded, normalised path the container routes on
+ * ({@link Http#routedPath}), so {@code /api/v1/dev/token%73} is the publisher path it reaches.
+ * A stream token is good for {@code GET} of the stream, WebSocket and poll endpoints only.
+ *
  * <p>Roles: the publisher (admin) endpoints are publishing, live connections, dead letters and
  * webhooks; every other {@code /api/} path (inbox, streams, polling, stream tokens) is a user
  * endpoint. A user on a publisher endpoint, or a publisher on a user endpoint, gets 403: a
@@ -29,6 +34,9 @@ import java.util.Map;
 public final class AuthFilter extends HttpFilter {
 
     private static final long serialVersionUID = 1L;
+    /** The endpoints EventSource and WebSocket clients, which cannot send headers, open with {@code ?token=}. */
+    private static final java.util.Set<String> STREAM_PATHS = java.util.Set.of("/api/v1/notifications/stream",
+            "/api/v1/notifications/subscribe", "/api/v1/notifications/ws", "/api/v1/notifications/poll");
 
     private final transient Authenticator auth;
     private final transient JsonCodec json;
@@ -41,24 +49,31 @@ public final class AuthFilter extends HttpFilter {
 
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain) throws IOException, ServletException {
-        if ("OPTIONS".equals(req.getMethod())) {
-            chain.doFilter(req, res); // CORS preflight carries no credentials
-            return;
-        }
+        // no OPTIONS exception: a CORS preflight is answered by CorsFilter before this filter when
+        // CORS is configured; any other OPTIONS request reaches a servlet and needs credentials like the rest
+        String path = Http.routedPath(req);
         Caller caller;
         try {
             caller = authenticate(req);
         } catch (Authenticator.AuthException e) {
             unauthorized(res, e.getMessage());
             return;
+        } catch (ApiException e) {
+            // a query string that does not decode (a stray %) is the client's error, not the server's
+            Problems.write(res, e.status(), e.title(), e.getMessage(), e.headers());
+            return;
         }
-        boolean publisherPath = isPublisherPath(req.getMethod(), pathOf(req));
+        boolean publisherPath = isPublisherPath(req.getMethod(), path);
         if (caller instanceof Caller.Publisher && !publisherPath) {
             forbidden(res, "this endpoint is for users (a JWT or stream token); the API key may only publish and administer");
             return;
         }
         if (caller instanceof Caller.User && publisherPath) {
             forbidden(res, "this endpoint is for publishers (the API key); a user token may not call it");
+            return;
+        }
+        if (caller instanceof Caller.User u && u.streamToken() && !isStreamPath(req.getMethod(), path)) {
+            forbidden(res, "a stream token opens the stream, WebSocket and poll endpoints (GET) only; send the JWT as Authorization: Bearer");
             return;
         }
         req.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
@@ -95,6 +110,11 @@ public final class AuthFilter extends HttpFilter {
         throw new Authenticator.AuthException("no credentials: send 'Authorization: Bearer <api key or JWT>' or ?token=<stream token>");
     }
 
+    /** Whether a method and path below the context is one a stream token may open: GET of a stream, the WebSocket or the poll. */
+    static boolean isStreamPath(String method, String path) {
+        return "GET".equals(method) && STREAM_PATHS.contains(path);
+    }
+
     /** Whether a method and path below the context is a publisher (admin) endpoint. */
     static boolean isPublisherPath(String method, String path) {
         if (path.equals("/api/v1/notifications") && "POST".equals(method)) {
@@ -107,19 +127,12 @@ public final class AuthFilter extends HttpFilter {
                 || path.equals("/api/v1/dev/tokens");
     }
 
-    private static String pathOf(HttpServletRequest req) {
-        String uri = req.getRequestURI();
-        String ctx = req.getContextPath();
-        String p = ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
-        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-    }
-
     private void unauthorized(HttpServletResponse res, String detail) throws IOException {
-        Problems.write(res, json, 401, "Unauthorized", detail,
+        Problems.write(res, 401, "Unauthorized", detail,
                 Map.of("WWW-Authenticate", "Bearer realm=\"notify\""));
     }
 
     private void forbidden(HttpServletResponse res, String detail) throws IOException {
-        Problems.write(res, json, 403, "Forbidden", detail, Map.of());
+        Problems.write(res, 403, "Forbidden", detail, Map.of());
     }
 }

@@ -113,17 +113,25 @@ public final class Authenticator {
         if (sub == null || sub.isBlank()) {
             throw new AuthException("the token has no sub claim (the user id)");
         }
+        if (sub.chars().anyMatch(Character::isISOControl)) {
+            // a user id ends up in log lines and stream frames: a CR/LF in it would forge either
+            throw new AuthException("the token's sub claim contains control characters");
+        }
         boolean stream = STREAM_USE.equals(claims.getClaim(USE_CLAIM));
         if (streamTokenOnly && !stream) {
             throw new AuthException("only stream tokens (POST /api/v1/stream-tokens) may be passed as ?token=; send JWTs as Authorization: Bearer");
         }
-        return new Caller.User(new Identity(sub, topics(claims.getClaim(TOPICS_CLAIM))), stream);
+        return new Caller.User(new Identity(sub, topics(claims.getClaim(TOPICS_CLAIM))), stream, exp.toInstant());
     }
 
-    /** Mints a stream token for the user, valid for {@code ttl}. */
-    public StreamToken mintStreamToken(Identity identity, Duration ttl) {
+    /**
+     * Mints a stream token for the user, valid for {@code ttl} but never past {@code notAfter}, the
+     * expiry of the credential it is minted from: a stream token must not outlive its parent.
+     */
+    public StreamToken mintStreamToken(Identity identity, Duration ttl, Instant notAfter) {
         Instant now = clock.instant();
-        Instant expires = now.plus(ttl);
+        Instant wanted = now.plus(ttl);
+        Instant expires = wanted.isAfter(notAfter) ? notAfter : wanted;
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .subject(identity.userId())
                 .issueTime(Date.from(now))

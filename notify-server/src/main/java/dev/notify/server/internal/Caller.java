@@ -2,6 +2,8 @@ package dev.notify.server.internal;
 
 import dev.notify.api.Identity;
 
+import java.time.Instant;
+
 /**
  * Who made an authenticated request: a publisher (API key) or a user (JWT or stream token).
  * The auth filter stores it as request attribute {@link #REQUEST_ATTRIBUTE}; for users it also
@@ -25,7 +27,13 @@ public sealed interface Caller permits Caller.Publisher, Caller.User {
      *
      * @param identity the user id and topic grants
      * @param streamToken whether the credential was a short-lived stream token
+     * @param expiresAt when the credential expires; a stream token minted from it expires no later
      */
-    record User(Identity identity, boolean streamToken) implements Caller {
+    record User(Identity identity, boolean streamToken, Instant expiresAt) implements Caller {
+
+        /** A user whose credential states no expiry of its own. */
+        public User(Identity identity, boolean streamToken) {
+            this(identity, streamToken, Instant.MAX);
+        }
     }
 }

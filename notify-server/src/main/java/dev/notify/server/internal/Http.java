@@ -19,6 +19,22 @@ public final class Http {
     private Http() {
     }
 
+    /**
+     * The path a request is routed on: decoded, dot segments resolved and {@code ;parameters}
+     * dropped by the container, below the context path, without a trailing slash. Roles and routes
+     * are decided on this, never on {@link HttpServletRequest#getRequestURI()}, whose raw spelling
+     * ({@code /api/v1/dev/token%73}) the container maps to the same servlet.
+     */
+    public static String routedPath(HttpServletRequest req) {
+        String servletPath = req.getServletPath();
+        String info = req.getPathInfo();
+        String p = (servletPath == null ? "" : servletPath) + (info == null ? "" : info);
+        if (p.isEmpty()) {
+            p = "/";
+        }
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
     /** A query parameter read from the query string alone (never from a form body). */
     public static String queryParam(HttpServletRequest req, String name) {
         String q = req.getQueryString();
@@ -53,17 +69,29 @@ public final class Http {
             drain(req.getInputStream(), declared);
             throw tooLarge(maxBytes);
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
-        byte[] buf = new byte[8192];
         try (InputStream in = req.getInputStream()) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                if (out.size() + n > maxBytes) {
-                    drain(in, Long.MAX_VALUE);
-                    throw tooLarge(maxBytes);
-                }
-                out.write(buf, 0, n);
+            return read(in, declared, maxBytes);
+        }
+    }
+
+    /** What the buffer starts with: a declared length is the client's word, not yet bytes to hold. */
+    private static final int INITIAL_BUFFER = 8192;
+
+    /**
+     * Reads a body of at most {@code maxBytes}. The buffer grows with the bytes that arrive; it is
+     * never sized by the declared {@code Content-Length}, or a client declaring the maximum and
+     * sending nothing would hold that much memory per request.
+     */
+    static String read(InputStream in, long declared, long maxBytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(INITIAL_BUFFER, Math.max(declared, 64)));
+        byte[] buf = new byte[8192];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            if (out.size() + n > maxBytes) {
+                drain(in, Long.MAX_VALUE);
+                throw tooLarge(maxBytes);
             }
+            out.write(buf, 0, n);
         }
         return out.toString(StandardCharsets.UTF_8);
     }

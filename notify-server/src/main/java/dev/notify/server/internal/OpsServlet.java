@@ -2,6 +2,7 @@ package dev.notify.server.internal;
 
 import dev.notify.api.spi.JsonCodec;
 import dev.notify.core.NotificationService;
+import dev.notify.web.Problems;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -43,7 +44,7 @@ public final class OpsServlet extends HttpServlet {
             case "/health" -> health(res, true, true);
             case "/health/live" -> health(res, true, false);
             case "/health/ready" -> health(res, false, true);
-            default -> Problems.write(res, json, 404, "Not Found", "no endpoint at " + path, Map.of());
+            default -> Problems.write(res, 404, "Not Found", "no endpoint at " + path, Map.of());
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.notify.server.internal;
 
-import dev.notify.api.spi.JsonCodec;
+import dev.notify.web.Problems;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,8 +18,6 @@ import org.eclipse.jetty.util.Callback;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -38,8 +36,8 @@ public final class ProblemErrors {
     }
 
     /** Installs the problem+json error handling on the server and on its servlet context. */
-    public static void install(Server server, ServletContextHandler context, JsonCodec json) {
-        ServletHolder holder = new ServletHolder("problem-errors", new ErrorServlet(json));
+    public static void install(Server server, ServletContextHandler context) {
+        ServletHolder holder = new ServletHolder("problem-errors", new ErrorServlet());
         holder.setAsyncSupported(true);
         context.addServlet(holder, ERROR_PATH);
         // Jetty's stand-in default servlet answers 405 to a DELETE of a path nothing serves; without it every method gets 404
@@ -54,7 +52,7 @@ public final class ProblemErrors {
         };
         pages.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, ERROR_PATH);
         context.setErrorHandler(pages);
-        server.setErrorHandler(new ServerErrors(json));
+        server.setErrorHandler(new ServerErrors());
     }
 
     /** The detail of a Jetty-generated error: Jetty's message when it says more than the reason phrase. */
@@ -70,26 +68,10 @@ public final class ProblemErrors {
         };
     }
 
-    static byte[] body(JsonCodec json, int status, String detail) {
-        String title = HttpStatus.getMessage(status);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", Problems.TYPE_BASE + title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", ""));
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        return json.toJson(body).getBytes(StandardCharsets.UTF_8);
-    }
-
     /** The error page of the servlet context: writes the error the container recorded as a problem. */
     private static final class ErrorServlet extends HttpServlet {
 
         private static final long serialVersionUID = 1L;
-
-        private final transient JsonCodec json;
-
-        ErrorServlet(JsonCodec json) {
-            this.json = json;
-        }
 
         @Override
         protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
@@ -101,18 +83,12 @@ public final class ProblemErrors {
             if (code == null) {
                 message = null;
             }
-            Problems.write(res, json, status, HttpStatus.getMessage(status), detail(status, req.getMethod(), path, message), Map.of());
+            Problems.write(res, status, HttpStatus.getMessage(status), detail(status, req.getMethod(), path, message), Map.of());
         }
     }
 
     /** For requests Jetty answers before they reach the servlet context (a malformed URI, oversized headers). */
     private static final class ServerErrors extends ErrorHandler {
-
-        private final JsonCodec json;
-
-        ServerErrors(JsonCodec json) {
-            this.json = json;
-        }
 
         @Override
         public boolean errorPageForMethod(String method) {
@@ -122,7 +98,7 @@ public final class ProblemErrors {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
             String path = request.getHttpURI() == null ? "/" : request.getHttpURI().getPath();
-            byte[] bytes = body(json, code, detail(code, request.getMethod(), path, message));
+            byte[] bytes = Problems.body(code, HttpStatus.getMessage(code), detail(code, request.getMethod(), path, message));
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.MEDIA_TYPE);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, ByteBuffer.wrap(bytes), callback);

@@ -53,6 +53,32 @@ public final class Secrets {
         }
     }
 
+    /**
+     * Creates the data directory owner-only ({@code rwx------}) and tightens an existing one, so the
+     * H2 files (webhook secrets among their rows) and the secret files are nobody else's to read,
+     * whatever the umask; a no-op where the file system has no POSIX permissions.
+     */
+    public static void ownerOnlyDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
+    /** Makes the regular files directly in {@code dir} owner-only ({@code rw-------}), such as the database H2 just created. */
+    public static void ownerOnlyFiles(Path dir) throws IOException {
+        if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+                }
+            }
+        }
+    }
+
     private static void write(Path file, String value) throws IOException {
         if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
             try {

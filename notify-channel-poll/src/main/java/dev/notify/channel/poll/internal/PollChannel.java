@@ -6,7 +6,6 @@ import dev.notify.api.spi.Channel;
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelKind;
 import dev.notify.api.spi.Delivery;
-import dev.notify.channel.poll.PollChannelProvider;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,21 +17,26 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PollChannel implements Channel {
 
     private final ChannelContext context;
+    private final String name;
     private final PollSettings settings;
     private final Set<LongPoll> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    /** A channel with these settings; registers the poll servlet when the context has a web registry. */
-    public PollChannel(ChannelContext context, PollSettings settings) {
+    /**
+     * A channel with these settings, named as its context says; registers the poll servlet at
+     * {@code path} when the context has a web registry.
+     */
+    public PollChannel(ChannelContext context, PollSettings settings, String path) {
         this.context = context;
+        this.name = context.channelName();
         this.settings = settings;
-        context.metrics().gauge("notify.stream.connections", waiting::size, "channel", PollChannelProvider.NAME);
-        context.web().ifPresent(web -> PollWeb.register(web, this));
+        context.metrics().gauge("notify.stream.connections", waiting::size, "channel", name);
+        context.web().ifPresent(web -> PollWeb.register(web, path, this));
     }
 
     @Override
     public String name() {
-        return PollChannelProvider.NAME;
+        return name;
     }
 
     @Override
@@ -43,7 +47,7 @@ public final class PollChannel implements Channel {
     @Override
     public DeliveryResult deliver(Delivery delivery) {
         for (EventLogEntry e : delivery.events()) {
-            context.hub().fanOut(PollChannelProvider.NAME, e);
+            context.hub().fanOut(name, e);
         }
         return DeliveryResult.sent();
     }

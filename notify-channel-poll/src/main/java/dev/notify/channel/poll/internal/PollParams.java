@@ -1,10 +1,11 @@
 package dev.notify.channel.poll.internal;
 
+import dev.notify.api.TopicPatterns;
+
 import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The parameters of a poll, parsed and checked before anything is read.
@@ -15,9 +16,6 @@ import java.util.regex.Pattern;
  * @param topics the requested topics and {@code prefix*} patterns
  */
 public record PollParams(long after, long waitMillis, int limit, Set<String> topics) {
-
-    private static final Pattern TOPIC = Pattern.compile("\\*|[A-Za-z0-9_][A-Za-z0-9_.:@/+=-]*\\*?");
-    private static final int MAX_TOPIC_LENGTH = 256;
 
     /** Copies the topics. */
     public PollParams {
@@ -103,14 +101,9 @@ public record PollParams(long after, long waitMillis, int limit, Set<String> top
             if (t.isEmpty()) {
                 continue;
             }
-            if (t.length() > MAX_TOPIC_LENGTH) {
-                throw new BadParameter("topic '" + printable(t) + "' is " + t.length() + " characters long; at most "
-                        + MAX_TOPIC_LENGTH + " are allowed");
-            }
-            if (!TOPIC.matcher(t).matches()) {
-                throw new BadParameter("topic '" + printable(t) + "' is not a topic: use letters, digits and _ . : @ / + = -,"
-                        + " optionally ending in * for a prefix pattern");
-            }
+            TopicPatterns.problemWithPattern(t).ifPresent(problem -> {
+                throw new BadParameter(problem);
+            });
             out.add(t);
             if (out.size() > maxTopics) {
                 throw new BadParameter("at most " + maxTopics + " topics may be named in one poll");

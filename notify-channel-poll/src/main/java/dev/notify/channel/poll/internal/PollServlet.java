@@ -4,7 +4,7 @@ import dev.notify.api.EventLogSlice;
 import dev.notify.api.Identity;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.SubscriptionRequest;
-import dev.notify.channel.poll.PollChannelProvider;
+import dev.notify.web.Problems;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -33,7 +33,7 @@ final class PollServlet extends HttpServlet {
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         Object who = req.getAttribute(Identity.REQUEST_ATTRIBUTE);
         if (!(who instanceof Identity)) {
-            Problems.send(resp, channel, 401, "Unauthorized", "polling needs an authenticated user");
+            Problems.write(resp, 401, "Unauthorized", "polling needs an authenticated user");
             return;
         }
         Identity identity = (Identity) who;
@@ -42,12 +42,12 @@ final class PollServlet extends HttpServlet {
             p = PollParams.parse(req.getParameter("after"), req.getParameter("wait"), req.getParameter("limit"),
                     req.getParameter("topics"), channel.settings());
         } catch (PollParams.BadParameter e) {
-            Problems.send(resp, channel, 400, "Bad Request", e.getMessage());
+            Problems.write(resp, 400, "Bad Request", e.getMessage());
             return;
         }
         for (String topic : p.topics()) {
             if (!identity.mayRead(topic)) {
-                Problems.send(resp, channel, 403, "Forbidden", "topic '" + topic + "' is not granted to this user's token");
+                Problems.write(resp, 403, "Forbidden", "topic '" + topic + "' is not granted to this user's token");
                 return;
             }
         }
@@ -61,10 +61,10 @@ final class PollServlet extends HttpServlet {
         LongPoll poll = new LongPoll(channel, user, p.topics(), p.after(), p.limit());
         try {
             poll.attach(channel.context().hub().subscribe(
-                    new SubscriptionRequest(PollChannelProvider.NAME, poll.clientId(), user, p.topics()), poll));
+                    new SubscriptionRequest(channel.name(), poll.clientId(), user, p.topics()), poll));
         } catch (SubscriberHub.TooManyConnectionsException e) {
             resp.setHeader("Retry-After", "1");
-            Problems.send(resp, channel, 429, "Too Many Requests", e.getMessage());
+            Problems.write(resp, 429, "Too Many Requests", e.getMessage());
             return;
         }
         AsyncContext async = req.startAsync();

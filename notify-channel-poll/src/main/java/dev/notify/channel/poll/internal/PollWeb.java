@@ -1,7 +1,6 @@
 package dev.notify.channel.poll.internal;
 
 import dev.notify.api.spi.WebRegistry;
-import dev.notify.channel.poll.PollChannelProvider;
 
 /**
  * Registers the poll servlet. Kept apart from {@link PollChannel} so that a host without the
@@ -12,7 +11,7 @@ final class PollWeb {
     private PollWeb() {
     }
 
-    static void register(WebRegistry web, PollChannel channel) {
-        web.register(PollChannelProvider.POLL_PATH, jakarta.servlet.Servlet.class, new PollServlet(channel));
+    static void register(WebRegistry web, String path, PollChannel channel) {
+        web.register(path, jakarta.servlet.Servlet.class, new PollServlet(channel));
     }
 }

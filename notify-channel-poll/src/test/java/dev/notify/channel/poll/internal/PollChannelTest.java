@@ -59,7 +59,7 @@ class PollChannelTest {
             }
         });
         try (TestChannelContext context = TestChannelContext.builder("poll").json(new SimpleJsonCodec()).hub(hub).build();
-             PollChannel channel = new PollChannel(context, PollSettings.defaults())) {
+             PollChannel channel = new PollChannel(context, PollSettings.defaults(), "/api/v1/notifications/poll")) {
             Notification n = Notification.builder().recipient("u1").build();
             assertThat(channel.deliver(new Delivery("k", n, "poll", Delivery.STREAM_TARGET, 1,
                     List.of(new EventLogEntry(3, Audience.user("u1"), n)))).isSent()).isTrue();

@@ -6,6 +6,11 @@ import dev.notify.api.InboxStats;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.Subscription;
 import dev.notify.api.spi.SubscriptionRequest;
+<<<<<<< HEAD
+=======
+import dev.notify.channel.sse.SseChannelProvider;
+import dev.notify.web.Problems;
+>>>>>>> wt-web
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
@@ -35,12 +40,12 @@ final class SseServlet extends HttpServlet {
         Object who = req.getAttribute(Identity.REQUEST_ATTRIBUTE);
         if (!(who instanceof Identity)) {
             // the host authenticates /api/* first; without an identity it was not configured to
-            Problems.send(resp, channel, 401, "Unauthorized", "the stream needs an authenticated user");
+            Problems.write(resp, 401, "Unauthorized", "the stream needs an authenticated user");
             return;
         }
         Identity identity = (Identity) who;
         if (channel.isClosed()) {
-            Problems.send(resp, channel, 503, "Service Unavailable", "the server is shutting down; reconnect shortly");
+            Problems.write(resp, 503, "Service Unavailable", "the server is shutting down; reconnect shortly");
             return;
         }
         StreamParams params;
@@ -48,12 +53,12 @@ final class SseServlet extends HttpServlet {
             params = StreamParams.parse(req.getParameter("topics"), req.getHeader("Last-Event-ID"),
                     req.getParameter("lastEventId"), channel.settings().maxTopics());
         } catch (StreamParams.BadParameter e) {
-            Problems.send(resp, channel, 400, "Bad Request", e.getMessage());
+            Problems.write(resp, 400, "Bad Request", e.getMessage());
             return;
         }
         for (String topic : params.topics()) {
             if (!identity.mayRead(topic)) {
-                Problems.send(resp, channel, 403, "Forbidden", "topic '" + topic + "' is not granted to this user's token");
+                Problems.write(resp, 403, "Forbidden", "topic '" + topic + "' is not granted to this user's token");
                 return;
             }
         }
@@ -66,7 +71,7 @@ final class SseServlet extends HttpServlet {
         } catch (SubscriberHub.TooManyConnectionsException e) {
             connection.close();
             resp.setHeader("Retry-After", Long.toString(Math.max(1, channel.settings().retry().toSeconds())));
-            Problems.send(resp, channel, 429, "Too Many Requests", e.getMessage());
+            Problems.write(resp, 429, "Too Many Requests", e.getMessage());
             return;
         }
         connection.attach(subscription);
@@ -92,8 +97,19 @@ final class SseServlet extends HttpServlet {
         } catch (RuntimeException e) {
             connection.close();
             if (!resp.isCommitted() && !req.isAsyncStarted()) {
+<<<<<<< HEAD
                 channel.context().logger().log(System.Logger.Level.WARNING, "cannot open SSE stream for user " + identity.userId(), e);
                 Problems.send(resp, channel, 500, "Internal Server Error", "the stream could not be opened: " + e.getMessage());
+=======
+                channel.logger().log(System.Logger.Level.WARNING, "cannot open SSE stream for user " + identity.userId(), e);
+                // the cause is for the log only: a database error's text may name hosts, tables or credentials
+                if (e instanceof dev.notify.api.spi.StoreException) {
+                    Problems.write(resp, 503, "Service Unavailable", "the database is unavailable; reconnect shortly",
+                            java.util.Map.of("Retry-After", Long.toString(Math.max(1, channel.settings().retry().toSeconds()))));
+                } else {
+                    Problems.write(resp, 500, "Internal Server Error", "the stream could not be opened; see the server log");
+                }
+>>>>>>> wt-web
                 return;
             }
             throw e;

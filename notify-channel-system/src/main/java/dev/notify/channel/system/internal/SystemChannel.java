@@ -8,7 +8,6 @@ import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelKind;
 import dev.notify.api.spi.Delivery;
 import dev.notify.channel.system.CommandRunner;
-import dev.notify.channel.system.SystemChannelProvider;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,12 +34,14 @@ public final class SystemChannel implements Channel {
             "$x.LoadXml(\"<toast><visual><binding template='ToastGeneric'><text>$t</text><text>$b</text></binding></visual></toast>\")",
             "[Windows.UI.Notifications.ToastNotificationManager]::CreateToastNotifier($env:NOTIFY_APP).Show([Windows.UI.Notifications.ToastNotification]::new($x))");
 
+    private final String name;
     private final SystemSettings settings;
     private final CommandRunner runner;
     private final System.Logger log;
 
     /** A channel running commands with {@code runner}. */
     public SystemChannel(ChannelContext context, SystemSettings settings, CommandRunner runner) {
+        this.name = context.channelName();
         this.settings = settings;
         this.runner = runner;
         this.log = context.logger();
@@ -48,7 +49,7 @@ public final class SystemChannel implements Channel {
 
     @Override
     public String name() {
-        return SystemChannelProvider.NAME;
+        return name;
     }
 
     @Override

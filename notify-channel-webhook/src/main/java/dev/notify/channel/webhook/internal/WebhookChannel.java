@@ -10,7 +10,6 @@ import dev.notify.api.spi.ChannelKind;
 import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.Metrics;
 import dev.notify.api.spi.WebhookEndpointStore;
-import dev.notify.channel.webhook.WebhookChannelProvider;
 import dev.notify.channel.webhook.WebhookSignatures;
 
 import java.io.IOException;
@@ -44,6 +43,8 @@ import java.util.concurrent.Semaphore;
 public final class WebhookChannel implements Channel {
 
     private final ChannelContext context;
+    private final String name;
+    private final String apiPath;
     private final WebhookSettings settings;
     private final WebhookEndpointStore endpoints;
     private final Clock clock;
@@ -67,14 +68,19 @@ public final class WebhookChannel implements Channel {
         }
     }
 
-    /** A channel over the context's endpoint store, clock, scheduler and metrics. */
-    public WebhookChannel(ChannelContext context, WebhookSettings settings) {
-        this(context, settings, new AddressPolicy(settings), null);
+    /**
+     * A channel over the context's endpoint store, clock, scheduler and metrics, named as its
+     * context says; registers the endpoint API at {@code apiPath} when the context has a web registry.
+     */
+    public WebhookChannel(ChannelContext context, WebhookSettings settings, String apiPath) {
+        this(context, settings, apiPath, new AddressPolicy(settings), null);
     }
 
     /** A channel with its own address policy and HTTP client (tests). */
-    public WebhookChannel(ChannelContext context, WebhookSettings settings, AddressPolicy policy, PinnedHttp http) {
+    public WebhookChannel(ChannelContext context, WebhookSettings settings, String apiPath, AddressPolicy policy, PinnedHttp http) {
         this.context = context;
+        this.name = context.channelName();
+        this.apiPath = apiPath;
         this.settings = settings;
         this.endpoints = context.webhookEndpoints();
         this.clock = context.clock();
@@ -84,14 +90,19 @@ public final class WebhookChannel implements Channel {
         this.http = http != null ? http : new PinnedHttp(policy, settings, context.scheduler());
         context.web().ifPresent(web -> {
             WebhookServlet servlet = new WebhookServlet(this);
-            web.register(WebhookChannelProvider.API_PATH, jakarta.servlet.Servlet.class, servlet);
-            web.register(WebhookChannelProvider.API_PATH + "/*", jakarta.servlet.Servlet.class, servlet);
+            web.register(apiPath, jakarta.servlet.Servlet.class, servlet);
+            web.register(apiPath + "/*", jakarta.servlet.Servlet.class, servlet);
         });
     }
 
     @Override
     public String name() {
-        return WebhookChannelProvider.NAME;
+        return name;
+    }
+
+    /** Where the endpoint registry API is served. */
+    String apiPath() {
+        return apiPath;
     }
 
     @Override
@@ -242,7 +253,7 @@ public final class WebhookChannel implements Channel {
             metrics.count("notify.webhook.responses", 1, "status", "error");
             return DeliveryResult.retryLater("connection failed: " + describe(e));
         }
-        metrics.count("notify.webhook.responses", 1, "status", (r.status() / 100) + "xx");
+        metrics.count("notify.webhook.responses", 1, "status", statusLabel(r.status()));
         String excerpt = r.body() + (r.truncated() ? "\n[truncated at " + settings.maxResponseBytes() + " bytes]" : "");
         int s = r.status();
         DeliveryResult result;
@@ -408,5 +419,10 @@ public final class WebhookChannel implements Channel {
         closed = true;
         http.close();
         signers.clear();
+    }
+
+    /** The metric label of a receiver's status: {@code 1xx} to {@code 5xx}, else {@code other}, so a receiver cannot mint series. */
+    static String statusLabel(int status) {
+        return status >= 100 && status <= 599 ? (status / 100) + "xx" : "other";
     }
 }

@@ -9,8 +9,8 @@ import dev.notify.api.WebhookEndpoint;
 import dev.notify.api.spi.DeliveryLog;
 import dev.notify.api.spi.JsonException;
 import dev.notify.api.spi.WebhookEndpointStore;
-import dev.notify.channel.webhook.WebhookChannelProvider;
 import dev.notify.channel.webhook.WebhookSignatures;
+import dev.notify.web.Problems;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -98,7 +98,7 @@ final class WebhookServlet extends HttpServlet {
         if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
-        String base = WebhookChannelProvider.API_PATH;
+        String base = channel.apiPath();
         String method = req.getMethod();
         if (path.equals(base)) {
             switch (method) {
@@ -170,7 +170,7 @@ final class WebhookServlet extends HttpServlet {
         channel.invalidate();
         Map<String, Object> out = view(stored, false);
         out.put("secret", secret); // the only time it is shown
-        res.setHeader("Location", WebhookChannelProvider.API_PATH + "/" + stored.id());
+        res.setHeader("Location", channel.apiPath() + "/" + stored.id());
         json(res, 201, out);
     }
 
@@ -247,7 +247,7 @@ final class WebhookServlet extends HttpServlet {
         String cursor = req.getParameter("cursor");
         Page<DeliveryRecord> page;
         try {
-            page = log.deliveriesTo(WebhookChannelProvider.NAME, e.id(),
+            page = log.deliveriesTo(channel.name(), e.id(),
                     Optional.ofNullable(cursor).filter(c -> !c.isEmpty()), limit);
         } catch (IllegalArgumentException ex) {
             throw badRequest("cursor is not valid: " + ex.getMessage());
@@ -460,24 +460,8 @@ final class WebhookServlet extends HttpServlet {
         res.getOutputStream().write(bytes);
     }
 
-    private void problem(HttpServletResponse res, int status, String title, String detail) throws IOException {
-        if (res.isCommitted()) {
-            return;
-        }
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("type", "about:blank");
-        p.put("title", title);
-        p.put("status", status);
-        p.put("detail", detail);
-        byte[] bytes = channel.context().json().toJson(p).getBytes(StandardCharsets.UTF_8);
-        res.resetBuffer();
-        res.setStatus(status);
-        res.setHeader("Cache-Control", "no-store");
-        if (status == 405) {
-            res.setHeader("Allow", detail.substring(detail.lastIndexOf("accepts ") + 8));
-        }
-        res.setContentType("application/problem+json");
-        res.setContentLength(bytes.length);
-        res.getOutputStream().write(bytes);
+    private static void problem(HttpServletResponse res, int status, String title, String detail) throws IOException {
+        Problems.write(res, status, title, detail,
+                status == 405 ? Map.of("Allow", detail.substring(detail.lastIndexOf("accepts ") + 8)) : Map.of());
     }
 }

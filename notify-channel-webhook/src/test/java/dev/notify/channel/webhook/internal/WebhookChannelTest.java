@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +52,7 @@ class WebhookChannelTest {
         config.putAll(extra);
         TestChannelContext ctx = TestSupport.context(config, store, clock);
         closing.add(ctx);
-        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
         closing.add(c);
         return c;
     }
@@ -139,6 +141,25 @@ class WebhookChannelTest {
     @Nested
     @DisplayName("failures")
     class Failures {
+
+        @ParameterizedTest(name = "status {0} is counted as {1}")
+        @CsvSource({"503, 5xx", "204, 2xx", "999, other", "12345, other", "600, other"})
+        @DisplayName("the response-status metric label is one of 1xx to 5xx or other, whatever a receiver answers")
+        void statusLabelIsBounded(int status, String label) {
+            Receiver r = receiver(Receiver.Answer.of(status));
+            register("wh_1", r.url("/hook"));
+            RecordingMetrics metrics = new RecordingMetrics();
+            TestChannelContext ctx = TestChannelContext.builder("webhook").json(new TestSupport.YassonJson())
+                    .config(Map.of("allow-private-networks", "true", "request-timeout", "2s", "connect-timeout", "1s"))
+                    .webhookEndpoints(store).clock(clock).metrics(metrics).build();
+            closing.add(ctx);
+            WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
+            closing.add(c);
+
+            c.deliver(delivery("wh_1", 1));
+
+            assertThat(metrics.counter("notify.webhook.responses", "status", label)).isEqualTo(1);
+        }
 
         @Test
         @DisplayName("500 asks for a retry and keeps the status and the response excerpt")
@@ -257,7 +278,7 @@ class WebhookChannelTest {
             TestChannelContext ctx = TestChannelContext.builder("webhook").json(new TestSupport.YassonJson())
                     .webhookEndpoints(store).clock(clock).metrics(metrics).build();
             closing.add(ctx);
-            WebhookChannel strict = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+            WebhookChannel strict = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
             DeliveryResult result = strict.deliver(delivery("wh_1", 1));
             assertThat(result.outcome()).isEqualTo(DeliveryResult.Outcome.FAILED);
             assertThat(result.reason()).contains("127.0.0.1").contains("allow-private-networks");
@@ -276,7 +297,7 @@ class WebhookChannelTest {
             TestChannelContext ctx = TestSupport.context(Map.of(), store, clock);
             closing.add(ctx);
             WebhookSettings s = WebhookSettings.from(ctx.config());
-            WebhookChannel c = new WebhookChannel(ctx, s, rebinding, new PinnedHttp(rebinding, s, ctx.scheduler()));
+            WebhookChannel c = new WebhookChannel(ctx, s, "/api/v1/webhooks", rebinding, new PinnedHttp(rebinding, s, ctx.scheduler()));
             DeliveryResult result = c.deliver(delivery("wh_1", 1));
             assertThat(result.outcome()).isEqualTo(DeliveryResult.Outcome.FAILED);
             assertThat(result.reason()).contains("127.0.0.1");
@@ -299,7 +320,7 @@ class WebhookChannelTest {
                     .config(Map.of("allow-private-networks", "true", "auto-disable-after", "24h", "auto-disable-min-failures", "3"))
                     .build();
             closing.add(ctx);
-            WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+            WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
             Instant start = clock.instant();
             for (int i = 0; i < 5; i++) {
                 c.deliver(delivery("wh_1", 1));
@@ -429,7 +450,7 @@ class WebhookChannelTest {
         TestChannelContext ctx = TestSupport.context(Map.of("allow-private-networks", "true", "endpoint-cache-ttl", "300ms"),
                 counting, clock);
         closing.add(ctx);
-        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()));
+        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
         closing.add(c);
         for (int i = 0; i < 5; i++) {
             assertThat(c.deliver(delivery("wh_1", 1)).isSent()).isTrue();

@@ -97,6 +97,19 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Most deliveries waiting in memory; past it publishes get 503 with Retry-After. Default: ${DEFAULT-VALUE}.")
     int queueCapacity;
 
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
+            description = "Most network connections the server holds; past 90% new streams get 503 with Retry-After. 0 derives it from the"
+                    + " process's open-file limit (three quarters of it, at least 256 descriptors left for the database and webhooks). Default: ${DEFAULT-VALUE}.")
+    int maxConnections;
+
+    @Option(names = "--max-connections-per-user", paramLabel = "N", defaultValue = "16",
+            description = "Most live streams (SSE, WebSocket, long polls) one user may hold; past it 429. Default: ${DEFAULT-VALUE}.")
+    int maxConnectionsPerUser;
+
+    @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            description = "How long a new connection has to send a complete request head before it is closed. Default: ${DEFAULT-VALUE}.")
+    String headerTimeout;
+
     @Option(names = "--stream-token-ttl", paramLabel = "DURATION", defaultValue = "5m", description = "Lifetime of stream tokens (POST /api/v1/stream-tokens). Default: ${DEFAULT-VALUE}.")
     String streamTokenTtl;
 
@@ -284,6 +297,8 @@ public final class ServeCommand implements Callable<Integer> {
                 .maxBodyBytes(maxBodyBytes)
                 .workers(workers).queueCapacity(queueCapacity)
                 .streamTokenTtl(duration("stream-token-ttl", streamTokenTtl))
+                .maxConnections(maxConnections).maxConnectionsPerUser(maxConnectionsPerUser)
+                .headerTimeout(duration("header-timeout", headerTimeout))
                 .shutdownTimeout(duration("shutdown-timeout", shutdownTimeout))
                 .accessLog(accessLog)
                 .devTokens(devTokens);

@@ -5,8 +5,9 @@ import dev.notify.api.spi.Config;
 import dev.notify.api.spi.JsonCodec;
 import dev.notify.server.internal.ApiException;
 import dev.notify.server.internal.Authenticator;
+import dev.notify.server.internal.Caller;
 import dev.notify.server.internal.Http;
-import dev.notify.server.internal.Problems;
+import dev.notify.web.Problems;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -49,18 +50,23 @@ final class DevTokenServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
         if (!enabled) {
-            Problems.write(res, json, 404, "Not Found", "dev tokens are disabled on this server; start it with --dev-tokens"
+            Problems.write(res, 404, "Not Found", "dev tokens are disabled on this server; start it with --dev-tokens"
                     + " (development only: the API key then mints user tokens)", Map.of());
             return;
         }
+        // the auth filter already refuses users here; a servlet that mints user tokens checks again
+        if (!(req.getAttribute(Caller.REQUEST_ATTRIBUTE) instanceof Caller.Publisher)) {
+            Problems.write(res, 403, "Forbidden", "this endpoint is for publishers (the API key)", Map.of());
+            return;
+        }
         if (!"POST".equals(req.getMethod())) {
-            Problems.write(res, json, 405, "Method Not Allowed", "this endpoint accepts POST", Map.of("Allow", "POST"));
+            Problems.write(res, 405, "Method Not Allowed", "this endpoint accepts POST", Map.of("Allow", "POST"));
             return;
         }
         try {
             mint(req, res);
         } catch (ApiException e) {
-            Problems.write(res, json, e);
+            Problems.write(res, e.status(), e.title(), e.getMessage(), e.headers());
         }
     }
 
@@ -71,8 +77,9 @@ final class DevTokenServlet extends HttpServlet {
                 throw ApiException.badRequest("unknown field '" + k + "'; send {\"user\":\"u1\",\"topics\":[\"task:*\"],\"ttl\":\"1h\"}");
             }
         }
-        if (!(body.get("user") instanceof String user) || user.isBlank() || user.length() > 256) {
-            throw ApiException.badRequest("field 'user' must be a user id (1 to 256 characters)");
+        if (!(body.get("user") instanceof String user) || user.isBlank() || user.length() > 256
+                || user.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("field 'user' must be a user id (1 to 256 characters, no control characters)");
         }
         List<String> topics = new ArrayList<>();
         Object t = body.get("topics");

@@ -41,7 +41,8 @@ final class StaticServlet extends HttpServlet {
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-    private final transient Map<String, Optional<Resource>> cache = new ConcurrentHashMap<>();
+    /** Files found, by name; misses are not kept, or every request for a random name would grow it. */
+    private final transient Map<String, Resource> cache = new ConcurrentHashMap<>();
 
     private record Resource(byte[] bytes, String type, String etag) {
     }
@@ -62,7 +63,7 @@ final class StaticServlet extends HttpServlet {
         if (name == null && UI_NAME.matcher(path).matches()) {
             name = path.substring(1);
         }
-        Optional<Resource> found = name == null ? Optional.empty() : cache.computeIfAbsent(name, StaticServlet::load);
+        Optional<Resource> found = name == null ? Optional.empty() : cached(name);
         if (found.isEmpty()) {
             res.setHeader("Cache-Control", "no-store");
             res.sendError(404, "no file at " + path);
@@ -92,6 +93,21 @@ final class StaticServlet extends HttpServlet {
         if (body) {
             res.getOutputStream().write(r.bytes());
         }
+    }
+
+    private Optional<Resource> cached(String name) {
+        Resource r = cache.get(name);
+        if (r != null) {
+            return Optional.of(r);
+        }
+        Optional<Resource> loaded = load(name);
+        loaded.ifPresent(l -> cache.putIfAbsent(name, l));
+        return loaded;
+    }
+
+    /** The names of the files held in memory (tests). */
+    java.util.Set<String> cachedNames() {
+        return java.util.Set.copyOf(cache.keySet());
     }
 
     private static Optional<Resource> load(String name) {

@@ -1,0 +1,118 @@
+package dev.notify.server.internal;
+
+import com.sun.management.UnixOperatingSystemMXBean;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the server's sockets below the process's file-descriptor limit, so the database pool,
+ * webhook connects and the store's files always find a descriptor:
+ * <ul>
+ *   <li>a total cap on network connections ({@link NetworkConnectionLimit}: at the cap Jetty stops
+ *       accepting until one closes, and shortens the idle timeout of those it holds);</li>
+ *   <li>a header-read timeout: a connection that has not sent one complete request head within it
+ *       is closed, so slow-header clients (one byte every 25 s) cannot hold sockets without logging in;</li>
+ *   <li>a stream threshold below the cap: past it new streams are refused with 503 and
+ *       {@code Retry-After} (see {@link StreamAdmission}), which keeps room for publishing and inbox calls
+ *       while the streams already open keep running.</li>
+ * </ul>
+ */
+public final class ConnectionLimits {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimits.class);
+    /** What a default leaves to everything that is not a client socket: the database pool, webhook connects, files, the JVM's own. */
+    private static final int MIN_OTHER_DESCRIPTORS = 256;
+    /** Used when the process limit cannot be read (a non-Unix JVM). */
+    private static final int FALLBACK = 10_000;
+
+    private final int maxConnections;
+    private final int streamThreshold;
+    private final Duration headerTimeout;
+    private volatile NetworkConnectionLimit limit;
+
+    /**
+     * Limits for {@code maxConnections} connections (0: derived from the process limit) and a
+     * header-read timeout.
+     */
+    public ConnectionLimits(int maxConnections, Duration headerTimeout) {
+        this.maxConnections = maxConnections > 0 ? maxConnections : defaultFor(processDescriptorLimit());
+        // a tenth of the connections (at least two) stays for requests that are not streams
+        this.streamThreshold = this.maxConnections - Math.max(2, this.maxConnections / 10);
+        this.headerTimeout = headerTimeout;
+    }
+
+    /** The default cap for a process allowed {@code descriptors} open files: a quarter (at least 256) left for the rest. */
+    public static int defaultFor(long descriptors) {
+        if (descriptors <= 0) {
+            return FALLBACK;
+        }
+        long other = Math.max(MIN_OTHER_DESCRIPTORS, descriptors / 4);
+        return (int) Math.max(16, Math.min(Integer.MAX_VALUE, descriptors - other));
+    }
+
+    /** The process's limit on open files, or -1 when the JVM does not say (not a Unix JVM). */
+    static long processDescriptorLimit() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+    }
+
+    /** The total connection cap. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Puts the cap and the header-read timeout on the connector. */
+    public void install(Server server, ServerConnector connector) {
+        NetworkConnectionLimit l = new NetworkConnectionLimit(maxConnections, connector);
+        // at the cap, idle keep-alive connections make room sooner
+        l.setEndPointIdleTimeout(Math.min(connector.getIdleTimeout(), 5_000));
+        server.addBean(l);
+        limit = l;
+        connector.addEventListener(new HeaderTimeout(connector, headerTimeout.toMillis()));
+        LOG.info("at most {} connections; new streams refused past {}; request heads must arrive within {}",
+                maxConnections, streamThreshold, headerTimeout);
+    }
+
+    /** Whether a new stream would take the room kept for short requests. */
+    public boolean streamsFull() {
+        NetworkConnectionLimit l = limit;
+        return l != null && l.getNetworkConnectionCount() > streamThreshold;
+    }
+
+    /** Closes a connection that has not completed a request head within the timeout. */
+    private static final class HeaderTimeout implements Connection.Listener {
+
+        private final ServerConnector connector;
+        private final long timeoutMillis;
+
+        HeaderTimeout(ServerConnector connector, long timeoutMillis) {
+            this.connector = connector;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        public void onOpened(Connection connection) {
+            connector.getScheduler().schedule(() -> {
+                if (connection.getMessagesIn() == 0 && connection.getEndPoint().isOpen()) {
+                    LOG.debug("closing {}: no complete request head within {} ms", connection.getEndPoint().getRemoteSocketAddress(),
+                            timeoutMillis);
+                    connection.getEndPoint().close();
+                }
+            }, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void onClosed(Connection connection) {
+            // nothing held: the scheduled check finds the endpoint closed
+        }
+    }
+}

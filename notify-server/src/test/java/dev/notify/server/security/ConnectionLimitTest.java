@@ -1,0 +1,156 @@
+package dev.notify.server.security;
+
+import dev.notify.server.TestServer;
+import dev.notify.server.internal.ConnectionLimits;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Issue #13 item 6: connections are bounded, slow heads are cut off, and a full server still publishes. */
+@DisplayName("Connection limits")
+class ConnectionLimitTest {
+
+    /** An SSE stream read line by line over a raw socket. */
+    private static final class Stream implements AutoCloseable {
+        final Socket socket;
+        final BufferedReader in;
+        final String statusLine;
+
+        Stream(URI base, String jwt) throws IOException {
+            socket = new Socket(base.getHost(), base.getPort());
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /api/v1/notifications/stream HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
+                    + "Authorization: Bearer " + jwt + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            statusLine = in.readLine();
+        }
+
+        void readUntil(String text) throws IOException {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.contains(text)) {
+                    return;
+                }
+            }
+            throw new IOException("the stream ended before '" + text + "'");
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
+    void pastTheStreamThresholdNewStreamsGet503WhileOpenStreamsAndPublishingGoOn() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.maxConnections(20).headerTimeout(Duration.ofMinutes(1)));
+             Stream open = new Stream(server.baseUri(), server.jwt("u-open"))) {
+            assertThat(open.statusLine).contains("200");
+            open.readUntil("event: connected");
+            List<Socket> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 17; i++) {
+                    idle.add(new Socket(server.baseUri().getHost(), server.baseUri().getPort()));
+                }
+                // a round trip after the idle sockets: the acceptor has taken them by the time it answers
+                assertThat(RawHttp.send(server.baseUri(), "GET", "/health", null, null).status()).isEqualTo(200);
+
+                RawHttp.Answer refused = RawHttp.send(server.baseUri(), "GET", "/api/v1/notifications/stream", server.jwt("u-new"), null);
+                assertThat(refused.status()).as(refused.head()).isEqualTo(503);
+                assertThat(refused.head().toLowerCase()).contains("retry-after: ").contains("content-type: application/problem+json");
+
+                RawHttp.Answer published = RawHttp.send(server.baseUri(), "POST", "/api/v1/notifications", server.apiKey(),
+                        "{\"recipients\":[\"u-open\"],\"title\":\"still-flowing\"}");
+                assertThat(published.status()).as(published.body()).isEqualTo(202);
+                open.readUntil("still-flowing");
+            } finally {
+                for (Socket s : idle) {
+                    s.close();
+                }
+            }
+            // room again: a new stream opens
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            String status;
+            do {
+                try (Stream again = new Stream(server.baseUri(), server.jwt("u-new"))) {
+                    status = again.statusLine;
+                }
+            } while (!status.contains("200") && System.nanoTime() < deadline);
+            assertThat(status).contains("200");
+        }
+    }
+
+    @Test
+    void aConnectionThatTricklesItsHeadIsClosedAfterTheHeaderTimeout() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.headerTimeout(Duration.ofSeconds(1)));
+             Socket slow = new Socket(server.baseUri().getHost(), server.baseUri().getPort())) {
+            slow.setSoTimeout(8_000);
+            OutputStream out = slow.getOutputStream();
+            out.write("GET /health HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            Thread trickle = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 40; i++) {
+                        out.write('X');
+                        out.flush();
+                        Thread.sleep(200);
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the server: what the test waits for
+                }
+            });
+            trickle.start();
+            long start = System.nanoTime();
+            InputStream in = slow.getInputStream();
+            int read;
+            try {
+                read = in.read();
+                while (read != -1) {
+                    read = in.read();
+                }
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the server still held the trickling connection after 8 s", e);
+            } catch (IOException reset) {
+                read = -1;
+            }
+            trickle.join();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
+        }
+    }
+
+    @Test
+    void thePerUserLimitIsAServerOption() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.maxConnectionsPerUser(1));
+             Stream first = new Stream(server.baseUri(), server.jwt("u-one"))) {
+            first.readUntil("event: connected");
+
+            RawHttp.Answer second = RawHttp.send(server.baseUri(), "GET", "/api/v1/notifications/stream", server.jwt("u-one"), null);
+
+            assertThat(second.status()).as(second.head()).isEqualTo(429);
+        }
+    }
+
+    @Test
+    void theDefaultCapLeavesDescriptorsForEverythingElse() {
+        assertThat(ConnectionLimits.defaultFor(20_000)).isEqualTo(15_000);
+        assertThat(ConnectionLimits.defaultFor(1024)).isEqualTo(768);
+        assertThat(ConnectionLimits.defaultFor(300)).isLessThan(300).isPositive();
+        assertThat(ConnectionLimits.defaultFor(-1)).isPositive();
+    }
+}
