@@ -6,13 +6,10 @@
 module dev.notify.channel.sse {
     // the exported provider's signatures use the SPI types
     requires transitive dev.notify.api;
-<<<<<<< HEAD
     // the fan-out, frame queue and replay-then-live state shared with the other stream channels
     requires dev.notify.stream;
-=======
     // the problem+json writer shared with the server and the other HTTP channels
     requires dev.notify.web;
->>>>>>> wt-web
     // only when a host registers the stream servlet (context.web() present); a library host without HTTP runs without it
     requires static jakarta.servlet;
 

@@ -6,11 +6,8 @@ import dev.notify.api.InboxStats;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.Subscription;
 import dev.notify.api.spi.SubscriptionRequest;
-<<<<<<< HEAD
-=======
 import dev.notify.channel.sse.SseChannelProvider;
 import dev.notify.web.Problems;
->>>>>>> wt-web
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
@@ -97,11 +94,7 @@ final class SseServlet extends HttpServlet {
         } catch (RuntimeException e) {
             connection.close();
             if (!resp.isCommitted() && !req.isAsyncStarted()) {
-<<<<<<< HEAD
                 channel.context().logger().log(System.Logger.Level.WARNING, "cannot open SSE stream for user " + identity.userId(), e);
-                Problems.send(resp, channel, 500, "Internal Server Error", "the stream could not be opened: " + e.getMessage());
-=======
-                channel.logger().log(System.Logger.Level.WARNING, "cannot open SSE stream for user " + identity.userId(), e);
                 // the cause is for the log only: a database error's text may name hosts, tables or credentials
                 if (e instanceof dev.notify.api.spi.StoreException) {
                     Problems.write(resp, 503, "Service Unavailable", "the database is unavailable; reconnect shortly",
@@ -109,7 +102,6 @@ final class SseServlet extends HttpServlet {
                 } else {
                     Problems.write(resp, 500, "Internal Server Error", "the stream could not be opened; see the server log");
                 }
->>>>>>> wt-web
                 return;
             }
             throw e;
