@@ -85,6 +85,7 @@ public final class Notification {
     private final Instant scheduledAt;
     private final Instant expiresAt;
     private final String idempotencyKey;
+    private final String collapseKey;
     private final Map<String, String> metadata;
     private final Instant createdAt;
 
@@ -103,6 +104,7 @@ public final class Notification {
         this.scheduledAt = b.scheduledAt;
         this.expiresAt = b.expiresAt;
         this.idempotencyKey = b.idempotencyKey;
+        this.collapseKey = b.collapseKey;
         this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
         this.createdAt = b.createdAt != null ? b.createdAt : Instant.now();
         if (recipients.isEmpty() && topic == null) {
@@ -128,6 +130,7 @@ public final class Notification {
         this.scheduledAt = n.scheduledAt;
         this.expiresAt = n.expiresAt;
         this.idempotencyKey = n.idempotencyKey;
+        this.collapseKey = n.collapseKey;
         this.metadata = n.metadata;
         this.createdAt = createdAt;
     }
@@ -162,6 +165,7 @@ public final class Notification {
         b.scheduledAt = scheduledAt;
         b.expiresAt = expiresAt;
         b.idempotencyKey = idempotencyKey;
+        b.collapseKey = collapseKey;
         b.metadata.putAll(metadata);
         b.createdAt = createdAt;
         return b;
@@ -256,6 +260,15 @@ public final class Notification {
         return Optional.ofNullable(idempotencyKey);
     }
 
+    /**
+     * What this notification replaces, such as a task id: a user's inbox keeps one item per
+     * collapse key, the newest, and a stream client that fell behind receives only the newest
+     * event per key (the event log keeps every entry, so resume cursors still work).
+     */
+    public Optional<String> collapseKey() {
+        return Optional.ofNullable(collapseKey);
+    }
+
     /** Free-form string metadata, not shown to users. */
     public Map<String, String> metadata() {
         return metadata;
@@ -294,6 +307,7 @@ public final class Notification {
                 && body.equals(n.body) && data.equals(n.data) && Objects.equals(template, n.template)
                 && channels.equals(n.channels) && Objects.equals(scheduledAt, n.scheduledAt)
                 && Objects.equals(expiresAt, n.expiresAt) && Objects.equals(idempotencyKey, n.idempotencyKey)
+                && Objects.equals(collapseKey, n.collapseKey)
                 && metadata.equals(n.metadata) && createdAt.equals(n.createdAt);
     }
 
@@ -324,6 +338,7 @@ public final class Notification {
         private Instant scheduledAt;
         private Instant expiresAt;
         private String idempotencyKey;
+        private String collapseKey;
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private Instant createdAt;
 
@@ -475,6 +490,15 @@ public final class Notification {
             if (key != null && key.isBlank()) {
                 throw new IllegalArgumentException("idempotencyKey must not be blank");
             }
+            return this;
+        }
+
+        /**
+         * Sets the collapse key (at most {@value #MAX_KEY_LENGTH} characters: letters, digits and
+         * {@code _ . : - /}), such as {@code task:abc123}; null clears it. See {@link Notification#collapseKey()}.
+         */
+        public Builder collapseKey(String key) {
+            this.collapseKey = key == null ? null : checkName("collapseKey", key, MAX_KEY_LENGTH, NAME);
             return this;
         }
 

@@ -42,6 +42,7 @@ final class Publisher {
     private final ServiceInbox inbox;
     private final Metrics metrics;
     private final Counter published;
+    private final boolean collapseMarksUnread;
     private volatile boolean closed;
 
     Publisher(ServiceConfig config, NotificationStore store, Templates templates, ChannelRegistry registry,
@@ -58,7 +59,14 @@ final class Publisher {
         this.inbox = inbox;
         this.metrics = metrics;
         this.published = published;
+        this.collapseMarksUnread = config.config().getBoolean(COLLAPSE_MARKS_UNREAD, true);
     }
+
+    /**
+     * The configuration key saying whether an inbox item that a newer notification of its collapse
+     * key replaces becomes unread again (default true).
+     */
+    static final String COLLAPSE_MARKS_UNREAD = "inbox.collapse-marks-unread";
 
     private record Plan(PublishRequest request, List<ChannelSlot> streams, Instant due) {
         int jobCount() {
@@ -218,7 +226,7 @@ final class Publisher {
         }
         Optional<Lease> lease = due.isAfter(now) ? Optional.empty()
                 : Optional.of(new Lease(config.nodeId(), now.plus(config.lease())));
-        PublishRequest request = new PublishRequest(rendered, scope, audiences, deliveries, lease);
+        PublishRequest request = new PublishRequest(rendered, scope, audiences, deliveries, lease, collapseMarksUnread);
         return new Plan(request, streams, due);
     }
 

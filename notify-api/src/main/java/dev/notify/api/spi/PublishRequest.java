@@ -19,10 +19,13 @@ import java.util.Optional;
  * @param deliveries the delivery rows to create
  * @param lease when present, deliveries due now are created already claimed by this lease, so
  *        the publishing node can deliver them at once without another node claiming them too
+ * @param collapseMarksUnread when the notification has a {@linkplain Notification#collapseKey()
+ *        collapse key} and replaces a recipient's inbox item, whether the item becomes unread again
+ *        (true) or keeps its read state (false)
  */
 @Api(status = Api.Status.STABLE, since = "0.1")
 public record PublishRequest(Notification notification, String idempotencyScope, List<Audience> audiences,
-                             List<NewDelivery> deliveries, Optional<Lease> lease) {
+                             List<NewDelivery> deliveries, Optional<Lease> lease, boolean collapseMarksUnread) {
 
     /** Validates and copies the components. */
     public PublishRequest {
@@ -31,5 +34,11 @@ public record PublishRequest(Notification notification, String idempotencyScope,
         audiences = List.copyOf(audiences);
         deliveries = List.copyOf(deliveries);
         Objects.requireNonNull(lease, "lease");
+    }
+
+    /** A request whose collapsing inbox items become unread again, as before collapse keys existed. */
+    public PublishRequest(Notification notification, String idempotencyScope, List<Audience> audiences,
+                          List<NewDelivery> deliveries, Optional<Lease> lease) {
+        this(notification, idempotencyScope, audiences, deliveries, lease, true);
     }
 }

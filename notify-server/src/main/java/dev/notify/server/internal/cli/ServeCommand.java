@@ -306,16 +306,16 @@ public final class ServeCommand implements Callable<Integer> {
         return b.build();
     }
 
-    /** {@code channels.*} and {@code templates.*}: config file, overridden by the environment, overridden by {@code --set}. */
+    /** {@code channels.*}, {@code templates.*} and {@code inbox.*}: config file, overridden by the environment, overridden by {@code --set}. */
     private Map<String, String> channelConfig() {
         Map<String, String> out = new TreeMap<>();
         for (String k : file.stringPropertyNames()) {
-            if (k.startsWith("channels.") || k.startsWith("templates.")) {
+            if (k.startsWith("channels.") || k.startsWith("templates.") || k.startsWith("inbox.")) {
                 out.put(k, file.getProperty(k).trim());
             }
         }
         env.forEach((k, v) -> {
-            if (k.startsWith("NOTIFY_CHANNELS__") || k.startsWith("NOTIFY_TEMPLATES__")) {
+            if (k.startsWith("NOTIFY_CHANNELS__") || k.startsWith("NOTIFY_TEMPLATES__") || k.startsWith("NOTIFY_INBOX__")) {
                 String key = k.substring("NOTIFY_".length()).toLowerCase(Locale.ROOT).replace("__", ".").replace('_', '-');
                 out.put(key, v);
             }

@@ -73,8 +73,9 @@ public final class Publisher {
                 return db.commitOnly(c -> write(c, requests));
             } catch (SQLException e) {
                 // A unique violation on a keyed publish means another transaction stored the same key
-                // meanwhile: run again, and the lookup now finds it and answers "duplicate".
-                if (attempt < 3 && Sql.isUniqueViolation(e) && hasKeys(requests)) {
+                // meanwhile: run again, and the lookup now finds it and answers "duplicate". The same for
+                // a collapse key's first inbox row: run again, and the update now finds the row.
+                if (attempt < 3 && Sql.isUniqueViolation(e) && (hasKeys(requests) || InboxCollapse.any(requests))) {
                     continue;
                 }
                 throw Database.failure("storing " + requests.size() + " notification(s)", e);
@@ -200,7 +201,12 @@ public final class Publisher {
     private static void insertInbox(Connection c, List<PublishRequest> fresh) throws SQLException {
         int rows = 0;
         for (PublishRequest r : fresh) {
-            rows += r.notification().recipients().size();
+            if (r.notification().collapseKey().isEmpty()) {
+                rows += r.notification().recipients().size();
+            }
+        }
+        if (InboxCollapse.any(fresh)) {
+            InboxCollapse.write(c, fresh);
         }
         if (rows == 0) {
             return;
@@ -208,6 +214,9 @@ public final class Publisher {
         try (PreparedStatement ps = c.prepareStatement(INSERT_INBOX)) {
             for (PublishRequest r : fresh) {
                 Notification n = r.notification();
+                if (n.collapseKey().isPresent()) {
+                    continue;
+                }
                 long created = Sql.nanos(n.createdAt());
                 for (String user : n.recipients()) {
                     ps.setString(1, user);

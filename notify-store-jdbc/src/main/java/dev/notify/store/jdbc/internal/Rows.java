@@ -25,11 +25,11 @@ public final class Rows {
 
     /** The notification columns, qualified with alias {@code n}. */
     public static final String NOTIFICATION_COLUMNS = "n.id, n.type, n.event, n.topic, n.priority, n.recipients, n.title, "
-            + "n.body, n.data, n.template, n.channels, n.scheduled_at, n.expires_at, n.idempotency_key, n.metadata, n.created_at";
+            + "n.body, n.data, n.template, n.channels, n.scheduled_at, n.expires_at, n.idempotency_key, n.metadata, n.created_at, n.collapse_key";
 
     public static final String INSERT_NOTIFICATION = "INSERT INTO notify_notification (id, type, event, topic, priority, "
-            + "recipients, title, body, data, template, channels, scheduled_at, expires_at, idempotency_key, metadata, created_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "recipients, title, body, data, template, channels, scheduled_at, expires_at, idempotency_key, metadata, created_at, "
+            + "collapse_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     public static final String DELIVERY_COLUMNS = "id, notification_id, channel, target, priority, status, attempts, "
             + "next_attempt_at, last_error, created_at, updated_at";
@@ -57,6 +57,7 @@ public final class Rows {
         Sql.setString(ps, 14, n.idempotencyKey());
         ps.setString(15, Json.write(n.metadata()));
         ps.setLong(16, Sql.nanos(n.createdAt()));
+        Sql.setString(ps, 17, n.collapseKey());
     }
 
     /** Reads the notification whose columns start at {@code first} (see {@link #NOTIFICATION_COLUMNS}). */
@@ -79,7 +80,8 @@ public final class Rows {
         b.expiresAt(rs.wasNull() ? null : Sql.instant(expires));
         b.idempotencyKey(rs.getString(c++));
         b.metadata(Json.readStringMap(rs.getString(c++)));
-        b.createdAt(Sql.instant(rs.getLong(c)));
+        b.createdAt(Sql.instant(rs.getLong(c++)));
+        b.collapseKey(rs.getString(c));
         return b.build();
     }
 
