@@ -221,6 +221,28 @@ const cases = {
   },
 
   // The developer sign-in mints a token with the API key (the server runs with --dev-tokens).
+  // Progress updates that share a collapse key show as one inbox item, the newest, live and after a reload.
+  async collapsedProgress(page) {
+    await signIn(page);
+    await waitBadge(page, '0');
+    const key = 'task:sync-9';
+    const one = `#inbox li[data-collapse-key="${key}"]`;
+    for (const percent of [20, 50, 80]) {
+      await publish({ recipients: [USER], event: 'task.progress', topic: key, collapseKey: key, title: 'Sync ' + percent + '%',
+        data: { percent, message: 'Copying' } });
+    }
+    await page.waitForSelector(`${one} progress[value="80"]`, { timeout: TIMEOUT });
+    check(await page.locator(one).count() === 1, 'one inbox item for the task');
+    check((await page.textContent(one)).includes('Sync 80%'), 'the item shows the newest update');
+    await waitBadge(page, '1');
+    await page.reload();
+    await page.waitForSelector('#status.on', { timeout: TIMEOUT });
+    await page.waitForSelector(`${one} progress[value="80"]`, { timeout: TIMEOUT });
+    check(await page.locator(one).count() === 1, 'still one item after a reload');
+    check((await page.textContent('#counts')) === '1 unread of 1', 'the counts: ' + await page.textContent('#counts'));
+    await shot(page, 'collapsed-progress');
+  },
+
   async devSignIn(page) {
     await page.goto(BASE + '/');
     await shot(page, 'signin');

@@ -51,11 +51,16 @@ function render() {
 }
 
 function item(n) {
-  return el('li', { class: (n.read ? 'read' : 'unread') + ' type-' + n.type, 'data-id': n.id },
+  const percent = typeof n.data.percent === 'number' ? Math.max(0, Math.min(100, Math.round(n.data.percent))) : null;
+  return el('li', { class: (n.read ? 'read' : 'unread') + ' type-' + n.type, 'data-id': n.id,
+    'data-collapse-key': n.collapseKey },
     el('span', { class: 'stripe', 'aria-hidden': 'true' }),
     el('div', {},
       el('div', { class: 'title' }, n.read ? null : el('span', { class: 'dot', title: 'unread' }), n.title || n.event),
       n.body ? el('div', { class: 'body' }, n.body) : null,
+      // an item that collapses (one per task) shows how far its task got
+      n.collapseKey && percent !== null ? el('progress', { class: 'progress', max: '100', value: String(percent),
+        'aria-label': (n.title || n.event) + ' progress' }, percent + '%') : null,
       el('div', { class: 'meta' }, n.type + ' · ' + n.event + (n.topic ? ' · ' + n.topic : '') + ' · ' + timeAgo(n.createdAt))),
     el('div', { class: 'buttons' },
       n.read ? null : el('button', { type: 'button', class: 'mark-read', onclick: () => act(client.markRead(n.id)) }, 'Mark read'),
