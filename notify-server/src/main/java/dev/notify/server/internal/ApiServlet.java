@@ -52,14 +52,16 @@ public final class ApiServlet extends HttpServlet {
     private final transient NotificationService service;
     private final transient JsonCodec json;
     private final transient Authenticator auth;
+    private final transient RateLimits rateLimits;
     private final long maxBodyBytes;
     private final Duration streamTokenTtl;
 
-    /** The API over {@code service}. */
-    public ApiServlet(NotificationService service, Authenticator auth, long maxBodyBytes, Duration streamTokenTtl) {
+    /** The API over {@code service}, publishing within {@code rateLimits}. */
+    public ApiServlet(NotificationService service, Authenticator auth, RateLimits rateLimits, long maxBodyBytes, Duration streamTokenTtl) {
         this.service = service;
         this.json = service.json();
         this.auth = auth;
+        this.rateLimits = rateLimits;
         this.maxBodyBytes = maxBodyBytes;
         this.streamTokenTtl = streamTokenTtl;
     }
@@ -153,6 +155,7 @@ public final class ApiServlet extends HttpServlet {
     private void publish(HttpServletRequest req, HttpServletResponse res) throws IOException {
         Caller.Publisher publisher = publisher(req);
         Notification n = Wire.notification(Http.jsonObject(json, Http.body(req, maxBodyBytes)), "");
+        rateLimits.publish(res, publisher.keyId(), 1);
         PublishReceipt r = service.publish(n, publisher.keyId());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", r.id());
@@ -188,6 +191,7 @@ public final class ApiServlet extends HttpServlet {
             Map<String, Object> m = (Map<String, Object>) items.get(i);
             ns.add(Wire.notification(m, "notifications[" + i + "]."));
         }
+        rateLimits.publish(res, publisher.keyId(), ns.size());
         List<PublishReceipt> receipts = service.publishAll(ns, publisher.keyId());
         List<Map<String, Object>> out = new ArrayList<>();
         for (PublishReceipt r : receipts) {
