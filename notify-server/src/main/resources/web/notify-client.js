@@ -18,7 +18,7 @@ const TRANSPORTS = ['sse', 'ws', 'poll'];
  *
  * @param {object} options
  * @param {string} [options.url] the server's base URL; default: where this module was loaded from
- * @param {string} [options.token] a user JWT (or a stream token)
+ * @param {string} [options.token] a user JWT (a stream token opens the stream only: no inbox calls)
  * @param {() => (string|Promise<string>)} [options.tokenProvider] returns a fresh user JWT; called
  *        at start, when the last one is about to expire, and after a 401
  * @param {string[]} [options.topics] topics or prefix:* patterns to follow besides the user's own
@@ -177,6 +177,13 @@ export class NotifyClient {
     this._retryTimer = setTimeout(() => this._open(), step / 2 + Math.random() * step / 2);
   }
 
+  // Not a failure: fresh tokens (a new JWT from the provider too) and the same transport, no backoff.
+  _reauthenticate() {
+    this._forgetTokens();
+    this._stopStream();
+    this._open();
+  }
+
   _stopStream() {
     clearTimeout(this._watchdog);
     if (this._stream) {
@@ -241,6 +248,8 @@ export class NotifyClient {
       this._noteId(e.lastEventId);
       this._onConnected('sse');
     });
+    // the server ends a stream when the credential it was opened with expires: renew and reopen at once
+    es.addEventListener('reauthenticate', () => this._reauthenticate());
     es.addEventListener('stats', e => this._setStats(JSON.parse(e.data)));
     es.addEventListener('recent', e => JSON.parse(e.data).notifications.forEach(n => this._receive(n, false)));
     es.addEventListener('pruned', e => { this._emit('pruned', JSON.parse(e.data)); this.refresh().catch(() => {}); });
@@ -305,6 +314,9 @@ export class NotifyClient {
       if (m.type === 'connected') {
         if (this.lastEventId == null && d.last_id != null) this.lastEventId = d.last_id;
         this._onConnected('ws');
+      } else if (m.type === 'reauthenticate') {
+        // the server ends the socket when its credential expires: renew and reopen, as for SSE
+        this._reauthenticate();
       } else if (m.type === 'stats') {
         this._setStats(d);
       } else if (m.type === 'error') {
@@ -461,7 +473,7 @@ export class NotifyClient {
 }
 
 function isNotificationEvent(name) {
-  return !['connected', 'disconnected', 'stats', 'recent', 'pruned', 'change', 'error', 'fallback'].includes(name);
+  return !['connected', 'disconnected', 'reauthenticate', 'stats', 'recent', 'pruned', 'change', 'error', 'fallback'].includes(name);
 }
 
 // One shape for SSE, WebSocket, poll and inbox items.

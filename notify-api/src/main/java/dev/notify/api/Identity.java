@@ -20,6 +20,15 @@ public record Identity(String userId, Set<String> topicGrants) {
     /** The request attribute under which the server stores the caller's {@code Identity}. */
     public static final String REQUEST_ATTRIBUTE = "dev.notify.identity";
 
+    /**
+     * The request attribute under which the server stores the {@link java.time.Instant} at which the
+     * caller's credential expires; absent when it does not expire. A stream channel ends a stream
+     * opened with it then, telling the client to authenticate again.
+     *
+     * @since 0.3
+     */
+    public static final String EXPIRES_AT_ATTRIBUTE = "dev.notify.identity.expires-at";
+
     /** Copies the grants. */
     public Identity {
         Objects.requireNonNull(userId, "userId");

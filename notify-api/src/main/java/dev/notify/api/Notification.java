@@ -87,6 +87,8 @@ public final class Notification {
     private final String idempotencyKey;
     private final String collapseKey;
     private final Map<String, String> metadata;
+    private final boolean broadcast;
+    private final boolean transactional;
     private final Instant createdAt;
 
     private Notification(Builder b) {
@@ -106,9 +108,14 @@ public final class Notification {
         this.idempotencyKey = b.idempotencyKey;
         this.collapseKey = b.collapseKey;
         this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+        this.broadcast = b.broadcast;
+        this.transactional = b.transactional;
         this.createdAt = b.createdAt != null ? b.createdAt : Instant.now();
         if (recipients.isEmpty() && topic == null) {
             throw new IllegalArgumentException("a notification needs recipients and/or a topic");
+        }
+        if (broadcast && topic == null) {
+            throw new IllegalArgumentException("broadcast needs a topic: it sends the notification to every subscriber of its topic");
         }
         if (scheduledAt != null && expiresAt != null && !expiresAt.isAfter(scheduledAt)) {
             throw new IllegalArgumentException("expiresAt (" + expiresAt + ") must be after scheduledAt (" + scheduledAt + ")");
@@ -131,6 +138,8 @@ public final class Notification {
         this.expiresAt = n.expiresAt;
         this.idempotencyKey = n.idempotencyKey;
         this.collapseKey = n.collapseKey;
+        this.broadcast = n.broadcast;
+        this.transactional = n.transactional;
         this.metadata = n.metadata;
         this.createdAt = createdAt;
     }
@@ -167,6 +176,8 @@ public final class Notification {
         b.idempotencyKey = idempotencyKey;
         b.collapseKey = collapseKey;
         b.metadata.putAll(metadata);
+        b.broadcast = broadcast;
+        b.transactional = transactional;
         b.createdAt = createdAt;
         return b;
     }
@@ -205,6 +216,34 @@ public final class Notification {
     /** The topic, such as {@code task:abc123}, when the notification is published to one. */
     public Optional<String> topic() {
         return Optional.ofNullable(topic);
+    }
+
+    /**
+     * Who receives it live and by replay, besides the push channels' targets. A notification
+     * <em>with</em> recipients reaches those recipients only: its topic labels it (a client that
+     * subscribed to {@code task:abc123} sees its own notifications about that task) but does not
+     * send it to other users who may read the topic. A notification <em>without</em> recipients
+     * goes to every subscriber of its topic. {@code broadcast} asks for both: the recipients
+     * (inbox and streams) and every subscriber of the topic.
+     *
+     * @return whether the publisher asked to broadcast it to the topic's subscribers too
+     * @since 0.3
+     */
+    public boolean broadcast() {
+        return broadcast;
+    }
+
+    /**
+     * Whether it is transactional (a password reset, a receipt): the user's
+     * {@linkplain Preferences preferences} cannot opt out of it, mute it or hold it.
+     */
+    public boolean transactional() {
+        return transactional;
+    }
+
+    /** Whether every subscriber of the topic receives it: topic-only notifications and broadcasts. */
+    public boolean reachesTopicSubscribers() {
+        return topic != null && (broadcast || recipients.isEmpty());
     }
 
     /** The delivery priority. */
@@ -308,7 +347,7 @@ public final class Notification {
                 && channels.equals(n.channels) && Objects.equals(scheduledAt, n.scheduledAt)
                 && Objects.equals(expiresAt, n.expiresAt) && Objects.equals(idempotencyKey, n.idempotencyKey)
                 && Objects.equals(collapseKey, n.collapseKey)
-                && metadata.equals(n.metadata) && createdAt.equals(n.createdAt);
+                && metadata.equals(n.metadata) && broadcast == n.broadcast && transactional == n.transactional && createdAt.equals(n.createdAt);
     }
 
     @Override
@@ -340,6 +379,8 @@ public final class Notification {
         private String idempotencyKey;
         private String collapseKey;
         private final Map<String, String> metadata = new LinkedHashMap<>();
+        private boolean broadcast;
+        private boolean transactional;
         private Instant createdAt;
 
         private Builder() {
@@ -374,6 +415,21 @@ public final class Notification {
                         + "' is not a dotted name such as task.progress (letters, digits, '_' and '-' between dots)");
             }
             this.event = event;
+            return this;
+        }
+
+        /** Marks it transactional: no preference suppresses or holds it (see {@link Notification#transactional()}). Default false. */
+        public Builder transactional(boolean transactional) {
+            this.transactional = transactional;
+            return this;
+        }
+
+        /**
+         * Sends it to every subscriber of its topic as well as to its recipients (see
+         * {@link Notification#broadcast()}); needs a topic. Default false.
+         */
+        public Builder broadcast(boolean broadcast) {
+            this.broadcast = broadcast;
             return this;
         }
 

@@ -72,10 +72,6 @@ final class ChannelSlot {
         }
     }
 
-    synchronized int inFlight() {
-        return inFlight;
-    }
-
     synchronized boolean hasParked() {
         return !parked.isEmpty();
     }

@@ -49,9 +49,9 @@ import java.util.function.Function;
  * storage failures surface as {@link dev.notify.api.spi.StoreException}.
  *
  * <p>This class only assembles the engine's parts and delegates to them (see the package
- * documentation): {@link Publisher} stores and dispatches, {@link DeliveryTracker} runs push
- * deliveries and {@link DeliveryOutcomes} schedules their retries, {@link StreamTailer} feeds live
- * streams, {@link ChannelRegistry} holds the channels, {@link Shutdown} stops it all in order.
+ * documentation): {@code Publisher} stores and dispatches, {@code DeliveryTracker} runs push
+ * deliveries and {@code DeliveryOutcomes} schedules their retries, {@code StreamTailer} feeds live
+ * streams, {@code ChannelRegistry} holds the channels, {@code Shutdown} stops it all in order.
  */
 public final class NotificationService implements AutoCloseable {
 
@@ -207,7 +207,7 @@ public final class NotificationService implements AutoCloseable {
         if (notification == null || topic == null) {
             throw new IllegalArgumentException("topic and notification must not be null");
         }
-        return notify(notification.topic(topic).build());
+        return notify(notification.topic(topic).broadcast(true).build());
     }
 
     /**

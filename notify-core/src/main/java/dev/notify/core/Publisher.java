@@ -213,15 +213,18 @@ final class Publisher {
                 }
             }
         }
+        // the audience rule (Notification#broadcast): recipients only, unless topic-only or a broadcast
         List<Audience> audiences;
-        if (rendered.recipients().size() == 1 && rendered.topic().isEmpty()) {
+        if (rendered.recipients().size() == 1 && !rendered.reachesTopicSubscribers()) {
             audiences = List.of(Audience.user(rendered.recipients().get(0)));
         } else {
             List<Audience> all = new ArrayList<>(rendered.recipients().size() + 1);
             for (String r : rendered.recipients()) {
                 all.add(Audience.user(r));
             }
-            rendered.topic().ifPresent(t -> all.add(Audience.topic(t)));
+            if (rendered.reachesTopicSubscribers()) {
+                all.add(Audience.topic(rendered.topic().get()));
+            }
             audiences = all;
         }
         Optional<Lease> lease = due.isAfter(now) ? Optional.empty()

@@ -11,6 +11,7 @@ import dev.notify.api.Notification;
 import dev.notify.api.Page;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.PreferenceStore;
 import dev.notify.api.spi.PublishRequest;
 import dev.notify.api.spi.PublishResult;
 import dev.notify.api.spi.Retention;
@@ -75,6 +76,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private final Deliveries deliveries;
     private final EventLogTable eventLog = new EventLogTable();
     private final Inboxes inboxes;
+    private final UserPreferences preferences = new UserPreferences();
     private final WebhookEndpoints webhooks = new WebhookEndpoints();
 
     /** A store that stamps the few times the SPI does not pass in with the system UTC clock. */
@@ -231,6 +233,11 @@ public final class InMemoryNotificationStore implements NotificationStore {
     @Override
     public WebhookEndpointStore webhookEndpoints() {
         return webhooks;
+    }
+
+    @Override
+    public PreferenceStore preferences() {
+        return preferences;
     }
 
     @Override

@@ -79,6 +79,10 @@ public final class AuthFilter extends HttpFilter {
         req.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
         if (caller instanceof Caller.User u) {
             req.setAttribute(Identity.REQUEST_ATTRIBUTE, u.identity());
+            if (!u.expiresAt().equals(java.time.Instant.MAX)) {
+                // streams outlive the request that opened them: the channel ends them when this passes
+                req.setAttribute(Identity.EXPIRES_AT_ATTRIBUTE, u.expiresAt());
+            }
         } else if (caller instanceof Caller.Publisher p) {
             // what channels' publisher endpoints (the webhook registry) read; they cannot see Caller
             req.setAttribute(dev.notify.api.Publisher.REQUEST_ATTRIBUTE, new dev.notify.api.Publisher(p.keyId()));

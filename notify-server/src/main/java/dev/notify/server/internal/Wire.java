@@ -25,7 +25,7 @@ public final class Wire {
 
     /** The fields a publish body may carry. Unknown fields are refused, so a typo ({@code recipient}) is not silently ignored. */
     public static final Set<String> PUBLISH_FIELDS = Set.of("recipients", "topic", "event", "type", "priority", "title", "body",
-            "data", "template", "channels", "scheduledAt", "expiresAt", "idempotencyKey", "collapseKey", "metadata");
+            "data", "template", "channels", "scheduledAt", "expiresAt", "idempotencyKey", "collapseKey", "metadata", "broadcast");
 
     private Wire() {
     }
@@ -88,6 +88,13 @@ public final class Wire {
             b.expiresAt(instant(body, "expiresAt", where));
             b.idempotencyKey(string(body, "idempotencyKey", where));
             b.collapseKey(string(body, "collapseKey", where));
+            Object broadcast = body.get("broadcast");
+            if (broadcast != null) {
+                if (!(broadcast instanceof Boolean flag)) {
+                    throw typeError(where, "broadcast", "true or false", broadcast);
+                }
+                b.broadcast(flag);
+            }
             Object metadata = body.get("metadata");
             if (metadata != null) {
                 if (!(metadata instanceof Map<?, ?> m)) {
@@ -184,6 +191,9 @@ public final class Wire {
         m.put("type", n.type().wireName());
         m.put("event", n.event());
         n.topic().ifPresent(t -> m.put("topic", t));
+        if (n.broadcast()) {
+            m.put("broadcast", true);
+        }
         m.put("priority", n.priority().wireName());
         m.put("title", n.title());
         m.put("body", n.body());

@@ -75,6 +75,13 @@ class ConnectionLimitTest {
                 assertThat(refused.status()).as(refused.head()).isEqualTo(503);
                 assertThat(refused.head().toLowerCase()).contains("retry-after: ").contains("content-type: application/problem+json");
 
+                RawHttp.Answer poll = RawHttp.send(server.baseUri(), "GET", "/api/v1/notifications/poll?wait=5", server.jwt("u-new"), null);
+                assertThat(poll.status()).as(poll.head()).isEqualTo(503);
+                RawHttp.Answer upgrade = RawHttp.sendWithHeaders(server.baseUri(), "GET", "/api/v1/notifications/ws", server.jwt("u-new"),
+                        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+                assertThat(upgrade.status()).as(upgrade.head()).isEqualTo(503);
+
                 RawHttp.Answer published = RawHttp.send(server.baseUri(), "POST", "/api/v1/notifications", server.apiKey(),
                         "{\"recipients\":[\"u-open\"],\"title\":\"still-flowing\"}");
                 assertThat(published.status()).as(published.body()).isEqualTo(202);

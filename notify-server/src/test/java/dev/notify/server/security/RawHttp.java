@@ -29,11 +29,44 @@ final class RawHttp {
 
     /** Sends {@code method target} with an optional bearer credential and JSON body. */
     static Answer send(URI base, String method, String target, String bearer, String body) throws IOException {
+        return send(base, method, target, bearer, body, "Connection: close\r\n");
+    }
+
+    /** Sends a body-less request with extra header lines (each ending in CRLF) instead of {@code Connection: close}. */
+    static Answer sendWithHeaders(URI base, String method, String target, String bearer, String headers) throws IOException {
+        return send(base, method, target, bearer, null, headers);
+    }
+
+    private static String readToEnd(InputStream in) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        in.transferTo(all);
+        return all.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The head and a Content-Length body of one answer on a connection the server keeps open. */
+    private static String readOneAnswer(InputStream in) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            all.write(b);
+            String sofar = all.toString(StandardCharsets.ISO_8859_1);
+            if (sofar.endsWith("\r\n\r\n")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(sofar);
+                if (m.find()) {
+                    all.write(in.readNBytes(Integer.parseInt(m.group(1))));
+                }
+                break;
+            }
+        }
+        return all.toString(StandardCharsets.UTF_8);
+    }
+
+    private static Answer send(URI base, String method, String target, String bearer, String body, String headers) throws IOException {
         byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         StringBuilder req = new StringBuilder()
                 .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
-                .append("Connection: close\r\n");
+                .append(headers);
         if (bearer != null) {
             req.append("Authorization: Bearer ").append(bearer).append("\r\n");
         }
@@ -48,9 +81,7 @@ final class RawHttp {
             out.write(payload);
             out.flush();
             InputStream in = s.getInputStream();
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            in.transferTo(all);
-            String text = all.toString(StandardCharsets.UTF_8);
+            String text = headers.contains("Connection: close") ? readToEnd(in) : readOneAnswer(in);
             int split = text.indexOf("\r\n\r\n");
             String head = split < 0 ? text : text.substring(0, split);
             String rest = split < 0 ? "" : text.substring(split + 4);

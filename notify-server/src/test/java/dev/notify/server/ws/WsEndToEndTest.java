@@ -154,6 +154,31 @@ class WsEndToEndTest {
     }
 
     @Test
+    @DisplayName("a notification with recipients and a topic reaches its recipient, not another subscriber of the topic, unless it is a broadcast")
+    void keepsAddressedNotificationsToTheirRecipients() throws Exception {
+        String owner = newUser();
+        String other = newUser();
+        String topic = "task:aud-" + owner;
+        try (WsClient mine = open(server.jwt(owner, "task:*"), "topics=" + topic);
+             WsClient theirs = open(server.jwt(other, "task:*"), "topics=task:*")) {
+            server.publish("{\"recipients\":[\"" + owner + "\"],\"topic\":\"" + topic + "\",\"event\":\"task.progress\",\"title\":\"private\"}");
+            server.publish("{\"topic\":\"" + topic + "\",\"event\":\"task.progress\",\"title\":\"public\"}");
+            assertThat(theirs.nextEvent()).containsEntry("title", "public");
+            assertThat(mine.nextEvent()).containsEntry("title", "private");
+            assertThat(mine.nextEvent()).containsEntry("title", "public");
+
+            server.publish("{\"recipients\":[\"" + owner + "\"],\"topic\":\"" + topic + "\",\"broadcast\":true,\"event\":\"task.progress\",\"title\":\"for everyone\"}");
+            assertThat(theirs.nextEvent()).containsEntry("title", "for everyone");
+            assertThat(mine.nextEvent()).containsEntry("title", "for everyone");
+        }
+        // by replay: resume from the start; the addressed one is not among the other user's events
+        try (WsClient replay = open(server.jwt(other, "task:*"), "topics=" + topic + "&after=0")) {
+            assertThat(replay.nextEvent()).containsEntry("title", "public");
+            assertThat(replay.nextEvent()).containsEntry("title", "for everyone");
+        }
+    }
+
+    @Test
     @DisplayName("a topic in ?topics= that the token does not grant closes with 1008 and an error frame")
     void refusesUngrantedTopicsInTheQuery() throws Exception {
         try (WsClient ws = connect(server.jwt(newUser(), "task:*"), "topics=secret:x")) {

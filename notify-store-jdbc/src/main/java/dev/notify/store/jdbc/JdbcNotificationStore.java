@@ -12,6 +12,7 @@ import dev.notify.api.Notification;
 import dev.notify.api.Page;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.PreferenceStore;
 import dev.notify.api.spi.PublishRequest;
 import dev.notify.api.spi.PublishResult;
 import dev.notify.api.spi.Retention;
@@ -24,6 +25,7 @@ import dev.notify.store.jdbc.internal.Durability;
 import dev.notify.store.jdbc.internal.EventLogTable;
 import dev.notify.store.jdbc.internal.GroupCommitter;
 import dev.notify.store.jdbc.internal.Inboxes;
+import dev.notify.store.jdbc.internal.PreferencesTable;
 import dev.notify.store.jdbc.internal.Publisher;
 import dev.notify.store.jdbc.internal.Reads;
 import dev.notify.store.jdbc.internal.Startup;
@@ -69,6 +71,7 @@ public final class JdbcNotificationStore implements NotificationStore {
     private final Deliveries deliveries;
     private final Inboxes inboxes;
     private final WebhookEndpoints endpoints;
+    private final PreferencesTable preferences;
     private final Database db;
     private final Durability durability;
 
@@ -103,6 +106,7 @@ public final class JdbcNotificationStore implements NotificationStore {
         this.batchesThroughCommitter = publishes != null && dialect == Dialect.H2;
         this.inboxes = new Inboxes(db);
         this.endpoints = new WebhookEndpoints(db);
+        this.preferences = new PreferencesTable(db);
     }
 
     /**
@@ -293,6 +297,11 @@ public final class JdbcNotificationStore implements NotificationStore {
     @Override
     public WebhookEndpointStore webhookEndpoints() {
         return endpoints;
+    }
+
+    @Override
+    public PreferenceStore preferences() {
+        return preferences;
     }
 
     @Override

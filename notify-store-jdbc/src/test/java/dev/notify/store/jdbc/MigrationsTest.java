@@ -22,6 +22,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @DisplayName("Opening the store")
 class MigrationsTest {
 
+    /** The newest migration this code ships (V6__preferences.sql). */
+    private static final String LATEST = "6";
+
+
     private static Path freshH2Dir() {
         return Path.of("target", "h2", UUID.randomUUID().toString());
     }
@@ -37,7 +41,7 @@ class MigrationsTest {
             assertThat(store.latestSequence()).isZero();
             assertThat(store.describe()).startsWith("jdbc:h2:retry:").doesNotContain(";");
         }
-        assertThat(highestVersion(h2Url(dir))).isEqualTo("3");
+        assertThat(highestVersion(h2Url(dir))).isEqualTo(LATEST);
     }
 
     @Test
@@ -46,7 +50,7 @@ class MigrationsTest {
         try (JdbcNotificationStore store = JdbcNotificationStore.open(JdbcStoreConfig.builder().jdbcUrl(url).build())) {
             assertThat(store.latestSequence()).isZero();
         }
-        assertThat(highestVersion(url)).isEqualTo("3");
+        assertThat(highestVersion(url)).isEqualTo(LATEST);
     }
 
     @Test
@@ -83,7 +87,7 @@ class MigrationsTest {
                     .extracting(i -> i.notification().id()).containsExactly("n1");
             assertThat(store.mark("alice", java.util.List.of("n1"), true, java.time.Instant.now())).isEqualTo(1);
         }
-        assertThat(highestVersion(url)).isEqualTo("3");
+        assertThat(highestVersion(url)).isEqualTo(LATEST);
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeUpdate("INSERT INTO notify_inbox (user_id, notification_id, created_at) "
                     + "VALUES ('alice', 'n1', 2000)")).isInstanceOf(java.sql.SQLException.class);
@@ -95,7 +99,7 @@ class MigrationsTest {
         Path dir = freshH2Dir();
         JdbcNotificationStore.openH2(dir).close();
         JdbcNotificationStore.openH2(dir).close();
-        assertThat(highestVersion(h2Url(dir))).isEqualTo("3");
+        assertThat(highestVersion(h2Url(dir))).isEqualTo(LATEST);
     }
 
     @Test
@@ -106,7 +110,7 @@ class MigrationsTest {
 
         StoreException e = catchThrowableOfType(() -> JdbcNotificationStore.openH2(dir), StoreException.class);
 
-        assertThat(e.getMessage()).contains("schema version 99", "newer than this Notify supports (3)", "upgrade Notify")
+        assertThat(e.getMessage()).contains("schema version 99", "newer than this Notify supports (" + LATEST + ")", "upgrade Notify")
                 .doesNotContain("\n");
     }
 

@@ -243,12 +243,7 @@ public final class SseConnection extends StreamConnection implements Subscriber 
                     next = drain();
                 }
             } else if (signal instanceof HubSignal.ShuttingDown) {
-                // the client should not hear about events it would miss; a reconnect replays them from the log
-                queue.clear();
-                state.dropHeld();
-                enqueue(SseFrames.comment(((HubSignal.ShuttingDown) signal).reason()));
-                completing = true;
-                next = drain();
+                next = finishWith(SseFrames.comment(((HubSignal.ShuttingDown) signal).reason()));
             } else {
                 return;
             }
@@ -282,6 +277,28 @@ public final class SseConnection extends StreamConnection implements Subscriber 
             }
             writable = true;
             next = drain();
+        }
+        then(next);
+    }
+
+    /** Drops what is queued, writes {@code last} and ends the stream once it is written; under the lock. */
+    private Next finishWith(byte[] last) {
+        // the client should not hear about events it would miss; a reconnect replays them from the log
+        queue.clear();
+        state.dropHeld();
+        enqueue(last);
+        completing = true;
+        return drain();
+    }
+
+    /** The credential the stream was opened with expired: a final {@code reauthenticate} event, then the end. */
+    void expire() {
+        Next next;
+        synchronized (this) {
+            if (state.isClosed() || completing) {
+                return;
+            }
+            next = finishWith(SseFrames.event(null, "reauthenticate", "{\"reason\":\"the credential expired; authenticate again\"}"));
         }
         then(next);
     }

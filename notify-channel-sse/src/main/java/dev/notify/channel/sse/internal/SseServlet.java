@@ -6,7 +6,6 @@ import dev.notify.api.InboxStats;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.Subscription;
 import dev.notify.api.spi.SubscriptionRequest;
-import dev.notify.channel.sse.SseChannelProvider;
 import dev.notify.web.Problems;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
@@ -30,6 +29,19 @@ final class SseServlet extends HttpServlet {
 
     SseServlet(SseChannel channel) {
         this.channel = channel;
+    }
+
+    /** Ends the stream with a {@code reauthenticate} event when the credential it was opened with expires. */
+    private void endAt(java.time.Instant expiresAt, SseConnection connection) {
+        long delay = Math.max(0, java.time.Duration.between(channel.context().clock().instant(), expiresAt).toMillis());
+        // weakly held: a stream closed long before its credential expires is not kept alive by the timer
+        java.lang.ref.WeakReference<SseConnection> ref = new java.lang.ref.WeakReference<>(connection);
+        channel.context().scheduler().schedule(() -> {
+            SseConnection c = ref.get();
+            if (c != null) {
+                c.expire();
+            }
+        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -91,6 +103,9 @@ final class SseServlet extends HttpServlet {
             async.addListener(sink);
             out.setWriteListener(sink);
             connection.start(sink, stats, recent, params.resumeAfter(), logHead);
+            if (req.getAttribute(Identity.EXPIRES_AT_ATTRIBUTE) instanceof java.time.Instant expiresAt) {
+                endAt(expiresAt, connection);
+            }
         } catch (RuntimeException e) {
             connection.close();
             if (!resp.isCommitted() && !req.isAsyncStarted()) {

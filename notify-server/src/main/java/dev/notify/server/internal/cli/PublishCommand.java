@@ -73,6 +73,9 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--idempotency-key", paramLabel = "KEY", description = "A key that makes a retried publish a no-op.")
     String idempotencyKey;
 
+    @Option(names = "--broadcast", description = "With --to and --topic: send it to every subscriber of the topic too, not only to the recipients.")
+    boolean broadcast;
+
     @Spec
     CommandSpec spec;
 
@@ -148,6 +151,9 @@ final class PublishCommand implements Callable<Integer> {
         }
         if (channels != null) {
             n.put("channels", channels);
+        }
+        if (broadcast) {
+            n.put("broadcast", true);
         }
         if (n.get("recipients") == null && n.get("topic") == null) {
             throw new IllegalArgumentException("say who gets it: --to USER and/or --topic TOPIC");
