@@ -64,6 +64,7 @@ public final class NotificationService implements AutoCloseable {
     private final LocalSubscriberHub hub;
     private final ServiceInbox inbox;
     private final EventLog eventLog;
+    private final PreferenceRules preferenceRules;
     private final Templates templates = new Templates();
     private final MeterRegistry meterRegistry;
     private final PriorityDeliveryQueue<DeliveryJob> queue;
@@ -93,8 +94,9 @@ public final class NotificationService implements AutoCloseable {
         this.tracker = new DeliveryTracker(config, store, queue, registry, listeners, cancellations, scheduler, metrics);
         this.tailer = new StreamTailer(store, clock, registry, listeners, cancellations, scheduler,
                 config.streamPollInterval(), config.pollInterval());
+        this.preferenceRules = new PreferenceRules(store, config.config().getBoolean("preferences.enabled", true), System::nanoTime);
         Publisher pub = new Publisher(config, store, templates, registry, queue, tracker, tailer, inbox, metrics,
-                meterRegistry.counter("notify.published"));
+                meterRegistry.counter("notify.published"), preferenceRules);
         this.publisher = pub;
         Pruner pruner = new Pruner(store, clock, config.retention(), config.pruneInterval());
         this.shutdown = new Shutdown(pub, tracker, tailer, pruner, registry, hub, scheduler, json, store, b.store == null);
@@ -298,6 +300,11 @@ public final class NotificationService implements AutoCloseable {
     /** The hub of live subscribers. */
     public SubscriberHub hub() {
         return hub;
+    }
+
+    /** Users' notification preferences: read and replace what a user wants to receive. */
+    public NotificationPreferences preferences() {
+        return new NotificationPreferences(preferenceRules, config.clock());
     }
 
     /** The event log, as stream channels read it. */

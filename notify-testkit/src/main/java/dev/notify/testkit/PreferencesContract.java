@@ -1,8 +1,12 @@
 package dev.notify.testkit;
 
 import dev.notify.api.Api;
+import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryStatus;
 import dev.notify.api.Notification;
 import dev.notify.api.Preferences;
+import dev.notify.api.spi.NewDelivery;
+import dev.notify.api.spi.PublishRequest;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -75,5 +79,35 @@ public abstract class PreferencesContract extends StoreContractSupport {
         store().save(request(n));
 
         assertThat(store().find(n.id())).hasValueSatisfying(found -> assertThat(found.transactional()).isTrue());
+    }
+
+    @Test
+    @DisplayName("records a delivery a preference suppressed as cancelled with the reason, and never hands it out")
+    void recordsSuppressedDeliveries() {
+        Notification n = notification().recipient("u1").build();
+        PublishRequest r = new PublishRequest(n, SCOPE, audiencesOf(n),
+                List.of(NewDelivery.suppressed("system", "u1", T0, "suppressed by preference: the user muted notifications")),
+                Optional.empty(), true, Set.of());
+
+        DeliveryRecord d = store().save(r).deliveries().get(0);
+
+        assertThat(d.status()).isEqualTo(DeliveryStatus.CANCELLED);
+        assertThat(d.lastError()).contains("suppressed by preference: the user muted notifications");
+        assertThat(store().deliveries(n.id())).singleElement().satisfies(stored -> {
+            assertThat(stored.status()).isEqualTo(DeliveryStatus.CANCELLED);
+            assertThat(stored.lastError()).contains("suppressed by preference: the user muted notifications");
+        });
+        assertThat(store().claimDue(t(60), 10, lease("node", t(120)))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("leaves the users a request names out of the inbox, and fills the others'")
+    void leavesOptedOutUsersOutOfTheInbox() {
+        Notification n = notification().recipients(List.of("u1", "u2")).build();
+
+        store().save(new PublishRequest(n, SCOPE, audiencesOf(n), List.of(), Optional.empty(), true, Set.of("u1")));
+
+        assertThat(store().stats("u1").total()).isZero();
+        assertThat(store().stats("u2").total()).isEqualTo(1);
     }
 }

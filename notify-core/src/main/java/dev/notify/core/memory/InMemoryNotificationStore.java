@@ -76,7 +76,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private final Deliveries deliveries;
     private final EventLogTable eventLog = new EventLogTable();
     private final Inboxes inboxes;
-    private final UserPreferences preferences = new UserPreferences();
+    private final StoredPreferences preferences = new StoredPreferences();
     private final WebhookEndpoints webhooks = new WebhookEndpoints();
 
     /** A store that stamps the few times the SPI does not pass in with the system UTC clock. */

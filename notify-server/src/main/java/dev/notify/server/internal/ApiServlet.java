@@ -6,6 +6,7 @@ import dev.notify.api.InboxQuery;
 import dev.notify.api.InboxStats;
 import dev.notify.api.Notification;
 import dev.notify.api.Page;
+import dev.notify.api.Preferences;
 import dev.notify.api.DeliveryRecord;
 import dev.notify.api.spi.ConnectionInfo;
 import dev.notify.api.spi.JsonCodec;
@@ -133,6 +134,12 @@ public final class ApiServlet extends HttpServlet {
                 case "DELETE" -> delete(req, res, id);
                 case "GET" -> one(req, res, id);
                 default -> methodNotAllowed("GET, PATCH, DELETE");
+            }
+        } else if (path.equals("/api/v1/preferences")) {
+            switch (method) {
+                case "GET" -> Http.writeJson(res, json, 200, service.preferences().get(preferencesOwner(req)).toJson());
+                case "PUT" -> putPreferences(req, res);
+                default -> methodNotAllowed("GET, PUT");
             }
         } else if (path.equals("/api/v1/stream-tokens")) {
             require(method, "POST");
@@ -393,6 +400,40 @@ public final class ApiServlet extends HttpServlet {
     private static ApiException notYours(String id) {
         // The same answer for unknown ids and other users' ids, so ids cannot be probed.
         return ApiException.notFound("no notification with id '" + id + "' in your inbox");
+    }
+
+    // ---- preferences ----------------------------------------------------------------------------
+
+    private void putPreferences(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        String owner = preferencesOwner(req);
+        Preferences p;
+        try {
+            p = Preferences.fromJson(Http.jsonObject(json, Http.body(req, maxBodyBytes)));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        service.preferences().set(owner, p);
+        Http.writeJson(res, json, 200, p.toJson());
+    }
+
+    /** A user's own preferences; a publisher names the user with {@code ?user=}. */
+    private String preferencesOwner(HttpServletRequest req) {
+        if (!service.preferences().enabled()) {
+            throw new ApiException(501, "Not Implemented", "user preferences are turned off on this server (preferences.enabled=false)");
+        }
+        String named = Http.queryParam(req, "user");
+        Object c = req.getAttribute(Caller.REQUEST_ATTRIBUTE);
+        if (c instanceof Caller.Publisher) {
+            if (named == null || named.isBlank()) {
+                throw ApiException.badRequest("a publisher names the user: /api/v1/preferences?user=<user id>");
+            }
+            return named;
+        }
+        String self = user(req).userId();
+        if (named != null && !named.equals(self)) {
+            throw new ApiException(403, "Forbidden", "a user reads and changes their own preferences only");
+        }
+        return self;
     }
 
     private static Identity user(HttpServletRequest req) {

@@ -48,7 +48,11 @@ final class InboxCollapse {
         Map<Slot, PublishRequest> newest = new LinkedHashMap<>();
         for (PublishRequest r : requests) {
             Notification n = r.notification();
-            n.collapseKey().ifPresent(key -> n.recipients().forEach(user -> newest.put(new Slot(user, key), r)));
+            n.collapseKey().ifPresent(key -> n.recipients().forEach(user -> {
+                if (r.inInbox(user)) {
+                    newest.put(new Slot(user, key), r);
+                }
+            }));
         }
         if (newest.isEmpty()) {
             return;

@@ -39,8 +39,8 @@ public final class Publisher {
 
     static final String INSERT_INBOX = "INSERT INTO notify_inbox (user_id, notification_id, created_at) VALUES (?, ?, ?)";
     static final String INSERT_DELIVERY = "INSERT INTO notify_delivery (notification_id, channel, target, priority, status, "
-            + "attempts, next_attempt_at, claimable_at, lease_owner, lease_until, created_at, updated_at) "
-            + "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)";
+            + "attempts, next_attempt_at, claimable_at, lease_owner, lease_until, created_at, updated_at, last_error) "
+            + "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)";
     static final String INSERT_EVENT = "INSERT INTO notify_event (seq, notification_id, user_id, topic, created_at) VALUES (?, ?, ?, ?, ?)";
 
     private final Database db;
@@ -219,6 +219,9 @@ public final class Publisher {
                 }
                 long created = Sql.nanos(n.createdAt());
                 for (String user : n.recipients()) {
+                    if (!r.inInbox(user)) {
+                        continue;
+                    }
                     ps.setString(1, user);
                     ps.setString(2, n.id());
                     ps.setLong(3, created);
@@ -251,17 +254,29 @@ public final class Publisher {
                     ps.setString(2, d.channel());
                     ps.setString(3, d.target());
                     ps.setShort(4, (short) n.priority().ordinal());
-                    ps.setLong(5, Sql.nanos(d.dueAt()));
-                    ps.setLong(6, Sql.nanos(lease.isPresent() ? lease.get().until() : d.dueAt()));
-                    if (lease.isPresent()) {
-                        ps.setString(7, lease.get().owner());
-                        ps.setLong(8, Sql.nanos(lease.get().until()));
+                    if (d.suppressedBecause().isPresent()) {
+                        // a preference suppressed it: recorded as cancelled with the reason, never claimable
+                        ps.setString(5, DeliveryStatus.CANCELLED.wireName());
+                        ps.setNull(6, Types.BIGINT);
+                        ps.setNull(7, Types.BIGINT);
+                        ps.setNull(8, Types.VARCHAR);
+                        ps.setNull(9, Types.BIGINT);
+                        ps.setString(12, d.suppressedBecause().get());
                     } else {
-                        ps.setNull(7, Types.VARCHAR);
-                        ps.setNull(8, Types.BIGINT);
+                        ps.setString(5, DeliveryStatus.PENDING.wireName());
+                        ps.setLong(6, Sql.nanos(d.dueAt()));
+                        ps.setLong(7, Sql.nanos(lease.isPresent() ? lease.get().until() : d.dueAt()));
+                        if (lease.isPresent()) {
+                            ps.setString(8, lease.get().owner());
+                            ps.setLong(9, Sql.nanos(lease.get().until()));
+                        } else {
+                            ps.setNull(8, Types.VARCHAR);
+                            ps.setNull(9, Types.BIGINT);
+                        }
+                        ps.setNull(12, Types.VARCHAR);
                     }
-                    ps.setLong(9, created);
                     ps.setLong(10, created);
+                    ps.setLong(11, created);
                     ps.addBatch();
                 }
             }
@@ -274,8 +289,10 @@ public final class Publisher {
                         if (!keys.next()) {
                             throw new SQLException("the driver returned fewer generated keys than delivery rows inserted");
                         }
+                        boolean suppressed = d.suppressedBecause().isPresent();
                         records.add(new DeliveryRecord(keys.getLong(1), n.id(), d.channel(), d.target(), n.priority(),
-                                DeliveryStatus.PENDING, 0, Optional.of(d.dueAt()), Optional.empty(), n.createdAt(), n.createdAt()));
+                                suppressed ? DeliveryStatus.CANCELLED : DeliveryStatus.PENDING, 0,
+                                suppressed ? Optional.empty() : Optional.of(d.dueAt()), d.suppressedBecause(), n.createdAt(), n.createdAt()));
                     }
                     out.add(List.copyOf(records));
                 }

@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The users' preferences, one immutable {@link Preferences} per user who saved any; calls no other area. */
-final class UserPreferences implements PreferenceStore {
+final class StoredPreferences implements PreferenceStore {
 
     private final ConcurrentHashMap<String, Preferences> byUser = new ConcurrentHashMap<>();
 
