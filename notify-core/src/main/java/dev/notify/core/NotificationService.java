@@ -102,7 +102,7 @@ public final class NotificationService implements AutoCloseable {
         this.shutdown = new Shutdown(pub, tracker, tailer, pruner, registry, hub, scheduler, json, store, b.store == null);
         OperationalEvents ops = new OperationalEvents(registry, metrics, pub::isOpen, n -> pub.publishAll(List.of(n), DEFAULT_SCOPE));
         EngineChannelContext.Shared shared = new EngineChannelContext.Shared(config.config().node("channels"), json, hub, eventLog,
-                inbox, store, clock, scheduler, metrics, Optional.ofNullable(b.web), ops);
+                inbox, store, clock, scheduler, metrics, Optional.ofNullable(b.web), ops, preferenceRules.forChannels());
         this.contexts = name -> new EngineChannelContext(name, shared);
         try {
             for (ChannelProvider p : b.providers) {

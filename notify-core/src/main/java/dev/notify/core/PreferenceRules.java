@@ -54,6 +54,29 @@ final class PreferenceRules {
         return java.util.Optional.ofNullable(store);
     }
 
+    /** The store for channels: reads go to the store, saves update this node's cache too. */
+    java.util.Optional<PreferenceStore> forChannels() {
+        if (store == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new PreferenceStore() {
+            @Override
+            public Preferences find(String userId) {
+                return store.find(userId);
+            }
+
+            @Override
+            public Map<String, Preferences> findAll(java.util.Collection<String> userIds) {
+                return store.findAll(userIds);
+            }
+
+            @Override
+            public void save(String userId, Preferences p, Instant at) {
+                PreferenceRules.this.save(userId, p, at);
+            }
+        });
+    }
+
     /** The preferences of the notification's recipients who have any (none for a topic-only notification). */
     Map<String, Preferences> of(Notification n) {
         if (store == null || n.recipients().isEmpty() || n.transactional()) {
