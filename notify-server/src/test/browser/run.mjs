@@ -243,6 +243,38 @@ const cases = {
     await shot(page, 'collapsed-progress');
   },
 
+  // The preferences panel saves an opt-out and quiet hours; the server applies them and the page shows them after a reload.
+  async preferencesPanel(page) {
+    await signIn(page);
+    await page.click('#prefs summary');
+    await page.waitForFunction(() => document.querySelector('#pref-quiet-zone').value !== '', null, { timeout: TIMEOUT });
+    check(!(await page.isChecked('#pref-muted')), 'not muted at first');
+    await page.fill('#pref-events', 'marketing.*');
+    await page.uncheck('#pref-ch-live');
+    await page.uncheck('#pref-ch-os');
+    await page.fill('#pref-quiet-start', '22:00');
+    await page.fill('#pref-quiet-end', '07:00');
+    await page.fill('#pref-quiet-zone', 'Europe/Berlin');
+    await page.click('#prefs-form button[type=submit]');
+    await page.waitForSelector('#prefs-status:has-text("Saved.")', { timeout: TIMEOUT });
+    const stored = await (await fetch(BASE + '/api/v1/preferences', { headers: { Authorization: 'Bearer ' + JWT } })).json();
+    check(JSON.stringify(stored.optOuts) === JSON.stringify([{ events: ['marketing.*'], topics: [], channels: ['inbox'], critical: false }]),
+      'stored opt-out: ' + JSON.stringify(stored.optOuts));
+    check(stored.quietHours && stored.quietHours.timeZone === 'Europe/Berlin' && stored.quietHours.start === '22:00', 'stored quiet hours');
+    await publish({ recipients: [USER], event: 'marketing.promo', title: 'Big sale' });
+    await publish({ recipients: [USER], event: 'task.completed', type: 'success', title: 'Export done' });
+    await page.waitForSelector('#inbox li:has-text("Export done")', { timeout: TIMEOUT });
+    await page.reload();
+    await page.waitForSelector('#status.on', { timeout: TIMEOUT });
+    await page.waitForSelector('#inbox li:has-text("Export done")', { timeout: TIMEOUT });
+    check(await page.locator('#inbox li:has-text("Big sale")').count() === 0, 'the opted-out event is not in the inbox');
+    await page.click('#prefs summary');
+    await page.waitForFunction(() => document.querySelector('#pref-events').value === 'marketing.*', null, { timeout: TIMEOUT });
+    check(await page.isChecked('#pref-ch-inbox') && !(await page.isChecked('#pref-ch-live')), 'the channels read back');
+    check(await page.inputValue('#pref-quiet-start') === '22:00', 'the quiet hours read back');
+    await shot(page, 'preferences');
+  },
+
   async devSignIn(page) {
     await page.goto(BASE + '/');
     await shot(page, 'signin');

@@ -129,6 +129,12 @@ class BrowserTest {
     }
 
     @Test
+    @DisplayName("the preferences panel saves an opt-out and quiet hours, the server applies them, and a reload shows them")
+    void preferencesPanelSavesAndApplies() {
+        run("preferencesPanel");
+    }
+
+    @Test
     @DisplayName("the developer sign-in mints a user token with the API key")
     void devSignIn() {
         run("devSignIn");
