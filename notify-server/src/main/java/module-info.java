@@ -25,6 +25,8 @@ module dev.notify.server {
     requires jdk.unsupported;
 
     exports dev.notify.server;
+    // --log-format json: SLF4J instantiates this backend by name (its slf4j.provider property)
+    exports dev.notify.server.internal.logging to org.slf4j;
 
     // picocli fills the command's fields reflectively
     opens dev.notify.server.internal.cli to info.picocli;

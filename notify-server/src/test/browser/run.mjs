@@ -3,45 +3,7 @@
 // BrowserTest (JUnit, in notify-server) starts the server and runs each case with these variables:
 //   NOTIFY_URL, NOTIFY_API_KEY, NOTIFY_USER, NOTIFY_JWT (a JWT of NOTIFY_USER), NOTIFY_SCREENSHOTS (a folder)
 // A case asks the JUnit side to restart the server by printing "@@restart" and waiting for a line on stdin.
-import { chromium } from 'playwright-core';
-import { createInterface } from 'node:readline';
-import { mkdirSync } from 'node:fs';
-
-const BASE = process.env.NOTIFY_URL;
-const API_KEY = process.env.NOTIFY_API_KEY;
-const USER = process.env.NOTIFY_USER;
-const JWT = process.env.NOTIFY_JWT;
-const SHOTS = process.env.NOTIFY_SCREENSHOTS || 'screenshots';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIMEOUT = 15000;
-
-const stdin = createInterface({ input: process.stdin });
-const lines = [];
-let waiting = null;
-stdin.on('line', l => { if (waiting) { const w = waiting; waiting = null; w(l); } else lines.push(l); });
-function ask(command) {
-  console.log('@@' + command);
-  return lines.length ? Promise.resolve(lines.shift()) : new Promise(r => { waiting = r; });
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error('check failed: ' + message);
-}
-
-async function publish(body) {
-  const r = await fetch(BASE + '/api/v1/notifications', {
-    method: 'POST', headers: { Authorization: 'Bearer ' + API_KEY, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  });
-  const text = await r.text();
-  check(r.status === 202, 'publish answered ' + r.status + ': ' + text);
-  return JSON.parse(text).id;
-}
-
-async function shot(page, name) {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: SHOTS + '/' + name + '.png', fullPage: true });
-  console.log('screenshot ' + SHOTS + '/' + name + '.png');
-}
+import { API_KEY, BASE, JWT, TIMEOUT, USER, ask, check, publish, runCase, shot } from './harness.mjs';
 
 async function signIn(page, jwt = JWT) {
   await page.goto(BASE + '/');
@@ -290,37 +252,4 @@ const cases = {
   },
 };
 
-const name = process.argv[2];
-if (!cases[name]) {
-  console.error('unknown case ' + name + '; cases: ' + Object.keys(cases).join(', '));
-  process.exit(2);
-}
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-});
-let failed = false;
-try {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  const page = await context.newPage();
-  page.on('pageerror', e => { failed = true; console.log('page error: ' + e.message); });
-  page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') console.log('console.' + m.type() + ': ' + m.text()); });
-  try {
-    await cases[name](page);
-  } catch (e) {
-    failed = true;
-    console.log('FAILED ' + name + ': ' + (e.stack || e));
-    await shot(page, 'failed-' + name).catch(() => {});
-  }
-} finally {
-  await browser.close();
-  stdin.close();
-}
-if (failed) {
-  console.log('not ok ' + name);
-  process.exit(1);
-}
-console.log('ok ' + name);
-process.exit(0);
+await runCase(cases);

@@ -8,7 +8,7 @@ module dev.notify.store.jdbc {
     requires transitive java.sql;
 
     requires com.zaxxer.hikari;
-    // Flyway 10 has no Automatic-Module-Name: these names derive from the jar file names.
+    // Flyway (13 as 10) has no Automatic-Module-Name: these names derive from the jar file names.
     requires flyway.core;
     requires flyway.database.postgresql;
     requires jakarta.json;

@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  * <p>An audience is required: at least one {@linkplain #recipients() recipient} (user id)
  * and/or a {@linkplain #topic() topic}. {@link #createdAt()} is stamped by the service when it
  * accepts the notification; the builder's default is the current time.
+ *
+ * <p>One file past 600 lines on purpose: the value, its builder and the builder's validation of
+ * every field (the limits above, the event and topic grammars, the JSON-safe copy of {@code data})
+ * are one contract that reads better whole than spread over helpers a user would have to find.
  */
 @Api(status = Api.Status.STABLE, since = "0.1")
 public final class Notification {
@@ -60,6 +64,12 @@ public final class Notification {
     public static final int MAX_DATA_SIZE = 262_144;
     /** Deepest nesting of maps and lists in {@link #data()}. */
     public static final int MAX_DATA_DEPTH = 32;
+    /**
+     * Most significant digits of a number in {@link #data()}: JSON readers refuse longer ones (the
+     * JDBC store's reader from 1,100 characters on, so it could not read such a notification back)
+     * and turning digits into a number costs time quadratic in their count.
+     */
+    public static final int MAX_NUMBER_DIGITS = 1_000;
     /** Most metadata entries. */
     public static final int MAX_METADATA_ENTRIES = 64;
     /** Longest idempotency key, template name, metadata key or value, in characters. */
@@ -645,9 +655,17 @@ public final class Notification {
                 size[0] += 5;
             } else if (value instanceof String) {
                 size[0] += ((String) value).length() + 2;
-            } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
-                    || value instanceof BigInteger || value instanceof BigDecimal) {
+            } else if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
                 size[0] += 20;
+            } else if (value instanceof BigInteger || value instanceof BigDecimal) {
+                // digits counted without formatting: BigDecimal's toPlainString of 1e999999999 is a billion characters
+                BigInteger digits = value instanceof BigInteger ? (BigInteger) value : ((BigDecimal) value).unscaledValue();
+                long estimate = digits.bitLength() * 30103L / 100000; // log10(2): within one of the digit count
+                if (estimate > MAX_NUMBER_DIGITS) {
+                    throw new IllegalArgumentException("data at " + path + " is a number of about " + estimate + " digits; at most "
+                            + MAX_NUMBER_DIGITS + " are allowed");
+                }
+                size[0] += (int) estimate + 14;
             } else if (value instanceof Double || value instanceof Float) {
                 double d = ((Number) value).doubleValue();
                 if (Double.isNaN(d) || Double.isInfinite(d)) {

@@ -15,6 +15,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class NotificationTest {
 
@@ -139,6 +140,19 @@ class NotificationTest {
             }
             Map<String, Object> finalDeep = deep;
             assertThatThrownBy(() -> valid().data(finalDeep)).hasMessageContaining("nested deeper");
+        }
+
+        @Test
+        @DisplayName("numbers in data: any exponent is kept as it is, thousands of digits are refused (issue 13)")
+        void refusesNumbersOfThousandsOfDigitsButKeepsHugeExponents() {
+            Notification n = assertTimeoutPreemptively(java.time.Duration.ofSeconds(2),
+                    () -> valid().data(Map.of("big", new java.math.BigDecimal("1e999999999"), "tiny", new java.math.BigDecimal("-1e-999999999"))).build());
+            assertThat(n.data().get("big")).isEqualTo(new java.math.BigDecimal("1e999999999"));
+            assertThat(valid().data(Map.of("n", new java.math.BigDecimal("9".repeat(1000)))).build().data()).containsKey("n");
+            assertThatThrownBy(() -> valid().data(Map.of("n", new java.math.BigDecimal("9".repeat(1100)))))
+                    .hasMessageContaining("data at data.n is a number of about").hasMessageContaining("at most 1000");
+            assertThatThrownBy(() -> valid().data(Map.of("n", java.math.BigInteger.TEN.pow(5000))))
+                    .hasMessageContaining("at most 1000");
         }
 
         @Test

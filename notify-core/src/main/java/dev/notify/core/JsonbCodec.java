@@ -35,9 +35,14 @@ public final class JsonbCodec implements JsonCodec, AutoCloseable {
             throw new JsonException("no JSON given (null)");
         }
         try {
+            JsonGuard.check(json);
+        } catch (JsonException e) {
+            throw new JsonException("malformed JSON for " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+        try {
             return jsonb.fromJson(json, type);
         } catch (JsonbException | jakarta.json.JsonException | ClassCastException e) {
-            throw new JsonException("malformed JSON for " + type.getSimpleName() + ": " + rootMessage(e), e);
+            throw new JsonException("malformed JSON for " + type.getSimpleName() + ": " + printable(rootMessage(e)), e);
         }
     }
 
@@ -49,7 +54,7 @@ public final class JsonbCodec implements JsonCodec, AutoCloseable {
         }
         String t = json.stripLeading();
         if (!t.startsWith("{")) {
-            throw new JsonException("expected a JSON object, got: " + t.substring(0, Math.min(20, t.length())));
+            throw new JsonException("expected a JSON object, got: " + printable(t.substring(0, Math.min(20, t.length()))));
         }
         return fromJson(json, Map.class);
     }
@@ -61,6 +66,16 @@ public final class JsonbCodec implements JsonCodec, AutoCloseable {
         }
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    /** The parser's messages may quote the input: a client reads them, so they stay short and on one line. */
+    private static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 200 ? sb + "..." : sb.toString();
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.notify.core;
 
 import dev.notify.api.Audience;
 import dev.notify.api.EventLogEntry;
-import dev.notify.api.TopicPatterns;
 import dev.notify.api.spi.ConnectionInfo;
 import dev.notify.api.spi.HubSignal;
 import dev.notify.api.spi.Subscriber;
@@ -16,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,7 +29,11 @@ final class LocalSubscriberHub implements SubscriberHub {
     private final int maxConnectionsPerUser;
     private final Map<String, Set<Entry>> byUser = new ConcurrentHashMap<>();
     private final Map<String, Set<Entry>> byTopic = new ConcurrentHashMap<>();
-    private final Set<Entry> patternSubscribers = new CopyOnWriteArraySet<>();
+    // pattern subscriptions by prefix ("task:" for "task:*", "" for "*"): a subscribe or unsubscribe
+    // touches one small set (a copy-on-write set of every pattern subscriber was copied whole on each,
+    // so one user's subscribe/unsubscribe loop cost every other user), and a topic event looks only at
+    // the distinct prefixes in use instead of at every pattern subscriber
+    private final Map<String, Set<Entry>> byPrefix = new ConcurrentHashMap<>();
     private final Map<String, Entry> byClient = new ConcurrentHashMap<>();
 
     /** A hub allowing {@code maxConnectionsPerUser} connections per user. */
@@ -83,10 +85,42 @@ final class LocalSubscriberHub implements SubscriberHub {
                     }
                 }
             }
-            for (Entry e : patternSubscribers) {
-                if (e.channel.equals(channel) && e.matchesPattern(topic) && (subs == null || !subs.contains(e))) {
-                    n += e.deliver(entry);
+            n += fanOutToPatterns(channel, entry, topic, subs);
+        }
+        return n;
+    }
+
+    private int fanOutToPatterns(String channel, EventLogEntry entry, String topic, Set<Entry> exact) {
+        Set<Entry> only = null;
+        List<Set<Entry>> several = null;
+        for (Map.Entry<String, Set<Entry>> p : byPrefix.entrySet()) {
+            if (!topic.startsWith(p.getKey())) {
+                continue;
+            }
+            if (only == null) {
+                only = p.getValue();
+            } else {
+                if (several == null) {
+                    several = new ArrayList<>(4);
+                    several.add(only);
                 }
+                several.add(p.getValue());
+            }
+        }
+        if (only == null) {
+            return 0;
+        }
+        // a subscriber of task:* and task:a* is matched twice, and one of the topic itself was reached already
+        Iterable<Entry> targets = only;
+        if (several != null) {
+            Set<Entry> union = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            several.forEach(union::addAll);
+            targets = union;
+        }
+        int n = 0;
+        for (Entry e : targets) {
+            if (e.channel.equals(channel) && (exact == null || !exact.contains(e))) {
+                n += e.deliver(entry);
             }
         }
         return n;
@@ -168,39 +202,26 @@ final class LocalSubscriberHub implements SubscriberHub {
             }
         }
 
-        boolean matchesPattern(String topic) {
-            for (String t : topics) {
-                if (t.endsWith("*") && TopicPatterns.matches(t, topic)) {
-                    return true;
-                }
+        void indexTopics(Set<String> ts) {
+            for (String t : ts) {
+                Map<String, Set<Entry>> index = t.endsWith("*") ? byPrefix : byTopic;
+                index.computeIfAbsent(key(t), k -> ConcurrentHashMap.newKeySet()).add(this);
             }
-            return false;
         }
 
-        void indexTopics(Set<String> ts) {
-            boolean pattern = false;
-            for (String t : ts) {
-                if (t.endsWith("*")) {
-                    pattern = true;
-                } else {
-                    byTopic.computeIfAbsent(t, k -> ConcurrentHashMap.newKeySet()).add(this);
-                }
-            }
-            if (pattern) {
-                patternSubscribers.add(this);
-            }
+        /** A topic is its own key; a pattern's key is its prefix. */
+        private String key(String topic) {
+            return topic.endsWith("*") ? topic.substring(0, topic.length() - 1) : topic;
         }
 
         void unindexTopics(Set<String> ts) {
             for (String t : ts) {
-                if (!t.endsWith("*")) {
-                    byTopic.computeIfPresent(t, (k, set) -> {
-                        set.remove(this);
-                        return set.isEmpty() ? null : set;
-                    });
-                }
+                Map<String, Set<Entry>> index = t.endsWith("*") ? byPrefix : byTopic;
+                index.computeIfPresent(key(t), (k, set) -> {
+                    set.remove(this);
+                    return set.isEmpty() ? null : set;
+                });
             }
-            patternSubscribers.remove(this);
         }
 
         @Override

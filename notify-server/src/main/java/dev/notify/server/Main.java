@@ -14,6 +14,7 @@ public final class Main {
 
     /** Runs the command line and exits with its status (0 after a graceful shutdown). */
     public static void main(String[] args) {
+        ServeCommand.selectLogFormat(args, System.getenv());
         int status = ServeCommand.run(args, System.getenv());
         if (status != ServeCommand.KEEP_RUNNING) {
             System.exit(status);

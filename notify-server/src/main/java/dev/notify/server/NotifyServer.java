@@ -12,11 +12,13 @@ import dev.notify.server.internal.Authenticator;
 import dev.notify.server.internal.ConnectionLimits;
 import dev.notify.server.internal.CorsFilter;
 import dev.notify.server.internal.JettyWebRegistry;
+import dev.notify.server.internal.OperatorMetrics;
 import dev.notify.server.internal.OpsServlet;
 import dev.notify.server.internal.Plugins;
 import dev.notify.server.internal.ProblemErrors;
 import dev.notify.server.internal.RateLimitFilter;
 import dev.notify.server.internal.RateLimits;
+import dev.notify.server.internal.RequestIds;
 import dev.notify.server.internal.Secrets;
 import dev.notify.server.internal.StreamAdmission;
 import dev.notify.server.internal.Stores;
@@ -67,17 +69,19 @@ public final class NotifyServer implements AutoCloseable {
     private final NotificationStore store;
     private final Plugins plugins;
     private final Credentials credentials;
+    private final AutoCloseable operatorMetrics;
     private volatile boolean draining;
     private volatile ShutdownReport shutdownReport;
 
     private NotifyServer(ServerSettings settings, Server jetty, NotificationService service, NotificationStore store,
-                         Plugins plugins, Credentials credentials) {
+                         Plugins plugins, Credentials credentials, AutoCloseable operatorMetrics) {
         this.settings = settings;
         this.jetty = jetty;
         this.service = service;
         this.store = store;
         this.plugins = plugins;
         this.credentials = credentials;
+        this.operatorMetrics = operatorMetrics;
     }
 
     /**
@@ -101,7 +105,9 @@ public final class NotifyServer implements AutoCloseable {
         NotificationStore store = Stores.open(settings);
         ownerOnlyFiles(dataDir);
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Server jetty = new Server(threadPool());
+        QueuedThreadPool pool = threadPool();
+        AutoCloseable operatorMetrics = OperatorMetrics.bind(prometheus, pool, store);
+        Server jetty = new Server(pool);
         NotificationService service = null;
         NotifyServer server = null;
         try {
@@ -112,7 +118,10 @@ public final class NotifyServer implements AutoCloseable {
                     .workers(settings.workers()).queueCapacity(settings.queueCapacity())
                     .maxConnectionsPerUser(settings.maxConnectionsPerUser()).build();
             service = NotificationService.builder().config(config).store(store).meterRegistry(prometheus).web(web).build();
-            Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), config.clock());
+            Authenticator auth = new Authenticator(credentials.apiKey(), credentials.jwtSecret(), settings.identityProvider(),
+                    settings.jwtClockSkew(), config.clock());
+            settings.identityProvider().ifPresent(idp -> LOG.info("accepting {} tokens of {} for {} (keys from {})",
+                    idp.algorithms(), idp.issuer(), idp.audiences(), idp.jwksUrl()));
             ConnectionLimits limits = new ConnectionLimits(settings.maxConnections(), settings.headerTimeout());
             mountOwnEndpoints(context, web, service, prometheus, auth, limits, settings);
             registerTemplates(service, settings);
@@ -123,14 +132,14 @@ public final class NotifyServer implements AutoCloseable {
             connector.setPort(settings.port());
             jetty.addConnector(connector);
             limits.install(jetty, connector);
-            jetty.setHandler(context);
+            jetty.setHandler(new RequestIds(context));
             // 404, 405 and Jetty's other own errors are problem documents too, like the API's
             ProblemErrors.install(jetty, context);
             jetty.setStopTimeout(Math.max(1000, Math.min(10_000, settings.shutdownTimeout().toMillis())));
             if (settings.accessLog()) {
                 jetty.setRequestLog(new AccessLog());
             }
-            server = new NotifyServer(settings, jetty, service, store, plugins, credentials);
+            server = new NotifyServer(settings, jetty, service, store, plugins, credentials, operatorMetrics);
             NotifyServer s = server;
             mount(context, new ServletHolder("ops", new OpsServlet(service, prometheus, () -> s.draining)),
                     "/metrics", "/health", "/health/*");
@@ -148,6 +157,7 @@ public final class NotifyServer implements AutoCloseable {
             }
             store.close();
             plugins.close();
+            closeQuietly(operatorMetrics);
             if (e instanceof RuntimeException re) {
                 throw re;
             }
@@ -253,6 +263,14 @@ public final class NotifyServer implements AutoCloseable {
         return new Credentials(apiKey, jwtSecret);
     }
 
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("could not unbind the JVM metrics", e);
+        }
+    }
+
     /** The base URI, such as {@code http://127.0.0.1:8080}. */
     public URI baseUri() {
         String host = settings.host();
@@ -327,6 +345,7 @@ public final class NotifyServer implements AutoCloseable {
         }
         store.close();
         plugins.close();
+        closeQuietly(operatorMetrics);
         ownerOnlyFiles(settings.dataDir());
         LOG.info("shut down: {} deliveries finished while draining, {} left for the next start", shutdownReport.delivered(),
                 shutdownReport.unfinished().size());

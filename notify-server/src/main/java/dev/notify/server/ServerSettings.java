@@ -3,6 +3,7 @@ package dev.notify.server;
 import dev.notify.api.spi.Config;
 import dev.notify.core.ServiceConfig;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -55,6 +56,8 @@ public final class ServerSettings {
     private final Duration headerTimeout;
     private final boolean devTokens;
     private final RateLimitSettings rateLimits;
+    private final IdentityProvider identityProvider;
+    private final Duration jwtClockSkew;
     private final Map<String, String> config;
 
     private ServerSettings(Builder b) {
@@ -81,6 +84,8 @@ public final class ServerSettings {
         this.rateLimits = b.rateLimits;
         this.headerTimeout = b.headerTimeout;
         this.devTokens = b.devTokens;
+        this.identityProvider = b.identityProvider;
+        this.jwtClockSkew = b.jwtClockSkew;
         this.config = Map.copyOf(b.config);
     }
 
@@ -177,6 +182,16 @@ public final class ServerSettings {
         return devTokens;
     }
 
+    /** The identity provider whose RS256/ES256 tokens users may present; empty: only HS256 tokens signed with the JWT secret. */
+    public Optional<IdentityProvider> identityProvider() {
+        return Optional.ofNullable(identityProvider);
+    }
+
+    /** How far a token's {@code exp} and {@code nbf} may be off the server's clock (clocks of two machines drift). */
+    public Duration jwtClockSkew() {
+        return jwtClockSkew;
+    }
+
     /** The number of delivery worker threads. */
     public int workers() {
         return workers;
@@ -226,7 +241,8 @@ public final class ServerSettings {
         return "ServerSettings[host=" + host + ", port=" + port + ", dataDir=" + dataDir + ", dbUrl="
                 + (dbUrl == null ? "(embedded H2)" : dbUrl.replaceAll("password=[^&;]*", "password=***"))
                 + ", pluginsDir=" + pluginsDir + ", channels=" + (channels.isEmpty() ? "all" : channels)
-                + ", corsOrigins=" + corsOrigins + ", maxBodyBytes=" + maxBodyBytes + "]";
+                + ", corsOrigins=" + corsOrigins + ", maxBodyBytes=" + maxBodyBytes
+                + ", identityProvider=" + (identityProvider == null ? "none" : identityProvider.issuer()) + "]";
     }
 
     /** Builds {@link ServerSettings}. */
@@ -254,6 +270,8 @@ public final class ServerSettings {
         private RateLimitSettings rateLimits = RateLimitSettings.DEFAULTS;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private boolean devTokens;
+        private IdentityProvider identityProvider;
+        private Duration jwtClockSkew = Duration.ofSeconds(30);
         private final Map<String, String> config = new TreeMap<>();
 
         private Builder() {
@@ -413,6 +431,21 @@ public final class ServerSettings {
             return this;
         }
 
+        /** Accepts tokens of this identity provider (null for none: only HS256 tokens signed with the JWT secret). */
+        public Builder identityProvider(IdentityProvider provider) {
+            this.identityProvider = provider;
+            return this;
+        }
+
+        /** The tolerance on {@code exp} and {@code nbf}, 0 to 5 minutes. */
+        public Builder jwtClockSkew(Duration skew) {
+            if (skew.isNegative() || skew.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("jwt-clock-skew must be between 0s and 5m, got " + skew);
+            }
+            this.jwtClockSkew = skew;
+            return this;
+        }
+
         /** The number of delivery worker threads, 1 to 1024. */
         public Builder workers(int n) {
             if (n < 1 || n > 1024) {
@@ -458,6 +491,104 @@ public final class ServerSettings {
                 throw new IllegalArgumentException(what + " must not be blank");
             }
             return s;
+        }
+    }
+
+    /**
+     * An identity provider (Keycloak, Auth0, Okta, Entra ID, ...) whose tokens users present:
+     * signed with a key of its JWKS, issued by {@code issuer}, for one of {@code audiences}.
+     *
+     * <pre>{@code
+     * ServerSettings.IdentityProvider.of(URI.create("https://sso.example.com/realms/acme/protocol/openid-connect/certs"),
+     *         "https://sso.example.com/realms/acme", "notify")
+     *     .withTopicsClaim("notify_topics");
+     * }</pre>
+     *
+     * @param jwksUrl          where the provider publishes its public keys
+     * @param issuer           the exact {@code iss} its tokens carry
+     * @param audiences        the {@code aud} values meaning "for Notify"; a token must carry one of them
+     * @param algorithms       accepted signature algorithms (RS256 and ES256 by default; never HS256 or none)
+     * @param userClaim        the claim holding the user id ({@code sub} by default)
+     * @param topicsClaim      the claim listing topic grants ({@code topics} by default; a list or a space-separated string)
+     * @param scopeTopics      topic grants implied by scopes of the {@code scope}/{@code scp} claim, such as
+     *                         {@code notify:tasks -> [task:*]}
+     * @param jwksCacheTtl     how long fetched keys are used before they are fetched again
+     * @param jwksRefreshFloor the shortest time between two fetches caused by tokens naming an unknown {@code kid}
+     */
+    public record IdentityProvider(URI jwksUrl, String issuer, List<String> audiences, List<String> algorithms, String userClaim,
+                                   String topicsClaim, Map<String, List<String>> scopeTopics, Duration jwksCacheTtl,
+                                   Duration jwksRefreshFloor) {
+
+        /** The algorithms accepted unless configured otherwise. */
+        public static final List<String> DEFAULT_ALGORITHMS = List.of("RS256", "ES256");
+        /**
+         * The algorithms that may be configured: asymmetric ones only. EdDSA is left out on purpose:
+         * Nimbus JOSE+JWT verifies Ed25519 only with Google Tink on the classpath, which the server
+         * does not bundle.
+         */
+        public static final List<String> SUPPORTED_ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                "ES256", "ES384", "ES512");
+
+        /** Validates and copies. */
+        public IdentityProvider {
+            Objects.requireNonNull(jwksUrl, "jwksUrl");
+            if (!"https".equals(jwksUrl.getScheme()) && !"http".equals(jwksUrl.getScheme())) {
+                throw new IllegalArgumentException("jwt-jwks-url must be an http(s) URL, got " + jwksUrl);
+            }
+            if (issuer == null || issuer.isBlank()) {
+                throw new IllegalArgumentException("jwt-issuer is required with jwt-jwks-url: tokens are accepted only from the"
+                        + " issuer you name (the iss claim, such as https://sso.example.com/realms/acme)");
+            }
+            if (audiences == null || audiences.isEmpty() || audiences.stream().anyMatch(String::isBlank)) {
+                throw new IllegalArgumentException("jwt-audience is required with jwt-jwks-url: without it a token the provider"
+                        + " issued for any other application would be accepted (the aud claim, such as notify)");
+            }
+            audiences = List.copyOf(audiences);
+            algorithms = List.copyOf(algorithms == null || algorithms.isEmpty() ? DEFAULT_ALGORITHMS : algorithms);
+            for (String alg : algorithms) {
+                if (!SUPPORTED_ALGORITHMS.contains(alg)) {
+                    throw new IllegalArgumentException("jwt-algorithms: " + alg + " is not accepted from an identity provider; choose among "
+                            + SUPPORTED_ALGORITHMS + " (HS256 tokens are the server's own, signed with jwt-secret)");
+                }
+            }
+            userClaim = userClaim == null || userClaim.isBlank() ? "sub" : userClaim.trim();
+            topicsClaim = topicsClaim == null || topicsClaim.isBlank() ? "topics" : topicsClaim.trim();
+            Map<String, List<String>> scopes = new TreeMap<>();
+            if (scopeTopics != null) {
+                scopeTopics.forEach((scope, topics) -> scopes.put(scope, List.copyOf(topics)));
+            }
+            scopeTopics = Map.copyOf(scopes);
+            jwksCacheTtl = jwksCacheTtl == null ? Duration.ofMinutes(5) : jwksCacheTtl;
+            jwksRefreshFloor = jwksRefreshFloor == null ? Duration.ofSeconds(30) : jwksRefreshFloor;
+            if (jwksRefreshFloor.isNegative() || jwksCacheTtl.compareTo(jwksRefreshFloor) < 0) {
+                throw new IllegalArgumentException("jwt-jwks-refresh-floor must be between 0s and jwt-jwks-cache-ttl ("
+                        + jwksCacheTtl + "), got " + jwksRefreshFloor);
+            }
+        }
+
+        /** A provider with the default algorithms, claims and caching. */
+        public static IdentityProvider of(URI jwksUrl, String issuer, String audience) {
+            return new IdentityProvider(jwksUrl, issuer, List.of(audience), null, null, null, null, null, null);
+        }
+
+        /** This provider with the user id read from {@code claim}. */
+        public IdentityProvider withUserClaim(String claim) {
+            return new IdentityProvider(jwksUrl, issuer, audiences, algorithms, claim, topicsClaim, scopeTopics, jwksCacheTtl, jwksRefreshFloor);
+        }
+
+        /** This provider with topic grants read from {@code claim}. */
+        public IdentityProvider withTopicsClaim(String claim) {
+            return new IdentityProvider(jwksUrl, issuer, audiences, algorithms, userClaim, claim, scopeTopics, jwksCacheTtl, jwksRefreshFloor);
+        }
+
+        /** This provider with topic grants implied by scopes. */
+        public IdentityProvider withScopeTopics(Map<String, List<String>> mapping) {
+            return new IdentityProvider(jwksUrl, issuer, audiences, algorithms, userClaim, topicsClaim, mapping, jwksCacheTtl, jwksRefreshFloor);
+        }
+
+        /** This provider with its key set cached for {@code ttl} and refetched for unknown keys at most every {@code floor}. */
+        public IdentityProvider withJwksCaching(Duration ttl, Duration floor) {
+            return new IdentityProvider(jwksUrl, issuer, audiences, algorithms, userClaim, topicsClaim, scopeTopics, ttl, floor);
         }
     }
 }

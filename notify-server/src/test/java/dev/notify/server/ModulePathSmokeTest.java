@@ -35,22 +35,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * service binding because the server {@code uses} the SPI, and every automatic module comes with
  * the first one resolved; no {@code --add-opens} or {@code --patch-module} is needed.
  *
- * <p>One {@code --add-modules} is: {@value #ADD_MODULES}. Flyway 10 ({@code flyway-core}, an
- * automatic module) reads its configuration extensions with Jackson's TOML data format, which
- * needs {@code jackson-databind}; those are explicit modules, and an explicit module joins the
- * graph only when something {@code requires} it. Nothing does (an automatic module has no
- * {@code requires}), so without the flag {@code JdbcNotificationStore.open} fails at start-up
- * with {@code NoClassDefFoundError: com/fasterxml/jackson/databind/ObjectMapper} inside
- * {@code org.flywaydb.core.extensibility.ConfigurationExtension.copy}. The TOML module
- * {@code requires} databind, so naming it is enough. (A {@code requires
- * com.fasterxml.jackson.dataformat.toml;} in {@code notify-store-jdbc}'s {@code module-info.java}
- * would make the flag unnecessary.)
+ * <p>No {@code --add-modules} is needed either. Flyway 10 read its configuration extensions with
+ * Jackson's TOML data format, explicit modules that nothing {@code requires}, so this test used to
+ * add {@code com.fasterxml.jackson.dataformat.toml}; Flyway 13 no longer depends on Jackson at all.
  */
 @DisplayName("The server on the module path")
 class ModulePathSmokeTest {
 
-    /** The explicit modules Flyway needs but no module requires; see the class comment. */
-    static final String ADD_MODULES = "com.fasterxml.jackson.dataformat.toml";
 
     /** Path fragments of what is on the test class path only for the tests. */
     private static final List<String> TEST_ONLY = List.of("/org/junit/", "/org/opentest4j/", "/org/apiguardian/",
@@ -69,7 +60,6 @@ class ModulePathSmokeTest {
         assertThat(modulePath).as("the module path").anySatisfy(e -> assertThat(e.replace('\\', '/')).endsWith("notify-server/target/classes"));
 
         List<String> command = List.of(ServerProcess.java(), "--module-path", String.join(File.pathSeparator, modulePath),
-                "--add-modules", ADD_MODULES,
                 "-m", "dev.notify.server/dev.notify.server.Main",
                 "--host", "127.0.0.1", "--port", "0", "--data-dir", tmp.resolve("data").toString(),
                 "--api-key", TestServer.API_KEY, "--jwt-secret", TestServer.JWT_SECRET,

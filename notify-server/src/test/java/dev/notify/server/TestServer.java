@@ -203,8 +203,20 @@ public final class TestServer implements AutoCloseable {
         return server.service().json().parseObject(response.body());
     }
 
-    /** Sends a request, turning I/O failures into unchecked ones. */
+    /**
+     * Sends a request, turning I/O failures into unchecked ones, and checks the exchange against the
+     * OpenAPI description ({@link ApiContract}): every API test keeps the description true.
+     *
+     * @throws AssertionError when the request or the response disagrees with the description
+     */
     public HttpResponse<String> send(HttpRequest request) {
+        HttpResponse<String> response = sendUnchecked(request);
+        ApiContract.get().check(request, response);
+        return response;
+    }
+
+    /** Sends a request without checking it against the OpenAPI description (for what the description does not cover). */
+    public HttpResponse<String> sendUnchecked(HttpRequest request) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

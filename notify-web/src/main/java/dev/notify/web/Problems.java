@@ -23,6 +23,12 @@ public final class Problems {
 
     /** The media type of problem details. */
     public static final String MEDIA_TYPE = "application/problem+json";
+    /**
+     * The response header carrying the request's id, set by the host before the request is handled
+     * (notify-server's {@code RequestIds}); when present, a problem repeats it as {@code requestId}
+     * and {@code instance} so a user can quote it and an operator find the request's log lines.
+     */
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
     /** The base of the problem {@code type} URIs; what follows is the title's slug. */
     public static final String TYPE_BASE = "https://notify.dev/problems/";
 
@@ -50,13 +56,18 @@ public final class Problems {
         headers.forEach(response::setHeader);
         response.setContentType(MEDIA_TYPE);
         response.setCharacterEncoding("UTF-8");
-        byte[] bytes = body(status, title, detail);
+        byte[] bytes = body(status, title, detail, response.getHeader(REQUEST_ID_HEADER));
         response.setContentLength(bytes.length);
         response.getOutputStream().write(bytes);
     }
 
     /** The UTF-8 body of a problem; {@code detail} may be null. */
     public static byte[] body(int status, String title, String detail) {
+        return body(status, title, detail, null);
+    }
+
+    /** The UTF-8 body of a problem with the request's id ({@code requestId} and {@code instance}); both may be null. */
+    public static byte[] body(int status, String title, String detail, String requestId) {
         StringBuilder out = new StringBuilder(96 + title.length() * 2 + (detail == null ? 4 : detail.length()));
         out.append("{\"type\":");
         string(out, type(title));
@@ -64,6 +75,12 @@ public final class Problems {
         string(out, title);
         out.append(",\"status\":").append(status).append(",\"detail\":");
         string(out, detail);
+        if (requestId != null) {
+            out.append(",\"instance\":");
+            string(out, "urn:notify:request:" + requestId);
+            out.append(",\"requestId\":");
+            string(out, requestId);
+        }
         return out.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -99,5 +116,20 @@ public final class Problems {
             }
         }
         out.append('"');
+    }
+
+    /**
+     * At most {@code max} characters of {@code text} with control characters escaped ({@code \u000a}),
+     * and {@code ...} when it was cut: for a detail that quotes what a client sent (a parameter, a
+     * URL, a parser's complaint), so an error can neither grow with the request nor forge log lines.
+     */
+    public static String excerpt(String text, int max) {
+        String s = String.valueOf(text);
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), max) + 3);
+        for (int i = 0; i < s.length() && i < max; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > max ? sb.append("...").toString() : sb.toString();
     }
 }

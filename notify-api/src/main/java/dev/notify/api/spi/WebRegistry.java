@@ -26,6 +26,18 @@ import java.util.Set;
 @Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public interface WebRegistry {
 
+    /**
+     * A request attribute (and, for a WebSocket, a user property of the endpoint config) holding a
+     * one-sentence reason when the host asks the endpoint to refuse a new stream for now (the
+     * server is at its connection limit). An HTTP stream is refused by the host itself with 503; a
+     * WebSocket upgrade is let through with this attribute so the endpoint can close the socket
+     * with 1013 (try again later) and the reason, which a browser's {@code WebSocket} shows while
+     * a failed handshake would show nothing.
+     *
+     * @since 0.3
+     */
+    String STREAM_REFUSED_ATTRIBUTE = "dev.notify.web.stream-refused";
+
     /** The handler types this host accepts, by class name. */
     Set<String> supportedTypes();
 

@@ -5,6 +5,7 @@ import org.eclipse.jetty.server.RequestLog;
 import org.eclipse.jetty.server.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +31,17 @@ public final class AccessLog implements RequestLog {
         }
         String query = request.getHttpURI().getQuery();
         long took = (System.nanoTime() - request.getBeginNanoTime()) / 1_000_000;
-        LOG.info("{} {}{} {} {}ms", escape(request.getMethod()), escape(request.getHttpURI().getPath()),
-                query == null ? "" : "?" + escape(mask(query)), response.getStatus(), took);
+        // the request is complete here, possibly on another thread than the one that handled it
+        Object requestId = request.getAttribute(RequestIds.KEY);
+        if (requestId != null) {
+            MDC.put(RequestIds.KEY, requestId.toString());
+        }
+        try {
+            LOG.info("{} {}{} {} {}ms", escape(request.getMethod()), escape(request.getHttpURI().getPath()),
+                    query == null ? "" : "?" + escape(mask(query)), response.getStatus(), took);
+        } finally {
+            MDC.remove(RequestIds.KEY);
+        }
     }
 
     /** The query string with credential values replaced by {@code ***}. */

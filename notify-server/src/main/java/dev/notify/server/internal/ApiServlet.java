@@ -80,7 +80,7 @@ public final class ApiServlet extends HttpServlet {
         } catch (JsonException e) {
             Problems.write(res, 400, "Malformed JSON", e.getMessage(), Map.of());
         } catch (IllegalArgumentException e) {
-            String m = String.valueOf(e.getMessage());
+            String m = Http.excerpt(String.valueOf(e.getMessage()), 300);
             Problems.write(res, 400, m.startsWith("unknown channel") ? "Unknown Channel" : "Bad Request", m, Map.of());
         } catch (IllegalStateException e) {
             if (!service.isOpen()) {
@@ -153,7 +153,7 @@ public final class ApiServlet extends HttpServlet {
             publisher(req);
             replay(res, path.substring("/api/v1/dead-letters/".length(), path.length() - "/replay".length()));
         } else {
-            throw ApiException.notFound("no endpoint at " + path + "; see the HTTP API in the README");
+            throw ApiException.notFound("no endpoint at " + Http.excerpt(path) + "; see the HTTP API in the README");
         }
     }
 
@@ -216,7 +216,7 @@ public final class ApiServlet extends HttpServlet {
         Identity user = user(req);
         String unread = Http.queryParam(req, "unread");
         if (unread != null && !unread.equals("true") && !unread.equals("false")) {
-            throw ApiException.badRequest("unread must be true or false, got '" + unread + "'");
+            throw ApiException.badRequest("unread must be true or false, got '" + Http.excerpt(unread) + "'");
         }
         int limit = intParam(req, "limit", 20, 1, InboxQuery.MAX_LIMIT);
         String cursor = Http.queryParam(req, "cursor");
@@ -225,7 +225,7 @@ public final class ApiServlet extends HttpServlet {
             page = service.inbox().list(new InboxQuery(user.userId(), "true".equals(unread),
                     Optional.ofNullable(cursor).filter(c -> !c.isEmpty()), limit));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cursor is not valid: " + e.getMessage());
+            throw ApiException.badRequest("cursor is not valid: " + Http.excerpt(String.valueOf(e.getMessage()), 300));
         }
         List<Map<String, Object>> items = new ArrayList<>();
         for (InboxItem i : page.items()) {
@@ -364,7 +364,7 @@ public final class ApiServlet extends HttpServlet {
         try {
             page = service.deadLetters(Optional.ofNullable(cursor).filter(c -> !c.isEmpty()), limit);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("cursor is not valid: " + e.getMessage());
+            throw ApiException.badRequest("cursor is not valid: " + Http.excerpt(String.valueOf(e.getMessage()), 300));
         }
         List<Map<String, Object>> items = new ArrayList<>();
         for (DeliveryRecord d : page.items()) {
@@ -381,7 +381,7 @@ public final class ApiServlet extends HttpServlet {
         try {
             id = Long.parseLong(rawId);
         } catch (NumberFormatException e) {
-            throw ApiException.notFound("no dead letter with id '" + rawId + "'");
+            throw ApiException.notFound("no dead letter with id '" + Http.excerpt(rawId) + "'");
         }
         DeliveryRecord d = service.replay(id).orElseThrow(() -> ApiException.notFound("no dead letter with id " + id));
         Http.writeJson(res, json, 202, Wire.delivery(d));
@@ -399,7 +399,7 @@ public final class ApiServlet extends HttpServlet {
 
     private static ApiException notYours(String id) {
         // The same answer for unknown ids and other users' ids, so ids cannot be probed.
-        return ApiException.notFound("no notification with id '" + id + "' in your inbox");
+        return ApiException.notFound("no notification with id '" + Http.excerpt(id) + "' in your inbox");
     }
 
     // ---- preferences ----------------------------------------------------------------------------
@@ -464,7 +464,7 @@ public final class ApiServlet extends HttpServlet {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest(name + " must be a whole number, got '" + v + "'");
+            throw ApiException.badRequest(name + " must be a whole number, got '" + Http.excerpt(v) + "'");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.notify.server.internal;
 
 import dev.notify.api.Identity;
 import dev.notify.api.spi.JsonCodec;
+import dev.notify.server.internal.web.WebUi;
 import dev.notify.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -52,6 +53,10 @@ public final class AuthFilter extends HttpFilter {
         // no OPTIONS exception: a CORS preflight is answered by CorsFilter before this filter when
         // CORS is configured; any other OPTIONS request reaches a servlet and needs credentials like the rest
         String path = Http.routedPath(req);
+        if (WebUi.OPENAPI.equals(path) && "GET".equals(req.getMethod())) {
+            chain.doFilter(req, res); // the API's description is public, like the page that renders it
+            return;
+        }
         Caller caller;
         try {
             caller = authenticate(req);

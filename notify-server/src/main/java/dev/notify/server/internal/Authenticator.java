@@ -5,9 +5,13 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.notify.api.Identity;
+import dev.notify.server.ServerSettings;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,13 +25,22 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Checks credentials: the publishers' API key (constant-time comparison) and users' HS256 JWTs
- * ({@code sub}, {@code exp}, optional {@code topics}), and mints the short-lived stream tokens
- * that EventSource clients pass as {@code ?token=}. Stream tokens are JWTs of the same secret
- * with the claim {@code "use":"stream"}, so no server-side state is needed and any node verifies them.
+ * Checks credentials: the publishers' API key (constant-time comparison) and users' JWTs, and
+ * mints the short-lived stream tokens that EventSource clients pass as {@code ?token=}.
+ *
+ * <p>A user JWT is either the server's own, HS256 with the JWT secret ({@code sub}, {@code exp},
+ * optional {@code topics}: what {@code notify-server token} and the stream tokens are), or, when
+ * an {@link ServerSettings.IdentityProvider identity provider} is configured, one it signed with a
+ * key of its JWKS (RS256/ES256), issued by the configured issuer for the configured audience, the
+ * user id and topic grants read from the configured claims. The header's {@code alg} picks the
+ * path, and each path accepts only its own algorithms, so an HS256 token "signed" with the
+ * provider's public key is checked against the secret and fails, and {@code alg: none} is refused.
+ * Stream tokens are JWTs of the secret with the claim {@code "use":"stream"}, so no server-side
+ * state is needed and any node verifies them.
  */
 public final class Authenticator {
 
@@ -35,7 +48,7 @@ public final class Authenticator {
     public static final String TOPICS_CLAIM = "topics";
     private static final String USE_CLAIM = "use";
     private static final String STREAM_USE = "stream";
-    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
 
     private final byte[] apiKey;
     private final String apiKeyId;
@@ -43,13 +56,23 @@ public final class Authenticator {
     private final MACVerifier verifier;
     private final MACSigner signer;
     private final Clock clock;
+    private final Duration clockSkew;
+    private final IdentityProviderTokens identityProvider;
 
-    /** An authenticator for this API key and JWT secret. */
+    /** An authenticator for this API key and JWT secret, accepting only HS256 user tokens. */
     public Authenticator(String apiKey, String jwtSecret, Clock clock) {
+        this(apiKey, jwtSecret, Optional.empty(), DEFAULT_CLOCK_SKEW, clock);
+    }
+
+    /** An authenticator that also accepts the tokens of an identity provider, with this tolerance on exp and nbf. */
+    public Authenticator(String apiKey, String jwtSecret, Optional<ServerSettings.IdentityProvider> identityProvider,
+                         Duration clockSkew, Clock clock) {
         this.apiKey = apiKey.getBytes(StandardCharsets.UTF_8);
         this.apiKeyId = "key-" + HexFormat.of().formatHex(sha256(this.apiKey), 0, 6);
         this.jwtSecret = jwtSecret.getBytes(StandardCharsets.UTF_8);
         this.clock = clock;
+        this.clockSkew = clockSkew;
+        this.identityProvider = identityProvider.map(IdentityProviderTokens::new).orElse(null);
         try {
             this.verifier = new MACVerifier(this.jwtSecret);
             this.signer = new MACSigner(this.jwtSecret);
@@ -75,15 +98,37 @@ public final class Authenticator {
      * @throws AuthException with a reason fit for a 401 response
      */
     public Caller.User verifyUserToken(String token, boolean streamTokenOnly) {
-        SignedJWT jwt;
+        JWT parsed;
         try {
-            jwt = SignedJWT.parse(token);
+            parsed = JWTParser.parse(token);
         } catch (ParseException e) {
             throw new AuthException("the token is not a JWT");
         }
-        if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
-            throw new AuthException("the token is signed with " + jwt.getHeader().getAlgorithm() + "; only HS256 is accepted");
+        if (parsed instanceof PlainJWT) {
+            throw new AuthException("the token is unsigned (alg: none); tokens must be signed");
         }
+        if (!(parsed instanceof SignedJWT jwt)) {
+            throw new AuthException("the token is encrypted (JWE); send a signed token (JWS)");
+        }
+        JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+        if (JWSAlgorithm.HS256.equals(alg)) {
+            return ownToken(jwt, streamTokenOnly);
+        }
+        if (identityProvider == null) {
+            throw new AuthException("the token is signed with " + alg + "; only HS256 tokens signed with the server's secret are"
+                    + " accepted (configure --jwt-jwks-url to accept an identity provider's tokens)");
+        }
+        if (!identityProvider.accepts(alg)) {
+            throw new AuthException("the token is signed with " + alg + "; accepted: HS256 (the server's own) and "
+                    + identityProvider.algorithms() + " (the identity provider's)");
+        }
+        if (streamTokenOnly) {
+            throw new AuthException("only stream tokens (POST /api/v1/stream-tokens) may be passed as ?token=; send JWTs as Authorization: Bearer");
+        }
+        return providerToken(identityProvider.verify(jwt));
+    }
+
+    private Caller.User ownToken(SignedJWT jwt, boolean streamTokenOnly) {
         try {
             if (!jwt.verify(verifier)) {
                 throw new AuthException("the token's signature is invalid");
@@ -97,18 +142,7 @@ public final class Authenticator {
         } catch (ParseException e) {
             throw new AuthException("the token's claims are malformed");
         }
-        Instant now = clock.instant();
-        Date exp = claims.getExpirationTime();
-        if (exp == null) {
-            throw new AuthException("the token has no exp claim; tokens must expire");
-        }
-        if (now.isAfter(exp.toInstant().plus(CLOCK_SKEW))) {
-            throw new AuthException("the token expired at " + exp.toInstant());
-        }
-        Date nbf = claims.getNotBeforeTime();
-        if (nbf != null && now.plus(CLOCK_SKEW).isBefore(nbf.toInstant())) {
-            throw new AuthException("the token is not valid before " + nbf.toInstant());
-        }
+        checkTimes(claims);
         String sub = claims.getSubject();
         if (sub == null || sub.isBlank()) {
             throw new AuthException("the token has no sub claim (the user id)");
@@ -121,7 +155,70 @@ public final class Authenticator {
         if (streamTokenOnly && !stream) {
             throw new AuthException("only stream tokens (POST /api/v1/stream-tokens) may be passed as ?token=; send JWTs as Authorization: Bearer");
         }
-        return new Caller.User(new Identity(sub, topics(claims.getClaim(TOPICS_CLAIM))), stream, exp.toInstant());
+        return new Caller.User(new Identity(sub, topics(TOPICS_CLAIM, claims.getClaim(TOPICS_CLAIM))), stream,
+                claims.getExpirationTime().toInstant());
+    }
+
+    private Caller.User providerToken(JWTClaimsSet claims) {
+        ServerSettings.IdentityProvider idp = identityProvider.settings();
+        if (!idp.issuer().equals(claims.getIssuer())) {
+            throw new AuthException("the token was issued by " + (claims.getIssuer() == null ? "nobody (no iss claim)" : claims.getIssuer())
+                    + ", not by " + idp.issuer());
+        }
+        List<String> aud = claims.getAudience();
+        if (aud.stream().noneMatch(idp.audiences()::contains)) {
+            throw new AuthException("the token is for " + (aud.isEmpty() ? "no audience (no aud claim)" : "audience " + aud)
+                    + ", not for " + idp.audiences());
+        }
+        checkTimes(claims);
+        Object user = claims.getClaim(idp.userClaim());
+        if (!(user instanceof String userId) || userId.isBlank()) {
+            throw new AuthException("the token has no " + idp.userClaim() + " claim (the user id)");
+        }
+        if (userId.chars().anyMatch(Character::isISOControl)) {
+            // a user id ends up in log lines and stream frames: a CR/LF in it would forge either
+            throw new AuthException("the token's " + idp.userClaim() + " claim contains control characters");
+        }
+        Set<String> grants = topics(idp.topicsClaim(), claims.getClaim(idp.topicsClaim()));
+        for (String scope : scopes(claims)) {
+            grants.addAll(idp.scopeTopics().getOrDefault(scope, List.of()));
+        }
+        // an identity provider's token is never a stream token, whatever claims it carries
+        // an open stream ends when this token expires (Caller.User#expiresAt)
+        return new Caller.User(new Identity(userId, grants), false, claims.getExpirationTime().toInstant());
+    }
+
+    private void checkTimes(JWTClaimsSet claims) {
+        Instant now = clock.instant();
+        Date exp = claims.getExpirationTime();
+        if (exp == null) {
+            throw new AuthException("the token has no exp claim; tokens must expire");
+        }
+        if (now.isAfter(exp.toInstant().plus(clockSkew))) {
+            throw new AuthException("the token expired at " + exp.toInstant());
+        }
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && now.plus(clockSkew).isBefore(nbf.toInstant())) {
+            throw new AuthException("the token is not valid before " + nbf.toInstant());
+        }
+    }
+
+    /** The scopes of RFC 9068 {@code scope} (space-separated; Keycloak, Auth0) and of {@code scp} (a list or string; Okta, Entra ID). */
+    private static Set<String> scopes(JWTClaimsSet claims) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String name : List.of("scope", "scp")) {
+            Object claim = claims.getClaim(name);
+            if (claim instanceof String s) {
+                for (String scope : s.trim().split("\\s+")) {
+                    if (!scope.isEmpty()) {
+                        out.add(scope);
+                    }
+                }
+            } else if (claim instanceof List<?> list) {
+                list.forEach(o -> out.add(String.valueOf(o)));
+            }
+        }
+        return out;
     }
 
     /**
@@ -153,7 +250,7 @@ public final class Authenticator {
         return jwt.serialize();
     }
 
-    private static Set<String> topics(Object claim) {
+    private static Set<String> topics(String name, Object claim) {
         Set<String> out = new LinkedHashSet<>();
         if (claim == null) {
             return out;
@@ -169,13 +266,13 @@ public final class Authenticator {
         if (claim instanceof List<?> list) {
             for (Object o : list) {
                 if (!(o instanceof String s) || s.isBlank()) {
-                    throw new AuthException("the token's topics claim must list topic names, got " + o);
+                    throw new AuthException("the token's " + name + " claim must list topic names, got " + o);
                 }
                 out.add(s.trim());
             }
             return out;
         }
-        throw new AuthException("the token's topics claim must be a list of topics");
+        throw new AuthException("the token's " + name + " claim must be a list of topics");
     }
 
     private static byte[] sha256(byte[] b) {

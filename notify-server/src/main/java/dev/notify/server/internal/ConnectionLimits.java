@@ -29,8 +29,14 @@ import java.util.concurrent.TimeUnit;
 public final class ConnectionLimits {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionLimits.class);
-    /** What a default leaves to everything that is not a client socket: the database pool, webhook connects, files, the JVM's own. */
-    private static final int MIN_OTHER_DESCRIPTORS = 256;
+    /**
+     * What a default leaves to everything that is not a client socket: the database pool (10), webhook
+     * connects (bounded by the workers), the jars and data files, the JVM's own; 600 is several times
+     * what a busy node holds, and small enough that a 20,000-descriptor process still holds 19,000 streams.
+     */
+    private static final int MIN_OTHER_DESCRIPTORS = 600;
+    /** Most connections kept for short requests (publishing, inbox calls) past the stream threshold. */
+    private static final int MAX_REQUEST_HEADROOM = 256;
     /** Used when the process limit cannot be read (a non-Unix JVM). */
     private static final int FALLBACK = 10_000;
 
@@ -45,17 +51,20 @@ public final class ConnectionLimits {
      */
     public ConnectionLimits(int maxConnections, Duration headerTimeout) {
         this.maxConnections = maxConnections > 0 ? maxConnections : defaultFor(processDescriptorLimit());
-        // a tenth of the connections (at least two) stays for requests that are not streams
-        this.streamThreshold = this.maxConnections - Math.max(2, this.maxConnections / 10);
+        // a tenth of the connections (at least two, at most 256) stays for requests that are not streams
+        this.streamThreshold = this.maxConnections - Math.max(2, Math.min(MAX_REQUEST_HEADROOM, this.maxConnections / 10));
         this.headerTimeout = headerTimeout;
     }
 
-    /** The default cap for a process allowed {@code descriptors} open files: a quarter (at least 256) left for the rest. */
+    /**
+     * The default cap for a process allowed {@code descriptors} open files: 600 (or a thirty-second
+     * of a larger limit) left for the rest, at least 16 connections.
+     */
     public static int defaultFor(long descriptors) {
         if (descriptors <= 0) {
             return FALLBACK;
         }
-        long other = Math.max(MIN_OTHER_DESCRIPTORS, descriptors / 4);
+        long other = Math.max(MIN_OTHER_DESCRIPTORS, descriptors / 32);
         return (int) Math.max(16, Math.min(Integer.MAX_VALUE, descriptors - other));
     }
 

@@ -51,6 +51,16 @@ public final class Http {
         return null;
     }
 
+    /** A client's text quoted in an error message: at most 64 characters, control characters escaped. */
+    public static String excerpt(String s) {
+        return excerpt(s, 64);
+    }
+
+    /** {@code s} cut to {@code max} characters with control characters escaped, for a message that may quote a client. */
+    public static String excerpt(String s, int max) {
+        return dev.notify.web.Problems.excerpt(s, max);
+    }
+
     private static String decode(String s) {
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);

@@ -15,6 +15,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -112,9 +113,12 @@ public final class JettyWebRegistry implements WebRegistry {
                     .decoders(config.getDecoders())
                     .build();
             perRequest.getUserProperties().putAll(config.getUserProperties());
-            Object identity = req.getAttribute(Identity.REQUEST_ATTRIBUTE);
-            if (identity != null) {
-                perRequest.getUserProperties().put(Identity.REQUEST_ATTRIBUTE, identity);
+            // what the auth filter and the stream admission decided, for the endpoint's onOpen
+            for (String key : List.of(Identity.REQUEST_ATTRIBUTE, Identity.EXPIRES_AT_ATTRIBUTE, WebRegistry.STREAM_REFUSED_ATTRIBUTE)) {
+                Object value = req.getAttribute(key);
+                if (value != null) {
+                    perRequest.getUserProperties().put(key, value);
+                }
             }
             try {
                 container.upgradeHttpToWebSocket(req, res, perRequest, Map.of());

@@ -83,6 +83,11 @@ public final class ProblemErrors {
             if (code == null) {
                 message = null;
             }
+            // the error dispatch starts from a reset response: put back the id RequestIds gave the request
+            Object requestId = req.getAttribute(RequestIds.KEY);
+            if (requestId != null) {
+                res.setHeader(RequestIds.HEADER, requestId.toString());
+            }
             Problems.write(res, status, HttpStatus.getMessage(status), detail(status, req.getMethod(), path, message), Map.of());
         }
     }
@@ -98,7 +103,9 @@ public final class ProblemErrors {
         @Override
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
             String path = request.getHttpURI() == null ? "/" : request.getHttpURI().getPath();
-            byte[] bytes = Problems.body(code, HttpStatus.getMessage(code), detail(code, request.getMethod(), path, message));
+            Object requestId = request.getAttribute(RequestIds.KEY);
+            byte[] bytes = Problems.body(code, HttpStatus.getMessage(code), detail(code, request.getMethod(), path, message),
+                    requestId == null ? null : requestId.toString());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, Problems.MEDIA_TYPE);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
             response.write(true, ByteBuffer.wrap(bytes), callback);

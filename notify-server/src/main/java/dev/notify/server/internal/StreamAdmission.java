@@ -32,6 +32,13 @@ public final class StreamAdmission extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest req, HttpServletResponse res, FilterChain chain) throws IOException, ServletException {
         if (AuthFilter.isStreamPath(req.getMethod(), Http.routedPath(req)) && limits.streamsFull()) {
+            if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+                // a browser's WebSocket cannot read a failed handshake's status: the endpoint closes with 1013 instead
+                req.setAttribute(dev.notify.api.spi.WebRegistry.STREAM_REFUSED_ATTRIBUTE,
+                        "the server holds as many streams as it may; try again in " + RETRY_AFTER + " s");
+                chain.doFilter(req, res);
+                return;
+            }
             Problems.write(res, 503, "Service Unavailable", "the server holds as many streams as it may; try again shortly"
                     + " (publishing and the inbox still work)", Map.of("Retry-After", RETRY_AFTER));
             return;

@@ -39,7 +39,7 @@ public final class Wire {
     public static Notification notification(Map<String, Object> body, String where) {
         for (String k : body.keySet()) {
             if (!PUBLISH_FIELDS.contains(k)) {
-                throw ApiException.badRequest("unknown field '" + where + k + "'; a notification has the fields "
+                throw ApiException.badRequest("unknown field '" + where + Http.excerpt(k) + "'; a notification has the fields "
                         + new java.util.TreeSet<>(PUBLISH_FIELDS));
             }
         }
@@ -109,7 +109,7 @@ public final class Wire {
                 }
                 for (Map.Entry<?, ?> e : m.entrySet()) {
                     if (!(e.getValue() instanceof String v)) {
-                        throw typeError(where, "metadata." + e.getKey(), "a string", e.getValue());
+                        throw typeError(where, "metadata." + Http.excerpt(String.valueOf(e.getKey())), "a string", e.getValue());
                     }
                     b.metadata((String) e.getKey(), v);
                 }
@@ -118,7 +118,9 @@ public final class Wire {
         } catch (ApiException e) {
             throw e;
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(where.isEmpty() ? e.getMessage() : where + " " + e.getMessage());
+            // the builder's messages may quote data keys of any length
+            String m = Http.excerpt(String.valueOf(e.getMessage()), 300);
+            throw ApiException.badRequest(where.isEmpty() ? m : where + " " + m);
         }
     }
 
@@ -159,7 +161,7 @@ public final class Wire {
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("field '" + where + field + "' = '" + s
+            throw ApiException.badRequest("field '" + where + field + "' = '" + Http.excerpt(s)
                     + "' is not an ISO-8601 timestamp with an offset, such as 2024-01-15T10:30:00Z");
         }
     }

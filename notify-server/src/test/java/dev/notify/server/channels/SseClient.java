@@ -1,5 +1,7 @@
 package dev.notify.server.channels;
 
+import dev.notify.server.ApiContract;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,8 +62,11 @@ final class SseClient implements AutoCloseable {
         if (lastEventId != null) {
             b.header("Last-Event-ID", lastEventId);
         }
+        HttpRequest request = b.build();
         try {
-            return new SseClient(http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream()));
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            ApiContract.get().checkStream(request, response);
+            return new SseClient(response);
         } catch (IOException e) {
             throw new IllegalStateException("cannot connect to " + uri, e);
         } catch (InterruptedException e) {

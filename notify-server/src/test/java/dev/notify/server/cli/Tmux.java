@@ -116,10 +116,15 @@ final class Tmux implements AutoCloseable {
 
     /** Writes a bash script that runs the server's main class with the test class path. */
     static Path script(Path dir, List<String> args) throws IOException {
+        return script(dir, Path.of(System.getProperty("java.home"), "bin", "java"), args);
+    }
+
+    /** The same with another {@code java} binary (a newer JDK). */
+    static Path script(Path dir, Path java, List<String> args) throws IOException {
         StringBuilder sb = new StringBuilder("#!/usr/bin/env bash\n");
         sb.append("unset $(env | grep -o '^NOTIFY_[A-Z_]*')\n");
         sb.append("export LANG=C.UTF-8\n");
-        sb.append("exec ").append(quote(Path.of(System.getProperty("java.home"), "bin", "java").toString()))
+        sb.append("exec ").append(quote(java.toString()))
                 .append(" -cp ").append(quote(System.getProperty("java.class.path")))
                 .append(" dev.notify.server.Main");
         for (String a : args) {

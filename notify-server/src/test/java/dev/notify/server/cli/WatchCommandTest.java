@@ -9,14 +9,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@code notify-server watch} as a person sees it: in a real pseudo-terminal (tmux) the progress
@@ -100,8 +103,66 @@ class WatchCommandTest {
     @Test
     @DisplayName("with stdout piped it prints one plain line per change, without escape sequences")
     void printsPlainLinesWhenPiped() throws Exception {
-        String user = "watch-pipe";
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        assertPlainLinesWhenPiped(Path.of(System.getProperty("java.home"), "bin", "java"), "watch-pipe");
+    }
+
+    @Test
+    @DisplayName("on JDK 22 and later, where System.console() exists even when piped, it still prints plain lines")
+    void printsPlainLinesWhenPipedOnJdk22AndLater() throws Exception {
+        Optional<Path> java = jdk22OrLater();
+        assumeTrue(java.isPresent(), "no JDK 22+ found (NOTIFY_TEST_JDK22_HOME, /usr/lib/jvm, /opt)");
+        assertPlainLinesWhenPiped(java.get(), "watch-pipe-jdk22");
+    }
+
+    @Test
+    @DisplayName("on JDK 22 and later, in a terminal it still draws (Console.isTerminal(), called reflectively, says so)")
+    void drawsInATerminalOnJdk22AndLater() throws Exception {
+        Optional<Path> java = jdk22OrLater();
+        assumeTrue(java.isPresent(), "no JDK 22+ found (NOTIFY_TEST_JDK22_HOME, /usr/lib/jvm, /opt)");
+        if (!Tmux.available()) {
+            fail("the terminal tests need tmux: apt-get install -y tmux");
+        }
+        String user = "watch-tty-jdk22";
+        Path script = Tmux.script(dir, java.get(), List.of("watch", "--url", server.baseUri().toString(), "--token", server.jwt(user)));
+        try (Tmux tty = Tmux.run(script)) {
+            tty.await(s -> s.contains("watching as " + user), WAIT, "the connected line");
+            assertThat(tty.cursorVisible()).as("cursor hidden: it draws with escape sequences").isFalse();
+            progress(user, "jdk-22", "task.progress", 40, "Drawing");
+            String s = tty.await(x -> x.contains(" 40%  Drawing"), WAIT, "the progress bar");
+            assertThat(linesWith(s, "jdk-22").get(0)).contains("█").contains("░");
+            tty.sendKeys("C-c");
+            tty.await(x -> x.contains("EXIT="), WAIT, "the exit status");
+        }
+    }
+
+    /** A JDK of release 22 or later: NOTIFY_TEST_JDK22_HOME, else the newest one under /usr/lib/jvm or /opt. */
+    private static Optional<Path> jdk22OrLater() throws IOException {
+        List<Path> homes = new ArrayList<>();
+        String configured = System.getenv("NOTIFY_TEST_JDK22_HOME");
+        if (configured != null && !configured.isBlank()) {
+            homes.add(Path.of(configured));
+        }
+        for (String parent : List.of("/usr/lib/jvm", "/opt")) {
+            if (Files.isDirectory(Path.of(parent))) {
+                try (var dirs = Files.list(Path.of(parent))) {
+                    dirs.sorted(java.util.Comparator.reverseOrder()).forEach(homes::add);
+                }
+            }
+        }
+        for (Path home : homes) {
+            Path release = home.resolve("release");
+            if (Files.isRegularFile(release) && Files.isExecutable(home.resolve("bin/java"))) {
+                var m = java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
+                if (m.find() && Integer.parseInt(m.group(1)) >= 22) {
+                    return Optional.of(home.resolve("bin/java"));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void assertPlainLinesWhenPiped(Path javaBinary, String user) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(javaBinary.toString(),
                 "-cp", System.getProperty("java.class.path"), "dev.notify.server.Main",
                 "watch", "--url", server.baseUri().toString(), "--token", server.jwt(user), "--exit-when-done"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

@@ -45,7 +45,12 @@ class FileChannelPluginTest {
     static void buildTheExample() throws Exception {
         Path example = repositoryRoot().resolve("examples").resolve("file-channel");
         Path log = Files.createTempFile("file-channel-build", ".log");
-        List<String> command = List.of("mvn", "-q", "-o", "-f", example.resolve("pom.xml").toString(), "package", "-DskipTests");
+        List<String> command = new java.util.ArrayList<>(List.of("mvn", "-q", "-o", "-f", example.resolve("pom.xml").toString(), "package", "-DskipTests"));
+        // the same local repository as the build running this test (mvn -Dmaven.repo.local=... reaches it as a system property)
+        String localRepository = System.getProperty("maven.repo.local");
+        if (localRepository != null && !localRepository.isBlank()) {
+            command.add("-Dmaven.repo.local=" + localRepository);
+        }
         Process build;
         try {
             build = new ProcessBuilder(command).directory(example.toFile()).redirectErrorStream(true)

@@ -77,10 +77,24 @@ class ConnectionLimitTest {
 
                 RawHttp.Answer poll = RawHttp.send(server.baseUri(), "GET", "/api/v1/notifications/poll?wait=5", server.jwt("u-new"), null);
                 assertThat(poll.status()).as(poll.head()).isEqualTo(503);
-                RawHttp.Answer upgrade = RawHttp.sendWithHeaders(server.baseUri(), "GET", "/api/v1/notifications/ws", server.jwt("u-new"),
-                        "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
-                assertThat(upgrade.status()).as(upgrade.head()).isEqualTo(503);
+                // a WebSocket is let through the handshake and closed with 1013, which a browser can see
+                java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+                java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                        .header("Authorization", "Bearer " + server.jwt("u-new"))
+                        .buildAsync(URI.create("ws://" + server.baseUri().getHost() + ":" + server.baseUri().getPort()
+                                + "/api/v1/notifications/ws"), new java.net.http.WebSocket.Listener() {
+                            @Override
+                            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int code, String reason) {
+                                closed.complete(code + " " + reason);
+                                return null;
+                            }
+
+                            @Override
+                            public void onError(java.net.http.WebSocket ws, Throwable error) {
+                                closed.completeExceptionally(error);
+                            }
+                        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).startsWith("1013 ").contains("as many streams");
 
                 RawHttp.Answer published = RawHttp.send(server.baseUri(), "POST", "/api/v1/notifications", server.apiKey(),
                         "{\"recipients\":[\"u-open\"],\"title\":\"still-flowing\"}");
@@ -155,8 +169,10 @@ class ConnectionLimitTest {
 
     @Test
     void theDefaultCapLeavesDescriptorsForEverythingElse() {
-        assertThat(ConnectionLimits.defaultFor(20_000)).isEqualTo(15_000);
-        assertThat(ConnectionLimits.defaultFor(1024)).isEqualTo(768);
+        // 19,000 streams fit under the 20,000-descriptor limit with the stream headroom of 256
+        assertThat(ConnectionLimits.defaultFor(20_000)).isEqualTo(19_375);
+        assertThat(ConnectionLimits.defaultFor(1024)).isEqualTo(424);
+        assertThat(ConnectionLimits.defaultFor(1_048_576)).isEqualTo(1_048_576 - 32_768);
         assertThat(ConnectionLimits.defaultFor(300)).isLessThan(300).isPositive();
         assertThat(ConnectionLimits.defaultFor(-1)).isPositive();
     }

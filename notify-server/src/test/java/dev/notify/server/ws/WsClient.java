@@ -115,6 +115,11 @@ final class WsClient implements AutoCloseable {
         }
     }
 
+    /** How the server closed the connection, or null while it is open. */
+    Closed closedNow() {
+        return closed.getNow(null);
+    }
+
     /** How the server closed the connection, waiting up to 10 s. */
     Closed awaitClose() throws Exception {
         return closed.get(10, TimeUnit.SECONDS);

@@ -179,6 +179,28 @@ class WsEndToEndTest {
     }
 
     @Test
+    @DisplayName("when the token it was opened with expires: a final reauthenticate frame, then close 4401; a fresh token resumes")
+    void endsWhenTheCredentialExpires() throws Exception {
+        String user = newUser();
+        java.time.Instant soon = java.time.Instant.now().plusSeconds(2);
+        try (WsClient ws = open(server.jwt(user, soon), null)) {
+            publishTo(user, "before expiry");
+            long last = WsClient.id(ws.nextEvent());
+            Map<String, Object> bye = ws.next("reauthenticate");
+            assertThat((String) data(bye).get("reason")).contains("authenticate again");
+            WsClient.Closed closed = ws.awaitClose();
+            assertThat(closed.code()).isEqualTo(4401);
+            // exp has whole seconds: the socket closes at most a second before `soon`, never before exp
+            assertThat(java.time.Instant.now()).isAfterOrEqualTo(soon.minusSeconds(1).minusMillis(50));
+
+            publishTo(user, "while away");
+            try (WsClient again = open(server.jwt(user), "after=" + last)) {
+                assertThat(again.nextEvent()).containsEntry("title", "while away");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a topic in ?topics= that the token does not grant closes with 1008 and an error frame")
     void refusesUngrantedTopicsInTheQuery() throws Exception {
         try (WsClient ws = connect(server.jwt(newUser(), "task:*"), "topics=secret:x")) {

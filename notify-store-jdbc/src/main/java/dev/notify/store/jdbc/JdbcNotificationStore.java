@@ -138,6 +138,18 @@ public final class JdbcNotificationStore implements NotificationStore {
         }
     }
 
+    /**
+     * Reports the connection pool's metrics (HikariCP's {@code hikaricp_connections_*}: active, idle,
+     * pending, timeouts, acquire time) to {@code meterRegistry}, a Micrometer {@code MeterRegistry}.
+     * It is an {@code Object} so that the store does not depend on Micrometer; call it once.
+     *
+     * @throws IllegalArgumentException when it is not a Micrometer registry
+     * @throws IllegalStateException when the pool already reports to one
+     */
+    public void bindPoolMetrics(Object meterRegistry) {
+        dataSource.setMetricRegistry(meterRegistry);
+    }
+
     /** The embedded H2 store kept in {@code dataDirectory}. */
     public static JdbcNotificationStore openH2(Path dataDirectory) {
         return open(JdbcStoreConfig.h2(dataDirectory));

@@ -17,6 +17,8 @@ import java.util.Set;
  */
 public record PollParams(long after, long waitMillis, int limit, Set<String> topics) {
 
+    private static final int MAX_WAIT_LENGTH = 32;
+
     /** Copies the topics. */
     public PollParams {
         topics = Collections.unmodifiableSet(new LinkedHashSet<>(topics));
@@ -62,6 +64,10 @@ public record PollParams(long after, long waitMillis, int limit, Set<String> top
         }
         BigDecimal seconds;
         try {
+            // a client's text: its length is bounded before BigDecimal reads it (the exponent is compared, never expanded)
+            if (v.trim().length() > MAX_WAIT_LENGTH) {
+                throw new NumberFormatException();
+            }
             seconds = new BigDecimal(v.trim());
         } catch (NumberFormatException e) {
             throw new BadParameter("wait='" + printable(v) + "' is not a number of seconds");

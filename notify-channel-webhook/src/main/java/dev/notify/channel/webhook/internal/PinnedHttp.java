@@ -61,10 +61,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer closes the connection). Connect and whole-attempt deadlines are enforced with socket
  * timeouts set to the time left before every read, and a sweeper that closes the socket of an
  * attempt past its deadline (a receiver that stops reading cannot hold a worker in a write).
+ *
+ * <p>Past 600 lines, and left whole on purpose: it is one HTTP/1.1 exchange (request writing,
+ * status line, headers, chunked and sized bodies, the keep-alive pool) whose limits are checked
+ * together, and issue #14 replaces it with Jetty's non-blocking {@code HttpClient}; splitting it
+ * first would only move code that is about to go.
  */
 public final class PinnedHttp implements AutoCloseable {
 
     private static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** Most interim (1xx) answers skipped before the real one; a receiver sends one or two. */
+    static final int MAX_INTERIM_ANSWERS = 16;
+    private static final java.util.regex.Pattern STATUS = java.util.regex.Pattern.compile("[1-9][0-9]{2}");
     private static final long SWEEP_MILLIS = 100;
 
     private final AddressPolicy policy;
@@ -452,6 +460,24 @@ public final class PinnedHttp implements AutoCloseable {
     // ---- reading an answer --------------------------------------------------------------------
 
     private Response read(Conn c) throws IOException {
+        // interim answers (100 Continue, 103 Early Hints) are skipped in a loop with a cap: a receiver
+        // that sends thousands of them once recursed this method into a StackOverflowError
+        for (int interim = 0; ; interim++) {
+            Head head = readHead(c);
+            if (head.status >= 200) {
+                return readBody(c, head);
+            }
+            if (interim >= MAX_INTERIM_ANSWERS) {
+                throw new IOException("the answer began with more than " + MAX_INTERIM_ANSWERS + " interim (1xx) answers");
+            }
+        }
+    }
+
+    /** A status line and its headers. */
+    private record Head(String statusLine, int status, Map<String, String> headers) {
+    }
+
+    private Head readHead(Conn c) throws IOException {
         String statusLine = c.readLine();
         if (statusLine == null) {
             throw new SocketException("the connection closed before an answer");
@@ -460,12 +486,11 @@ public final class PinnedHttp implements AutoCloseable {
             throw new IOException("the answer is not HTTP/1.x: '" + excerpt(statusLine) + "'");
         }
         String[] parts = statusLine.split(" ", 3);
-        int status;
-        try {
-            status = Integer.parseInt(parts.length > 1 ? parts[1] : "");
-        } catch (NumberFormatException e) {
+        // RFC 9112: status-code = 3DIGIT, 100 and up (Integer.parseInt would also take "+99" or "-1")
+        if (parts.length < 2 || !STATUS.matcher(parts[1]).matches()) {
             throw new IOException("malformed status line '" + excerpt(statusLine) + "'");
         }
+        int status = Integer.parseInt(parts[1]);
         Map<String, String> headers = new LinkedHashMap<>();
         int total = 0;
         while (true) {
@@ -486,9 +511,13 @@ public final class PinnedHttp implements AutoCloseable {
                         (a, b) -> a + ", " + b);
             }
         }
-        if (status >= 100 && status < 200) {
-            return read(c); // an interim answer (100 Continue): the real one follows
-        }
+        return new Head(statusLine, status, headers);
+    }
+
+    private Response readBody(Conn c, Head head) throws IOException {
+        String statusLine = head.statusLine;
+        int status = head.status;
+        Map<String, String> headers = head.headers;
         String connection = headers.getOrDefault("connection", "").toLowerCase(Locale.ROOT);
         boolean persistent = statusLine.startsWith("HTTP/1.1") ? !connection.contains("close") : connection.contains("keep-alive");
         ByteArrayOutputStream body = new ByteArrayOutputStream(Math.min(maxResponseBytes, 1024));
@@ -572,6 +601,10 @@ public final class PinnedHttp implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw new IOException("malformed chunk size '" + excerpt(sizeLine) + "'");
             }
+            if (size < 0) {
+                // Long.parseLong takes a sign, which a chunk size never has; a negative one read the body to the end
+                throw new IOException("malformed chunk size '" + excerpt(sizeLine) + "'");
+            }
             if (size == 0) {
                 String trailer;
                 do {
@@ -587,8 +620,14 @@ public final class PinnedHttp implements AutoCloseable {
         }
     }
 
+    /** The start of a line the receiver sent, for a message that reaches the attempts log: short and printable. */
     private static String excerpt(String s) {
-        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 80; i++) {
+            char c = s.charAt(i);
+            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 80 ? sb + "..." : sb.toString();
     }
 
     private static void closeQuietly(Socket s) {

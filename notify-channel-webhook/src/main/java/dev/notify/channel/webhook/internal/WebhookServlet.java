@@ -460,8 +460,9 @@ final class WebhookServlet extends HttpServlet {
         res.getOutputStream().write(bytes);
     }
 
+    // a detail may quote what the client sent (a parameter, a URL): kept short, control characters escaped
     private static void problem(HttpServletResponse res, int status, String title, String detail) throws IOException {
-        Problems.write(res, status, title, detail,
+        Problems.write(res, status, title, Problems.excerpt(detail, 500),
                 status == 405 ? Map.of("Allow", detail.substring(detail.lastIndexOf("accepts ") + 8)) : Map.of());
     }
 }

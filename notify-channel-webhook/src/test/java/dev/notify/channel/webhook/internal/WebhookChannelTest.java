@@ -143,7 +143,8 @@ class WebhookChannelTest {
     class Failures {
 
         @ParameterizedTest(name = "status {0} is counted as {1}")
-        @CsvSource({"503, 5xx", "204, 2xx", "999, other", "12345, other", "600, other"})
+        // a status of more than three digits is not an answer at all (PinnedHttpAnswersTest): no label
+        @CsvSource({"503, 5xx", "204, 2xx", "999, other", "600, other"})
         @DisplayName("the response-status metric label is one of 1xx to 5xx or other, whatever a receiver answers")
         void statusLabelIsBounded(int status, String label) {
             Receiver r = receiver(Receiver.Answer.of(status));

@@ -3,6 +3,7 @@ package dev.notify.channel.ws.internal;
 import dev.notify.api.TopicPatterns;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -191,25 +192,53 @@ public sealed interface ClientFrame {
             if (v == null) {
                 throw new BadFrame("a " + type + " frame needs \"" + field + "\": the id of an event (a whole number)", type, ref);
             }
-            BigDecimal d;
-            if (v instanceof BigDecimal) {
-                d = (BigDecimal) v;
-            } else if (v instanceof Long || v instanceof Integer) {
-                d = BigDecimal.valueOf(((Number) v).longValue());
-            } else if (v instanceof Number) {
-                d = new BigDecimal(v.toString());
-            } else {
+            if (!(v instanceof Number)) {
                 throw new BadFrame("\"" + field + "\" must be a whole number, got " + describe(v), type, ref);
             }
-            try {
-                long n = d.longValueExact();
-                if (n < (positive ? 1 : 0)) {
-                    throw new BadFrame("\"" + field + "\" must be " + (positive ? "positive" : "zero or more") + ", got " + n, type, ref);
-                }
-                return n;
-            } catch (ArithmeticException e) {
-                throw new BadFrame("\"" + field + "\" must be a whole number, got " + d.toPlainString(), type, ref);
+            OptionalLong n = wholeLong((Number) v);
+            if (n.isEmpty()) {
+                throw new BadFrame("\"" + field + "\" must be a whole number from " + (positive ? 1 : 0) + " to " + Long.MAX_VALUE
+                        + ", got " + describe(v), type, ref);
             }
+            if (n.getAsLong() < (positive ? 1 : 0)) {
+                throw new BadFrame("\"" + field + "\" must be " + (positive ? "positive" : "zero or more") + ", got " + n.getAsLong(), type, ref);
+            }
+            return n.getAsLong();
+        }
+
+        /**
+         * The number as a long when it is a whole number in range, else empty. A client chooses the
+         * number: {@code 1e999999999} is 13 characters as a BigDecimal and a billion digits once
+         * expanded, so the range is checked on precision and scale before anything converts it.
+         */
+        static OptionalLong wholeLong(Number v) {
+            if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+                return OptionalLong.of(v.longValue());
+            }
+            if (v instanceof BigInteger) {
+                BigInteger i = (BigInteger) v;
+                return i.bitLength() < 64 ? OptionalLong.of(i.longValue()) : OptionalLong.empty();
+            }
+            if (v instanceof BigDecimal) {
+                BigDecimal d = (BigDecimal) v;
+                if (d.signum() == 0) {
+                    return OptionalLong.of(0);
+                }
+                // digits before the point; a long has at most 19
+                if ((long) d.precision() - d.scale() > 19) {
+                    return OptionalLong.empty();
+                }
+                try {
+                    return OptionalLong.of(d.longValueExact());
+                } catch (ArithmeticException e) {
+                    return OptionalLong.empty();
+                }
+            }
+            if (v instanceof Double || v instanceof Float) {
+                double x = v.doubleValue();
+                return x == Math.rint(x) && Math.abs(x) < 0x1p63 ? OptionalLong.of((long) x) : OptionalLong.empty();
+            }
+            return OptionalLong.empty();
         }
 
         static Resume resume(Map<String, Object> json, Object ref) {
@@ -287,7 +316,12 @@ public sealed interface ClientFrame {
             if (o instanceof List) {
                 return "an array";
             }
-            return o.toString();
+            if (o instanceof BigDecimal && ((BigDecimal) o).unscaledValue().bitLength() > 256
+                    || o instanceof BigInteger && ((BigInteger) o).bitLength() > 256) {
+                // toString of so many digits is only cut short below; BigDecimal's stays short for any exponent
+                return "a number of more than 64 digits";
+            }
+            return printable(String.valueOf(o));
         }
 
         static String printable(String s) {

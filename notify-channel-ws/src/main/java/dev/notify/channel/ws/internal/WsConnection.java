@@ -75,6 +75,9 @@ public final class WsConnection extends StreamConnection implements Subscriber {
     public static final int MESSAGE_TOO_BIG = 1009;
     /** A temporary condition: too slow, or too many connections; reconnect and resume. */
     public static final int TRY_AGAIN_LATER = 1013;
+    /** Close code after the final {@code reauthenticate} frame: the credential the connection was opened with expired. */
+    public static final int CREDENTIAL_EXPIRED = 4401;
+    private static final String EXPIRED = "the credential expired; authenticate again and resume";
 
     private final WsChannel channel;
     private final Identity identity;
@@ -86,6 +89,8 @@ public final class WsConnection extends StreamConnection implements Subscriber {
     private final Set<String> topics;
     private Sink sink;
     private boolean sending;
+    // set by expire(): once the queue is sent, close instead of fetching more
+    private boolean expiring;
     // the id of the thread inside sink.send, 0 when none: a primitive, so that marking it stores no reference
     // into this long-lived object (each such store dirties a card that G1 refines, on every broadcast)
     private long pumpThreadId;
@@ -363,17 +368,23 @@ public final class WsConnection extends StreamConnection implements Subscriber {
         while (true) {
             String frame;
             boolean fetch = false;
+            boolean expired;
             synchronized (this) {
                 if (sending || state.isClosed() || sink == null) {
                     return;
                 }
                 frame = queue.poll();
-                if (frame == null) {
+                expired = frame == null && expiring;
+                if (frame == null && !expiring) {
                     fetch = state.claimFetch();
                 } else {
                     sending = true;
                     pumpThreadId = Thread.currentThread().getId();
                 }
+            }
+            if (expired) {
+                closeWith(CREDENTIAL_EXPIRED, EXPIRED);
+                return;
             }
             if (frame == null) {
                 if (fetch) {
@@ -482,6 +493,22 @@ public final class WsConnection extends StreamConnection implements Subscriber {
                 }
             });
         }
+    }
+
+    /**
+     * The credential the connection was opened with expired: what is queued is still sent, then a
+     * final {@code reauthenticate} frame, then the socket closes with {@value #CREDENTIAL_EXPIRED};
+     * the client gets a fresh credential and resumes from its last id.
+     */
+    void expire() {
+        synchronized (this) {
+            if (state.isClosed() || expiring) {
+                return;
+            }
+            expiring = true;
+            enqueue(channel.frames().control("reauthenticate", now(), java.util.Map.of("reason", EXPIRED), null));
+        }
+        pump();
     }
 
     /** Closes the WebSocket with this code and reason, unsubscribes, and remembers where the client was. Idempotent. */

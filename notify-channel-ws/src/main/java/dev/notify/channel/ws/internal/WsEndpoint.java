@@ -5,6 +5,7 @@ import dev.notify.api.InboxStats;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.Subscription;
 import dev.notify.api.spi.SubscriptionRequest;
+import dev.notify.api.spi.WebRegistry;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
@@ -13,12 +14,16 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -50,6 +55,11 @@ public final class WsEndpoint extends Endpoint {
             return;
         }
         Identity identity = (Identity) who;
+        Object refused = property(config, session, WebRegistry.STREAM_REFUSED_ATTRIBUTE);
+        if (refused != null) {
+            refuse(session, WsConnection.TRY_AGAIN_LATER, refused.toString());
+            return;
+        }
         if (channel.isClosed()) {
             refuse(session, WsConnection.TRY_AGAIN_LATER, "the server is shutting down; reconnect shortly");
             return;
@@ -98,11 +108,32 @@ public final class WsEndpoint extends Endpoint {
             long logHead = channel.context().eventLog().latestSequence();
             InboxStats stats = channel.context().inbox().stats(identity.userId());
             c.start(sink, stats, after, logHead);
+            if (property(config, session, Identity.EXPIRES_AT_ATTRIBUTE) instanceof Instant expiresAt) {
+                endAt(expiresAt, c);
+            }
         } catch (RuntimeException e) {
             channel.context().logger().log(System.Logger.Level.WARNING, "cannot open WebSocket for user " + identity.userId(), e);
             c.onClosed();
             refuse(session, 1011, "the connection could not be opened");
         }
+    }
+
+    private static Object property(EndpointConfig config, Session session, String key) {
+        Object v = config.getUserProperties().get(key);
+        return v != null ? v : session.getUserProperties().get(key);
+    }
+
+    /** Ends the connection with a {@code reauthenticate} frame when the credential it was opened with expires. */
+    private void endAt(Instant expiresAt, WsConnection c) {
+        long delay = Math.max(0, Duration.between(channel.context().clock().instant(), expiresAt).toMillis());
+        // weakly held: a connection closed long before its credential expires is not kept alive by the timer
+        WeakReference<WsConnection> ref = new WeakReference<>(c);
+        channel.context().scheduler().schedule(() -> {
+            WsConnection live = ref.get();
+            if (live != null) {
+                live.expire();
+            }
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     @Override

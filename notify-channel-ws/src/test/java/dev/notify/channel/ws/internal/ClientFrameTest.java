@@ -5,11 +5,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class ClientFrameTest {
 
@@ -104,6 +106,34 @@ class ClientFrameTest {
             assertThat(bad("{\"type\":\"ack\",\"id\":1.5}")).hasMessageContaining("whole number");
             assertThat(bad("{\"type\":\"ack\",\"id\":\"7\"}")).hasMessageContaining("whole number");
             assertThat(bad("{\"type\":\"ack\",\"id\":99999999999999999999999}")).hasMessageContaining("whole number");
+        }
+
+        @Test
+        @DisplayName("a number with a huge exponent is refused at once with a short message, never expanded (issue 13)")
+        void hugeExponentsAreRefusedWithoutExpandingThem() {
+            // 35 bytes that toPlainString() once turned into a billion-character message
+            for (String frame : List.of("{\"type\":\"ack\",\"id\":1e999999999}", "{\"type\":\"ack\",\"id\":-1e999999999}",
+                    "{\"type\":\"ack\",\"id\":1e-999999999}", "{\"type\":\"resume\",\"after\":1e999999999}",
+                    "{\"type\":\"resume\",\"after\":1E+2147483647}")) {
+                ClientFrame.BadFrame e = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> bad(frame), frame);
+                assertThat(e).hasMessageContaining("must be a whole number from");
+                assertThat(e.getMessage()).hasSizeLessThan(200);
+            }
+        }
+
+        @Test
+        void wholeNumbersWrittenWithAnExponentOrAFractionOfZeroAreIds() {
+            assertThat(parse("{\"type\":\"ack\",\"id\":1.042e3}")).isEqualTo(new ClientFrame.Ack(1042, null));
+            assertThat(parse("{\"type\":\"ack\",\"id\":7.000}")).isEqualTo(new ClientFrame.Ack(7, null));
+            assertThat(parse("{\"type\":\"ack\",\"id\":9223372036854775807}")).isEqualTo(new ClientFrame.Ack(Long.MAX_VALUE, null));
+            assertThat(bad("{\"type\":\"ack\",\"id\":9223372036854775808}")).hasMessageContaining("whole number");
+        }
+
+        @Test
+        void aNumberOfThousandsOfDigitsIsDescribedInAFewWords() {
+            assertThat(bad("{\"type\":\"ack\",\"id\":" + "9".repeat(5000) + "}").getMessage())
+                    .contains("more than 64 digits").hasSizeLessThan(200);
+            assertThat(bad("{\"type\":\"ack\",\"id\":0." + "1".repeat(5000) + "}").getMessage()).hasSizeLessThan(200);
         }
 
         @Test

@@ -75,6 +75,41 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--jwt-secret", paramLabel = "SECRET", description = "HS256 secret of user JWTs (32+ bytes). Default: generated on first start into <data-dir>/jwt-secret.")
     String jwtSecret;
 
+    @Option(names = "--jwt-jwks-url", paramLabel = "URL", description = {"Also accept user JWTs signed by an identity provider with a key of this JWKS",
+            "(Keycloak: <issuer>/protocol/openid-connect/certs, Auth0: https://<tenant>/.well-known/jwks.json). Needs --jwt-issuer and --jwt-audience."})
+    String jwtJwksUrl;
+
+    @Option(names = "--jwt-issuer", paramLabel = "ISSUER", description = "The iss claim the identity provider's tokens must carry, exactly.")
+    String jwtIssuer;
+
+    @Option(names = "--jwt-audience", paramLabel = "AUDIENCES", split = ",", description = "The aud values meaning 'for Notify', comma-separated; a token must carry one.")
+    List<String> jwtAudience;
+
+    @Option(names = "--jwt-algorithms", paramLabel = "ALGORITHMS", split = ",", defaultValue = "RS256,ES256",
+            description = "Signature algorithms accepted from the identity provider (RS*, PS*, ES*; never HS256 or none). Default: ${DEFAULT-VALUE}.")
+    List<String> jwtAlgorithms;
+
+    @Option(names = "--jwt-user-claim", paramLabel = "CLAIM", defaultValue = "sub", description = "The claim of provider tokens holding the user id. Default: ${DEFAULT-VALUE}.")
+    String jwtUserClaim;
+
+    @Option(names = "--jwt-topics-claim", paramLabel = "CLAIM", defaultValue = "topics",
+            description = "The claim of provider tokens listing topic grants (a list or a space-separated string). Default: ${DEFAULT-VALUE}.")
+    String jwtTopicsClaim;
+
+    @Option(names = "--jwt-scope-topics", paramLabel = "SCOPE=TOPICS", split = ",",
+            description = "Topic grants implied by a scope of the scope/scp claim, topics separated by |: notify:tasks=task:*|build:*. Repeatable.")
+    Map<String, String> jwtScopeTopics;
+
+    @Option(names = "--jwt-jwks-cache-ttl", paramLabel = "DURATION", defaultValue = "5m", description = "How long fetched provider keys are used. Default: ${DEFAULT-VALUE}.")
+    String jwtJwksCacheTtl;
+
+    @Option(names = "--jwt-jwks-refresh-floor", paramLabel = "DURATION", defaultValue = "30s",
+            description = "Shortest time between two key fetches caused by tokens naming an unknown kid. Default: ${DEFAULT-VALUE}.")
+    String jwtJwksRefreshFloor;
+
+    @Option(names = "--jwt-clock-skew", paramLabel = "DURATION", defaultValue = "30s", description = "Tolerance on the exp and nbf of user tokens. Default: ${DEFAULT-VALUE}.")
+    String jwtClockSkew;
+
     @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Folder of channel plugin jars, each loaded in its own class loader. Default: <data-dir>/plugins.")
     Path pluginsDir;
 
@@ -100,7 +135,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-connections", paramLabel = "N", defaultValue = "0",
             description = "Most network connections the server holds; past 90% new streams get 503 with Retry-After. 0 derives it from the"
-                    + " process's open-file limit (three quarters of it, at least 256 descriptors left for the database and webhooks). Default: ${DEFAULT-VALUE}.")
+                    + " process's open-file limit (600 descriptors, or a thirty-second of a larger limit, left for the database, webhooks and files). Default: ${DEFAULT-VALUE}.")
     int maxConnections;
 
     @Option(names = "--max-connections-per-user", paramLabel = "N", defaultValue = "16",
@@ -133,6 +168,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--access-log", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true", defaultValue = "true",
             description = "Log one line per request (tokens masked). Default: ${DEFAULT-VALUE}.")
     boolean accessLog;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "plain",
+            description = {"plain: one readable line per event; json: one JSON object per line (timestamp, level, logger, thread,",
+                    "message, requestId of the request being handled). Default: ${DEFAULT-VALUE}."})
+    String logFormat;
 
     @Option(names = "--dev-tokens", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true", defaultValue = "false",
             description = {"Enable POST /api/v1/dev/tokens: the API key mints user JWTs (the inbox page's dev sign-in).",
@@ -191,6 +231,39 @@ public final class ServeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd.commandLine, "help requested");
         }
         return cmd.settings();
+    }
+
+    /**
+     * Chooses the logging backend from {@code --log-format}, {@code NOTIFY_LOG_FORMAT} or the config
+     * file's {@code log-format}, before anything logs: SLF4J binds its backend once, on first use,
+     * so this runs ahead of parsing (which {@link #settings()} validates).
+     */
+    public static void selectLogFormat(String[] args, Map<String, String> env) {
+        String format = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--log-format") && i + 1 < args.length) {
+                format = args[i + 1];
+            } else if (args[i].startsWith("--log-format=")) {
+                format = args[i].substring("--log-format=".length());
+            }
+        }
+        if (format == null) {
+            format = env.get("NOTIFY_LOG_FORMAT");
+        }
+        if (format == null) {
+            try {
+                format = loadConfigFile(args, env).getProperty("log-format");
+            } catch (UncheckedIOException e) {
+                return; // run() reports the unreadable file
+            }
+        }
+        if (format != null && format.trim().equalsIgnoreCase("json") && System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", dev.notify.server.internal.logging.JsonLogProvider.class.getName());
+            // SLF4J would announce the choice on stderr in its own format, the one non-JSON line
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
+        }
     }
 
     /** The usage text. */
@@ -300,6 +373,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     ServerSettings settings() {
+        if (!logFormat.equals("plain") && !logFormat.equals("json")) {
+            throw new IllegalArgumentException("--log-format must be plain or json, got " + logFormat);
+        }
         ServerSettings.Builder b = ServerSettings.builder()
                 .port(port).host(host).dataDir(dataDir)
                 .dbUrl(dbUrl).dbUser(dbUser).dbPassword(dbPassword)
@@ -317,9 +393,33 @@ public final class ServeCommand implements Callable<Integer> {
                 .headerTimeout(duration("header-timeout", headerTimeout))
                 .shutdownTimeout(duration("shutdown-timeout", shutdownTimeout))
                 .accessLog(accessLog)
-                .devTokens(devTokens);
+                .devTokens(devTokens)
+                .identityProvider(identityProvider())
+                .jwtClockSkew(duration("jwt-clock-skew", jwtClockSkew));
         b.config(channelConfig());
         return b.build();
+    }
+
+    private ServerSettings.IdentityProvider identityProvider() {
+        if (jwtJwksUrl == null || jwtJwksUrl.isBlank()) {
+            if (jwtIssuer != null || jwtAudience != null) {
+                throw new IllegalArgumentException("--jwt-issuer and --jwt-audience check identity provider tokens: set --jwt-jwks-url too");
+            }
+            return null;
+        }
+        Map<String, List<String>> scopes = new TreeMap<>();
+        if (jwtScopeTopics != null) {
+            jwtScopeTopics.forEach((scope, topics) -> scopes.put(scope.trim(), new ArrayList<>(clean(List.of(topics.split("\\|"))))));
+        }
+        java.net.URI url;
+        try {
+            url = new java.net.URI(jwtJwksUrl.trim());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("--jwt-jwks-url is not a URL: " + jwtJwksUrl, e);
+        }
+        return new ServerSettings.IdentityProvider(url, jwtIssuer, jwtAudience == null ? List.of() : new ArrayList<>(clean(jwtAudience)),
+                new ArrayList<>(clean(jwtAlgorithms)), jwtUserClaim, jwtTopicsClaim, scopes,
+                duration("jwt-jwks-cache-ttl", jwtJwksCacheTtl), duration("jwt-jwks-refresh-floor", jwtJwksRefreshFloor));
     }
 
     /** {@code channels.*}, {@code templates.*} and {@code inbox.*}: config file, overridden by the environment, overridden by {@code --set}. */

@@ -76,7 +76,7 @@ final class WatchCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("notify watch: --url '" + url + "' is not a URL: " + e.getMessage());
             return 2;
         }
-        boolean ansi = !plain && System.console() != null;
+        boolean ansi = !plain && Terminal.isInteractive();
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         TaskBoard board = new TaskBoard(out, ansi, System::nanoTime);
         Thread hook = new Thread(() -> {

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Serves the browser pages and {@code /notify-client.js} from the jar's {@code web/} folder.
+ * Serves the browser pages, {@code /notify-client.js} and the OpenAPI description
+ * ({@code /api/v1/openapi.json}) from the jar's {@code web/} folder.
  *
  * <p>Only known names are served (a fixed page table plus {@code /ui/<name>.<ext>} with a plain
  * file name), so no request can walk the class path. Files are not fingerprinted, so every answer
@@ -32,12 +33,14 @@ final class StaticServlet extends HttpServlet {
             "/", "inbox.html",
             "/inbox", "inbox.html",
             "/admin", "admin.html",
-            "/notify-client.js", "notify-client.js");
+            "/notify-client.js", "notify-client.js",
+            WebUi.OPENAPI, "openapi.json");
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8",
             "js", "text/javascript; charset=utf-8",
             "css", "text/css; charset=utf-8",
-            "svg", "image/svg+xml");
+            "svg", "image/svg+xml",
+            "json", "application/json");
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
@@ -78,8 +81,8 @@ final class StaticServlet extends HttpServlet {
             res.setHeader("Referrer-Policy", "no-referrer");
             res.setHeader("X-Frame-Options", "DENY");
         }
-        if (name.equals("notify-client.js")) {
-            // a public library: applications on other origins may import it as a module
+        if (name.equals("notify-client.js") || name.equals("openapi.json")) {
+            // public: applications on other origins import the client, API tools (Redoc, generators) read the description
             res.setHeader("Access-Control-Allow-Origin", "*");
         }
         String inm = req.getHeader("If-None-Match");

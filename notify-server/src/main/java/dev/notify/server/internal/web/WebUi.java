@@ -13,8 +13,8 @@ import java.time.Clock;
 
 /**
  * The people's side of the server: the inbox page ({@code /}, {@code /inbox}), the admin page
- * ({@code /admin}), the browser client ({@code /notify-client.js}) and their assets
- * ({@code /ui/*}), all outside {@code /api/} and so served without credentials (the pages ask
+ * ({@code /admin}), the browser client ({@code /notify-client.js}), their assets ({@code /ui/*})
+ * and the OpenAPI description ({@code /api/v1/openapi.json}), all served without credentials (the pages ask
  * for them and call the API like any other client), plus the development-only token endpoint.
  */
 public final class WebUi {
@@ -22,6 +22,8 @@ public final class WebUi {
     private static final Logger LOG = LoggerFactory.getLogger(WebUi.class);
     /** The path of the development-only token endpoint. */
     public static final String DEV_TOKENS = "/api/v1/dev/tokens";
+    /** Where the OpenAPI description of the HTTP API is served, without credentials. */
+    public static final String OPENAPI = "/api/v1/openapi.json";
 
     private WebUi() {
     }
@@ -30,7 +32,7 @@ public final class WebUi {
     public static void mount(ServletContextHandler context, JettyWebRegistry web, Authenticator auth, JsonCodec json,
                              Clock clock, boolean devTokens) {
         // "" is the context root exactly, so unknown paths keep Jetty's plain 404
-        String[] pages = {"", "/inbox", "/admin", "/notify-client.js", "/ui/*"};
+        String[] pages = {"", "/inbox", "/admin", "/notify-client.js", "/ui/*", OPENAPI};
         mount(context, new ServletHolder("web-ui", new StaticServlet()), pages);
         for (String spec : pages) {
             if (!spec.isEmpty()) {

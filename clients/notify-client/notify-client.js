@@ -1,6 +1,9 @@
 // notify-client.js: the browser client of a Notify server. An ES module without dependencies.
+// This file is both the npm package @notify-dev/client (clients/notify-client) and what every
+// server serves at /notify-client.js (the server build copies it); types: notify-client.d.ts.
 //
-//   import { connect } from 'https://notify.example.com/notify-client.js';
+//   import { connect } from 'https://notify.example.com/notify-client.js';  // or from '@notify-dev/client'
+
 //   const client = connect({ tokenProvider: () => myApp.notifyJwt(), topics: ['task:*'] });
 //   client.on('notification', n => console.log(n.title));
 //
@@ -12,12 +15,15 @@ const WELL_KNOWN_EVENTS = ['notification', 'info', 'warning', 'error', 'success'
   'task.created', 'task.queued', 'task.started', 'task.progress', 'task.heartbeat', 'task.checkpoint',
   'task.completed', 'task.failed', 'task.stuck', 'task.cancelled'];
 const TRANSPORTS = ['sse', 'ws', 'poll'];
+// WebSocket close codes that mean "authenticate again": 3000 (IANA: Unauthorized) and 4401
+const AUTH_CLOSE_CODES = [3000, 4401];
 
 /**
  * Connects to a Notify server and returns the client at once; it connects in the background.
  *
  * @param {object} options
  * @param {string} [options.url] the server's base URL; default: where this module was loaded from
+ *        (a bundled copy: the page's origin)
  * @param {string} [options.token] a user JWT (a stream token opens the stream only: no inbox calls)
  * @param {() => (string|Promise<string>)} [options.tokenProvider] returns a fresh user JWT; called
  *        at start, when the last one is about to expire, and after a 401
@@ -38,11 +44,13 @@ export class NotifyClient {
     if (!options.token && !options.tokenProvider) {
       throw new Error('notify-client: pass token or tokenProvider');
     }
+    // an option given as undefined (a React prop left out, say) keeps its default
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     this.options = {
       connectTimeout: 10000, limit: 50, backoffBase: 500, backoffMax: 30000, pollWait: 25,
-      transports: TRANSPORTS, events: [], topics: [], ...options,
+      transports: TRANSPORTS, events: [], topics: [], ...given,
     };
-    this.base = String(options.url || new URL(import.meta.url).origin).replace(/\/+$/, '');
+    this.base = String(options.url || defaultBase()).replace(/\/+$/, '');
     /** Notifications, newest first: inbox items plus what arrived live. */
     this.notifications = [];
     /** {total, unread, read} of the user's inbox. */
@@ -177,13 +185,6 @@ export class NotifyClient {
     this._retryTimer = setTimeout(() => this._open(), step / 2 + Math.random() * step / 2);
   }
 
-  // Not a failure: fresh tokens (a new JWT from the provider too) and the same transport, no backoff.
-  _reauthenticate() {
-    this._forgetTokens();
-    this._stopStream();
-    this._open();
-  }
-
   _stopStream() {
     clearTimeout(this._watchdog);
     if (this._stream) {
@@ -293,8 +294,13 @@ export class NotifyClient {
     let opened = false;
     this._watch(() => this._fallBack('no WebSocket frame within ' + this.options.connectTimeout + ' ms'));
     ws.onopen = () => { opened = true; };
-    ws.onclose = () => {
+    ws.onclose = e => {
       if (this._stream !== ws) return;
+      if (AUTH_CLOSE_CODES.includes(e.code)) {
+        this._forgetTokens(); // the credential expired or was refused: a fresh one, not another transport
+        this._retry();
+        return;
+      }
       if (!opened) {
         // refused before the upgrade: a server without the ws channel, or a proxy without WebSocket
         this._fallBack('the WebSocket could not be opened');
@@ -445,6 +451,17 @@ export class NotifyClient {
     return r.token;
   }
 
+  // Not a failure: the server ends a stream whose credential expires with a 'reauthenticate' event.
+  // Reconnect at once, no backoff, with a stream token minted from a fresh JWT (tokenProvider),
+  // resuming after lastEventId.
+  _reauthenticate() {
+    this._forgetTokens();
+    this._stopStream();
+    this._failures = 0;
+    this._emit('reauthenticate', { transport: this.transport });
+    this._open();
+  }
+
   _forgetTokens() {
     this._streamTok = null;
     if (this.options.tokenProvider) this._token = null;
@@ -473,7 +490,17 @@ export class NotifyClient {
 }
 
 function isNotificationEvent(name) {
-  return !['connected', 'disconnected', 'reauthenticate', 'stats', 'recent', 'pruned', 'change', 'error', 'fallback'].includes(name);
+  return !['connected', 'disconnected', 'stats', 'recent', 'pruned', 'change', 'error', 'fallback', 'reauthenticate'].includes(name);
+}
+
+// The server's origin when the server itself served this file; a bundled copy (npm) has no origin
+// of its own and talks to the page's origin unless options.url says otherwise.
+function defaultBase() {
+  try {
+    const own = new URL(import.meta.url);
+    if (own.protocol === 'http:' || own.protocol === 'https:') return own.origin;
+  } catch (e) { /* bundled into a script without import.meta */ }
+  return globalThis.location ? globalThis.location.origin : '';
 }
 
 // One shape for SSE, WebSocket, poll and inbox items.

@@ -1,0 +1,101 @@
+package dev.notify.channel.webhook.internal;
+
+import dev.notify.api.spi.Config;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/** Answers that the fuzzer of {@link PinnedHttp} (PinnedHttpFuzzTest) found wrongly read, kept as plain tests (issue 13). */
+class PinnedHttpAnswersTest {
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private ServerSocket server;
+    private PinnedHttp http;
+
+    @AfterEach
+    void close() throws IOException {
+        if (http != null) {
+            http.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        timer.shutdownNow();
+    }
+
+    /** POSTs to a receiver that answers {@code answer} (whatever the request) and closes; what the POST throws, or null. */
+    private Throwable post(String answer) throws IOException {
+        server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            try (Socket s = server.accept()) {
+                OutputStream out = s.getOutputStream();
+                out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
+                out.flush();
+                s.shutdownOutput();
+                s.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                // the client closed first
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        http = new PinnedHttp(new AddressPolicy(true, List.of(), InetAddress::getAllByName),
+                WebhookSettings.from(Config.of(Map.of("allow-private-networks", "true", "request-timeout", "10s"))), timer);
+        return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> catchThrowable(() -> http.post(
+                "http://127.0.0.1:" + server.getLocalPort() + "/hook", List.of(), "{}".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @Test
+    @DisplayName("a flood of 100 Continue answers is an IOException, not a StackOverflowError that kills the worker")
+    void interimFloodIsRefused() throws IOException {
+        Throwable e = post("HTTP/1.1 100 Continue\r\n\r\n".repeat(100_000) + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertThat(e).isInstanceOf(IOException.class).hasMessageContaining("more than 16 interim (1xx) answers");
+    }
+
+    @Test
+    void aFewInterimAnswersAreSkipped() throws IOException {
+        assertThat(post("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")).isNull();
+    }
+
+    @Test
+    @DisplayName("a negative chunk size is malformed, not an instruction to read to the end")
+    void negativeChunkSizeIsMalformed() throws IOException {
+        assertThat(post("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-2\r\nok\r\n0\r\n\r\n"))
+                .isInstanceOf(IOException.class).hasMessageContaining("malformed chunk size '-2'");
+    }
+
+    @Test
+    @DisplayName("a status code is three digits from 100: +200, -1 and 099 are malformed")
+    void statusCodesAreThreeDigits() throws IOException {
+        for (String status : List.of("+200", "-1", "099", "20", "2000")) {
+            assertThat(post("HTTP/1.1 " + status + " X\r\nContent-Length: 0\r\n\r\n")).as(status)
+                    .isInstanceOf(IOException.class).hasMessageContaining("malformed status line");
+            http.close();
+            server.close();
+        }
+    }
+
+    @Test
+    void linesQuotedInMessagesAreEscaped() throws IOException {
+        Throwable e = post("HTTP/1.1 2\u00000\u001b[31m X\r\n\r\n");
+        assertThat(e).isInstanceOf(IOException.class);
+        assertThat(e.getMessage()).contains("\\u0000").doesNotContain("\u0000").doesNotContain("\u001b");
+    }
+}

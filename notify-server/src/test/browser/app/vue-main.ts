@@ -1,0 +1,4 @@
+import { createApp } from 'vue';
+import { App } from './VueApp';
+
+createApp(App).mount('#root');
