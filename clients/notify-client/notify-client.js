@@ -120,7 +120,8 @@ export class NotifyClient {
       this._api('GET', '/api/v1/notifications?limit=' + this.options.limit),
       this._api('GET', '/api/v1/notifications/stats'),
     ]);
-    const live = this.notifications.filter(n => !page.notifications.some(p => p.id === n.id) && !n.fromInbox);
+    const live = this.notifications.filter(n => !page.notifications.some(p => p.id === n.id
+      || (n.collapseKey && (p.collapseKey ?? null) === n.collapseKey)) && !n.fromInbox);
     const items = page.notifications.map(p => ({ ...normalize(p), fromInbox: true }));
     items.forEach(n => { this._seen.add(n.id); this._learn(n.event); });
     this.notifications = [...live, ...items].sort((a, b) => (b.createdAt || '').localeCompare(a.createdAt || ''))
@@ -386,7 +387,9 @@ export class NotifyClient {
       if (!live) return;
       this.notifications[i] = { ...n, read: this.notifications[i].read };
     } else {
-      this.notifications = [n, ...this.notifications].slice(0, this.options.limit);
+      // the inbox keeps one item per collapse key, the newest: so does the list
+      const rest = n.collapseKey ? this.notifications.filter(x => x.collapseKey !== n.collapseKey) : this.notifications;
+      this.notifications = [n, ...rest].slice(0, this.options.limit);
     }
     if (live) {
       // the server pushes stats on read and delete, not on arrival (a topic event is in no inbox)
@@ -509,6 +512,7 @@ function normalize(raw) {
     type: raw.type || 'info',
     topic: raw.topic ?? null,
     taskId: raw.task_id ?? raw.data?.task_id ?? null,
+    collapseKey: raw.collapseKey ?? raw.collapse_key ?? null,
     priority: raw.priority || 'normal',
     title: raw.title ?? '',
     body: raw.body ?? '',

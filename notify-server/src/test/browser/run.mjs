@@ -183,6 +183,63 @@ const cases = {
   },
 
   // The developer sign-in mints a token with the API key (the server runs with --dev-tokens).
+  // Progress updates that share a collapse key show as one inbox item, the newest, live and after a reload.
+  async collapsedProgress(page) {
+    await signIn(page);
+    await waitBadge(page, '0');
+    const key = 'task:sync-9';
+    const one = `#inbox li[data-collapse-key="${key}"]`;
+    for (const percent of [20, 50, 80]) {
+      await publish({ recipients: [USER], event: 'task.progress', topic: key, collapseKey: key, title: 'Sync ' + percent + '%',
+        data: { percent, message: 'Copying' } });
+    }
+    await page.waitForSelector(`${one} progress[value="80"]`, { timeout: TIMEOUT });
+    check(await page.locator(one).count() === 1, 'one inbox item for the task');
+    check((await page.textContent(one)).includes('Sync 80%'), 'the item shows the newest update');
+    await waitBadge(page, '1');
+    await page.reload();
+    await page.waitForSelector('#status.on', { timeout: TIMEOUT });
+    await page.waitForSelector(`${one} progress[value="80"]`, { timeout: TIMEOUT });
+    check(await page.locator(one).count() === 1, 'still one item after a reload');
+    check((await page.textContent('#counts')) === '1 unread of 1', 'the counts: ' + await page.textContent('#counts'));
+    await shot(page, 'collapsed-progress');
+  },
+
+  // The preferences panel saves an opt-out and quiet hours; the server applies them and the page shows them after a reload.
+  async preferencesPanel(page) {
+    await signIn(page);
+    await page.click('#prefs summary');
+    await page.waitForFunction(() => document.querySelector('#pref-quiet-zone').value !== '', null, { timeout: TIMEOUT });
+    check(!(await page.isChecked('#pref-muted')), 'not muted at first');
+    await page.fill('#pref-events', 'marketing.*');
+    await page.uncheck('#pref-ch-live');
+    await page.uncheck('#pref-ch-os');
+    // quiet hours well away from now, so the live event of this test is not held whenever it runs
+    const hh = h => String(h % 24).padStart(2, '0') + ':00';
+    const quietStart = hh(new Date().getUTCHours() + 6);
+    await page.fill('#pref-quiet-start', quietStart);
+    await page.fill('#pref-quiet-end', hh(new Date().getUTCHours() + 7));
+    await page.fill('#pref-quiet-zone', 'UTC');
+    await page.click('#prefs-form button[type=submit]');
+    await page.waitForSelector('#prefs-status:has-text("Saved.")', { timeout: TIMEOUT });
+    const stored = await (await fetch(BASE + '/api/v1/preferences', { headers: { Authorization: 'Bearer ' + JWT } })).json();
+    check(JSON.stringify(stored.optOuts) === JSON.stringify([{ events: ['marketing.*'], topics: [], channels: ['inbox'], critical: false }]),
+      'stored opt-out: ' + JSON.stringify(stored.optOuts));
+    check(stored.quietHours && stored.quietHours.timeZone === 'UTC' && stored.quietHours.start === quietStart, 'stored quiet hours');
+    await publish({ recipients: [USER], event: 'marketing.promo', title: 'Big sale' });
+    await publish({ recipients: [USER], event: 'task.completed', type: 'success', title: 'Export done' });
+    await page.waitForSelector('#inbox li:has-text("Export done")', { timeout: TIMEOUT });
+    await page.reload();
+    await page.waitForSelector('#status.on', { timeout: TIMEOUT });
+    await page.waitForSelector('#inbox li:has-text("Export done")', { timeout: TIMEOUT });
+    check(await page.locator('#inbox li:has-text("Big sale")').count() === 0, 'the opted-out event is not in the inbox');
+    await page.click('#prefs summary');
+    await page.waitForFunction(() => document.querySelector('#pref-events').value === 'marketing.*', null, { timeout: TIMEOUT });
+    check(await page.isChecked('#pref-ch-inbox') && !(await page.isChecked('#pref-ch-live')), 'the channels read back');
+    check(await page.inputValue('#pref-quiet-start') === quietStart, 'the quiet hours read back');
+    await shot(page, 'preferences');
+  },
+
   async devSignIn(page) {
     await page.goto(BASE + '/');
     await shot(page, 'signin');

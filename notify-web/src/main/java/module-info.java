@@ -1,6 +1,7 @@
 /**
- * HTTP helpers that the server and the HTTP channels share, so each answers the same way: today
- * the RFC 9457 {@code application/problem+json} writer. Depends on notify-api and the Servlet API
+ * HTTP helpers that the server and the HTTP channels share, so each answers the same way: the
+ * RFC 9457 {@code application/problem+json} writer, and the token-bucket rate limiter behind the
+ * server's 429s and the webhook channel's per-endpoint rate. Depends on notify-api and the Servlet API
  * only, so a third-party HTTP channel may use it as the bundled ones do.
  */
 module dev.notify.web {

@@ -10,7 +10,7 @@ const tasks = new Map();
 function start(token) {
   sessionStorage.setItem(TOKEN_KEY, token);
   $('#signin').classList.add('hidden');
-  ['#inbox-card', '#signout', '#bell'].forEach(s => $(s).classList.remove('hidden'));
+  ['#inbox-card', '#prefs-card', '#signout', '#bell'].forEach(s => $(s).classList.remove('hidden'));
   $('#who').textContent = 'signed in as ' + (subject(token) || '?');
   const topics = (new URLSearchParams(location.search).get('topics') || '').split(',').filter(Boolean);
   client = connect({ url: location.origin, token, topics });
@@ -25,6 +25,49 @@ function start(token) {
     if (!QUIET.includes(n.event)) toast(n);
   });
   render();
+  loadPreferences(token);
+}
+
+// The preferences panel: one opt-out rule (event patterns on the ticked channels), mute and quiet hours.
+async function preferencesApi(token, method, body) {
+  const r = await fetch('/api/v1/preferences', { method, headers: { Authorization: 'Bearer ' + token,
+    ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const json = await r.json();
+  if (!r.ok) throw new Error(json.detail || r.statusText);
+  return json;
+}
+
+async function loadPreferences(token) {
+  try {
+    const p = await preferencesApi(token, 'GET');
+    $('#pref-muted').checked = p.muted;
+    const rule = p.optOuts.find(o => o.events.length && !o.topics.length);
+    $('#pref-events').value = rule ? rule.events.join(', ') : '';
+    for (const ch of ['inbox', 'live', 'os']) $('#pref-ch-' + ch).checked = !rule || !rule.channels.length || rule.channels.includes(ch);
+    $('#pref-quiet-start').value = p.quietHours ? p.quietHours.start : '';
+    $('#pref-quiet-end').value = p.quietHours ? p.quietHours.end : '';
+    $('#pref-quiet-zone').value = p.quietHours ? p.quietHours.timeZone : Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (e) {
+    $('#prefs-status').textContent = 'Preferences unavailable: ' + e.message;
+  }
+}
+
+async function savePreferences(e) {
+  e.preventDefault();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const events = $('#pref-events').value.split(',').map(s => s.trim()).filter(Boolean);
+  const channels = ['inbox', 'live', 'os'].filter(ch => $('#pref-ch-' + ch).checked);
+  const body = { muted: $('#pref-muted').checked, optOuts: [] };
+  if (events.length && channels.length) body.optOuts.push({ events, channels: channels.length === 3 ? [] : channels });
+  const start = $('#pref-quiet-start').value;
+  const end = $('#pref-quiet-end').value;
+  if (start && end) body.quietHours = { start, end, timeZone: $('#pref-quiet-zone').value.trim() || 'UTC' };
+  try {
+    await preferencesApi(token, 'PUT', body);
+    $('#prefs-status').textContent = 'Saved.';
+  } catch (err) {
+    $('#prefs-status').textContent = 'Not saved: ' + err.message;
+  }
 }
 
 function subject(token) {
@@ -51,11 +94,16 @@ function render() {
 }
 
 function item(n) {
-  return el('li', { class: (n.read ? 'read' : 'unread') + ' type-' + n.type, 'data-id': n.id },
+  const percent = typeof n.data.percent === 'number' ? Math.max(0, Math.min(100, Math.round(n.data.percent))) : null;
+  return el('li', { class: (n.read ? 'read' : 'unread') + ' type-' + n.type, 'data-id': n.id,
+    'data-collapse-key': n.collapseKey },
     el('span', { class: 'stripe', 'aria-hidden': 'true' }),
     el('div', {},
       el('div', { class: 'title' }, n.read ? null : el('span', { class: 'dot', title: 'unread' }), n.title || n.event),
       n.body ? el('div', { class: 'body' }, n.body) : null,
+      // an item that collapses (one per task) shows how far its task got
+      n.collapseKey && percent !== null ? el('progress', { class: 'progress', max: '100', value: String(percent),
+        'aria-label': (n.title || n.event) + ' progress' }, percent + '%') : null,
       el('div', { class: 'meta' }, n.type + ' · ' + n.event + (n.topic ? ' · ' + n.topic : '') + ' · ' + timeAgo(n.createdAt))),
     el('div', { class: 'buttons' },
       n.read ? null : el('button', { type: 'button', class: 'mark-read', onclick: () => act(client.markRead(n.id)) }, 'Mark read'),
@@ -142,6 +190,7 @@ async function signIn(e) {
 
 $('#token-form').addEventListener('submit', signIn);
 $('#dev-form').addEventListener('submit', mintDevToken);
+$('#prefs-form').addEventListener('submit', savePreferences);
 $('#unread-only').addEventListener('change', () => client && render());
 $('#mark-all').addEventListener('click', () => act(client.markAllRead()));
 $('#bell').addEventListener('click', () => {

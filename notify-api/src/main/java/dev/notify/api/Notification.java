@@ -95,8 +95,10 @@ public final class Notification {
     private final Instant scheduledAt;
     private final Instant expiresAt;
     private final String idempotencyKey;
+    private final String collapseKey;
     private final Map<String, String> metadata;
     private final boolean broadcast;
+    private final boolean transactional;
     private final Instant createdAt;
 
     private Notification(Builder b) {
@@ -114,8 +116,10 @@ public final class Notification {
         this.scheduledAt = b.scheduledAt;
         this.expiresAt = b.expiresAt;
         this.idempotencyKey = b.idempotencyKey;
+        this.collapseKey = b.collapseKey;
         this.metadata = b.metadata.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
         this.broadcast = b.broadcast;
+        this.transactional = b.transactional;
         this.createdAt = b.createdAt != null ? b.createdAt : Instant.now();
         if (recipients.isEmpty() && topic == null) {
             throw new IllegalArgumentException("a notification needs recipients and/or a topic");
@@ -143,7 +147,9 @@ public final class Notification {
         this.scheduledAt = n.scheduledAt;
         this.expiresAt = n.expiresAt;
         this.idempotencyKey = n.idempotencyKey;
+        this.collapseKey = n.collapseKey;
         this.broadcast = n.broadcast;
+        this.transactional = n.transactional;
         this.metadata = n.metadata;
         this.createdAt = createdAt;
     }
@@ -178,8 +184,10 @@ public final class Notification {
         b.scheduledAt = scheduledAt;
         b.expiresAt = expiresAt;
         b.idempotencyKey = idempotencyKey;
+        b.collapseKey = collapseKey;
         b.metadata.putAll(metadata);
         b.broadcast = broadcast;
+        b.transactional = transactional;
         b.createdAt = createdAt;
         return b;
     }
@@ -233,6 +241,14 @@ public final class Notification {
      */
     public boolean broadcast() {
         return broadcast;
+    }
+
+    /**
+     * Whether it is transactional (a password reset, a receipt): the user's
+     * {@linkplain Preferences preferences} cannot opt out of it, mute it or hold it.
+     */
+    public boolean transactional() {
+        return transactional;
     }
 
     /** Whether every subscriber of the topic receives it: topic-only notifications and broadcasts. */
@@ -293,6 +309,15 @@ public final class Notification {
         return Optional.ofNullable(idempotencyKey);
     }
 
+    /**
+     * What this notification replaces, such as a task id: a user's inbox keeps one item per
+     * collapse key, the newest, and a stream client that fell behind receives only the newest
+     * event per key (the event log keeps every entry, so resume cursors still work).
+     */
+    public Optional<String> collapseKey() {
+        return Optional.ofNullable(collapseKey);
+    }
+
     /** Free-form string metadata, not shown to users. */
     public Map<String, String> metadata() {
         return metadata;
@@ -331,7 +356,8 @@ public final class Notification {
                 && body.equals(n.body) && data.equals(n.data) && Objects.equals(template, n.template)
                 && channels.equals(n.channels) && Objects.equals(scheduledAt, n.scheduledAt)
                 && Objects.equals(expiresAt, n.expiresAt) && Objects.equals(idempotencyKey, n.idempotencyKey)
-                && metadata.equals(n.metadata) && broadcast == n.broadcast && createdAt.equals(n.createdAt);
+                && Objects.equals(collapseKey, n.collapseKey)
+                && metadata.equals(n.metadata) && broadcast == n.broadcast && transactional == n.transactional && createdAt.equals(n.createdAt);
     }
 
     @Override
@@ -361,8 +387,10 @@ public final class Notification {
         private Instant scheduledAt;
         private Instant expiresAt;
         private String idempotencyKey;
+        private String collapseKey;
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private boolean broadcast;
+        private boolean transactional;
         private Instant createdAt;
 
         private Builder() {
@@ -397,6 +425,12 @@ public final class Notification {
                         + "' is not a dotted name such as task.progress (letters, digits, '_' and '-' between dots)");
             }
             this.event = event;
+            return this;
+        }
+
+        /** Marks it transactional: no preference suppresses or holds it (see {@link Notification#transactional()}). Default false. */
+        public Builder transactional(boolean transactional) {
+            this.transactional = transactional;
             return this;
         }
 
@@ -522,6 +556,15 @@ public final class Notification {
             if (key != null && key.isBlank()) {
                 throw new IllegalArgumentException("idempotencyKey must not be blank");
             }
+            return this;
+        }
+
+        /**
+         * Sets the collapse key (at most {@value #MAX_KEY_LENGTH} characters: letters, digits and
+         * {@code _ . : - /}), such as {@code task:abc123}; null clears it. See {@link Notification#collapseKey()}.
+         */
+        public Builder collapseKey(String key) {
+            this.collapseKey = key == null ? null : checkName("collapseKey", key, MAX_KEY_LENGTH, NAME);
             return this;
         }
 

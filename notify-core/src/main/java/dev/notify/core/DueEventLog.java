@@ -13,7 +13,9 @@ import java.util.Set;
 
 /**
  * The event log as stream channels read it for replay: the store's log without the entries of
- * notifications scheduled for later, which reach clients when they are due. Calls only the store.
+ * notifications scheduled for later, which reach clients when they are due, and without the
+ * entries a later entry of the same collapse key supersedes ({@link EventLogSlice#collapsed()}):
+ * a client that is behind gets the newest event per key instead of the backlog. Calls only the store.
  */
 final class DueEventLog implements EventLog {
 
@@ -27,7 +29,10 @@ final class DueEventLog implements EventLog {
 
     @Override
     public EventLogSlice readAfter(long afterSequence, String userId, Set<String> topics, int limit) {
-        EventLogSlice s = store.readAfter(afterSequence, userId, topics, limit);
+        return dueOnly(store.readAfter(afterSequence, userId, topics, limit)).collapsed();
+    }
+
+    private EventLogSlice dueOnly(EventLogSlice s) {
         Instant now = clock.instant();
         boolean early = false;
         for (EventLogEntry e : s.entries()) {

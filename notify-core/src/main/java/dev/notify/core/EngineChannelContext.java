@@ -8,6 +8,7 @@ import dev.notify.api.spi.Inbox;
 import dev.notify.api.spi.JsonCodec;
 import dev.notify.api.spi.Metrics;
 import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.PreferenceStore;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.WebRegistry;
 import dev.notify.api.spi.WebhookEndpointStore;
@@ -33,7 +34,7 @@ final class EngineChannelContext implements ChannelContext {
     /** What the contexts of one engine share; made once by the facade. */
     record Shared(Config channelsConfig, JsonCodec json, SubscriberHub hub, EventLog eventLog, Inbox inbox,
                   NotificationStore store, Clock clock, ScheduledExecutorService scheduler, Metrics metrics,
-                  Optional<WebRegistry> web, OperationalEventSink events) {
+                  Optional<WebRegistry> web, OperationalEventSink events, Optional<PreferenceStore> preferences) {
     }
 
     private final String name;
@@ -99,6 +100,11 @@ final class EngineChannelContext implements ChannelContext {
     @Override
     public Metrics metrics() {
         return shared.metrics();
+    }
+
+    @Override
+    public Optional<PreferenceStore> preferences() {
+        return shared.preferences();
     }
 
     @Override

@@ -66,6 +66,7 @@ public final class NotificationService implements AutoCloseable {
     private final LocalSubscriberHub hub;
     private final ServiceInbox inbox;
     private final EventLog eventLog;
+    private final PreferenceRules preferenceRules;
     private final Templates templates = new Templates();
     private final MeterRegistry meterRegistry;
     private final PriorityDeliveryQueue<DeliveryJob> queue;
@@ -100,15 +101,16 @@ public final class NotificationService implements AutoCloseable {
         ClusterSignalProvider engine = b.clusterSignals != null ? b.clusterSignals
                 : ClusterEngines.named(config.config().get("cluster.signals").orElse(InProcessSignals.NAME));
         this.cluster = new ClusterLink(config.nodeId(), config.config().node("cluster").node(engine.name()), clock, metrics, scheduler);
+        this.preferenceRules = new PreferenceRules(store, config.config().getBoolean("preferences.enabled", true), System::nanoTime);
         Publisher pub = new Publisher(config, store, templates, registry, queue, tracker, tailer, inbox, cluster, metrics,
-                meterRegistry.counter("notify.published"));
+                meterRegistry.counter("notify.published"), preferenceRules);
         this.publisher = pub;
         Pruner pruner = new Pruner(store, clock, config.retention(), config.pruneInterval(), config.nodeId());
         this.heartbeat = new NodeHeartbeat(store, clock, config.nodeId(), () -> hub.connections().size(), tracker::held);
         this.shutdown = new Shutdown(pub, tracker, tailer, pruner, registry, hub, cluster, heartbeat, scheduler, json, store, b.store == null);
         OperationalEvents ops = new OperationalEvents(registry, metrics, pub::isOpen, n -> pub.publishAll(List.of(n), DEFAULT_SCOPE));
         EngineChannelContext.Shared shared = new EngineChannelContext.Shared(config.config().node("channels"), json, hub, eventLog,
-                inbox, store, clock, scheduler, metrics, Optional.ofNullable(b.web), ops);
+                inbox, store, clock, scheduler, metrics, Optional.ofNullable(b.web), ops, preferenceRules.forChannels());
         this.contexts = name -> new EngineChannelContext(name, shared);
         try {
             for (ChannelProvider p : b.providers) {
@@ -326,6 +328,11 @@ public final class NotificationService implements AutoCloseable {
     /** The hub of live subscribers. */
     public SubscriberHub hub() {
         return hub;
+    }
+
+    /** Users' notification preferences: read and replace what a user wants to receive. */
+    public NotificationPreferences preferences() {
+        return new NotificationPreferences(preferenceRules, config.clock());
     }
 
     /** The event log, as stream channels read it. */

@@ -2,8 +2,10 @@ package dev.notify.core;
 
 import dev.notify.api.Audience;
 import dev.notify.api.DeliveryRecord;
+import dev.notify.api.DeliveryStatus;
 import dev.notify.api.EventLogEntry;
 import dev.notify.api.Notification;
+import dev.notify.api.Preferences;
 import dev.notify.api.spi.ChannelKind;
 import dev.notify.api.spi.ClusterSignal;
 import dev.notify.api.spi.Lease;
@@ -18,8 +20,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -45,11 +49,13 @@ final class Publisher {
     private final ClusterLink cluster;
     private final Metrics metrics;
     private final Counter published;
+    private final boolean collapseMarksUnread;
+    private final PreferenceRules preferences;
     private volatile boolean closed;
 
     Publisher(ServiceConfig config, NotificationStore store, Templates templates, ChannelRegistry registry,
               PriorityDeliveryQueue<DeliveryJob> queue, DeliveryTracker tracker, StreamTailer tailer, ServiceInbox inbox,
-              ClusterLink cluster, Metrics metrics, Counter published) {
+              ClusterLink cluster, Metrics metrics, Counter published, PreferenceRules preferences) {
         this.config = config;
         this.clock = config.clock();
         this.store = store;
@@ -62,7 +68,15 @@ final class Publisher {
         this.cluster = cluster;
         this.metrics = metrics;
         this.published = published;
+        this.collapseMarksUnread = config.config().getBoolean(COLLAPSE_MARKS_UNREAD, true);
+        this.preferences = preferences;
     }
+
+    /**
+     * The configuration key saying whether an inbox item that a newer notification of its collapse
+     * key replaces becomes unread again (default true).
+     */
+    static final String COLLAPSE_MARKS_UNREAD = "inbox.collapse-marks-unread";
 
     private record Plan(PublishRequest request, List<ChannelSlot> streams, Instant due) {
         int jobCount() {
@@ -214,6 +228,8 @@ final class Publisher {
             }
         }
         Instant due = rendered.scheduledAt().filter(at -> at.isAfter(now)).orElse(now);
+        // the recipients' preferences, applied once here (empty for most publishes: no lookup cost beyond the cache)
+        Map<String, Preferences> prefs = preferences.of(rendered);
         // immutable lists where there is one element (the common case): the request keeps them without a copy
         List<NewDelivery> deliveries = List.of();
         List<ChannelSlot> streams = List.of();
@@ -227,7 +243,7 @@ final class Publisher {
                 streams.add(s);
             } else {
                 for (String t : targets) {
-                    NewDelivery d = new NewDelivery(s.channel.name(), t, due);
+                    NewDelivery d = prefs.isEmpty() ? new NewDelivery(s.channel.name(), t, due) : pushDelivery(s, t, rendered, prefs, due, now);
                     if (deliveries.isEmpty()) {
                         deliveries = List.of(d);
                     } else {
@@ -251,10 +267,55 @@ final class Publisher {
             }
             audiences = all;
         }
+        Set<String> notInInbox = Set.of();
+        if (!prefs.isEmpty()) {
+            notInInbox = new HashSet<>();
+            List<NewDelivery> suppressed = new ArrayList<>();
+            for (Map.Entry<String, Preferences> e : prefs.entrySet()) {
+                String user = e.getKey();
+                if (!e.getValue().verdict(rendered, Preferences.INBOX, now).delivers()) {
+                    notInInbox.add(user);
+                }
+                Preferences.Verdict live = e.getValue().verdict(rendered, Preferences.LIVE, now);
+                if (!live.delivers() && !streams.isEmpty()) {
+                    // no live event for this user (quiet hours too: the inbox keeps it for when they look); recorded per stream channel
+                    audiences = new ArrayList<>(audiences);
+                    audiences.remove(Audience.user(user));
+                    for (ChannelSlot s : streams) {
+                        suppressed.add(NewDelivery.suppressed(s.channel.name(), user, now, live.reason()));
+                    }
+                }
+            }
+            if (!suppressed.isEmpty()) {
+                suppressed.addAll(0, deliveries);
+                deliveries = suppressed;
+            }
+        }
         Optional<Lease> lease = due.isAfter(now) ? Optional.empty()
                 : Optional.of(tracker.lease(now));
-        PublishRequest request = new PublishRequest(rendered, scope, audiences, deliveries, lease);
+        PublishRequest request = new PublishRequest(rendered, scope, audiences, deliveries, lease, collapseMarksUnread, notInInbox);
         return new Plan(request, streams, due);
+    }
+
+    /**
+     * The delivery of a push channel to one target under the recipients' preferences: suppressed
+     * (recorded, with the reason), held until quiet hours end, or as usual. A target that is not a
+     * recipient (a webhook endpoint) has no preferences. The system channel is the {@value Preferences#OS}
+     * kind; any other channel delivering to a user is its own kind, by name.
+     */
+    private static NewDelivery pushDelivery(ChannelSlot s, String target, Notification n, Map<String, Preferences> prefs,
+                                            Instant due, Instant now) {
+        String name = s.channel.name();
+        Preferences p = prefs.get(target);
+        if (p == null) {
+            return new NewDelivery(name, target, due);
+        }
+        Preferences.Verdict v = p.verdict(n, name.equals("system") ? Preferences.OS : name, now);
+        return switch (v.action()) {
+            case DELIVER -> new NewDelivery(name, target, due);
+            case SUPPRESS -> NewDelivery.suppressed(name, target, now, v.reason());
+            case HOLD -> new NewDelivery(name, target, v.until().filter(due::isBefore).orElse(due));
+        };
     }
 
     private void dispatch(Plan plan, PublishResult result, Instant now) {
@@ -269,6 +330,9 @@ final class Publisher {
             return; // stored unleased; the tracker claims the deliveries when they are due
         }
         for (DeliveryRecord d : result.deliveries()) {
+            if (d.status() != DeliveryStatus.PENDING || d.nextAttemptAt().filter(now::isBefore).isPresent()) {
+                continue; // suppressed by a preference, or held by quiet hours: the tracker claims it when due
+            }
             ChannelSlot s = registry.slot(d.channel());
             if (s != null) {
                 tracker.accept(n, s, d.target(), d.id(), plan.due);

@@ -16,6 +16,8 @@ import dev.notify.server.internal.OperatorMetrics;
 import dev.notify.server.internal.OpsServlet;
 import dev.notify.server.internal.Plugins;
 import dev.notify.server.internal.ProblemErrors;
+import dev.notify.server.internal.RateLimitFilter;
+import dev.notify.server.internal.RateLimits;
 import dev.notify.server.internal.RequestIds;
 import dev.notify.server.internal.Secrets;
 import dev.notify.server.internal.StreamAdmission;
@@ -186,11 +188,15 @@ public final class NotifyServer implements AutoCloseable {
         FilterHolder authFilter = new FilterHolder(new AuthFilter(auth, service.json()));
         authFilter.setAsyncSupported(true);
         context.addFilter(authFilter, "/api/*", EnumSet.of(DispatcherType.REQUEST));
+        RateLimits rateLimits = new RateLimits(settings.rateLimits(), service.meterRegistry());
+        FilterHolder rateLimited = new FilterHolder(new RateLimitFilter(rateLimits));
+        rateLimited.setAsyncSupported(true);
+        context.addFilter(rateLimited, "/api/*", EnumSet.of(DispatcherType.REQUEST));
         FilterHolder admission = new FilterHolder(new StreamAdmission(limits));
         admission.setAsyncSupported(true);
         context.addFilter(admission, "/api/*", EnumSet.of(DispatcherType.REQUEST));
 
-        ServletHolder api = new ServletHolder("api", new ApiServlet(service, auth, settings.maxBodyBytes(), settings.streamTokenTtl()));
+        ServletHolder api = new ServletHolder("api", new ApiServlet(service, auth, rateLimits, settings.maxBodyBytes(), settings.streamTokenTtl()));
         // the exact mapping wins over a channel's /api/v1/notifications/stream/* prefix
         mount(context, api, "/api/v1/*", "/api/v1/notifications/stream/connections");
         for (String own : List.of("/api/v1/*", "/api/v1/notifications/stream/connections", "/metrics", "/health", "/health/*")) {

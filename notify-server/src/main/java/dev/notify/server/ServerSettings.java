@@ -56,6 +56,7 @@ public final class ServerSettings {
     private final int maxConnectionsPerUser;
     private final Duration headerTimeout;
     private final boolean devTokens;
+    private final RateLimitSettings rateLimits;
     private final IdentityProvider identityProvider;
     private final Duration jwtClockSkew;
     private final Map<String, String> config;
@@ -82,6 +83,7 @@ public final class ServerSettings {
         this.queueCapacity = b.queueCapacity;
         this.maxConnections = b.maxConnections;
         this.maxConnectionsPerUser = b.maxConnectionsPerUser;
+        this.rateLimits = b.rateLimits;
         this.headerTimeout = b.headerTimeout;
         this.devTokens = b.devTokens;
         this.identityProvider = b.identityProvider;
@@ -217,6 +219,11 @@ public final class ServerSettings {
         return maxConnectionsPerUser;
     }
 
+    /** The rate limits of publishing, stream connects and inbox calls (per node). */
+    public RateLimitSettings rateLimits() {
+        return rateLimits;
+    }
+
     /** How long a new connection has to send a complete request head. */
     public Duration headerTimeout() {
         return headerTimeout;
@@ -279,6 +286,7 @@ public final class ServerSettings {
         private int queueCapacity = ServiceConfig.defaults().queueCapacity();
         private int maxConnections;
         private int maxConnectionsPerUser = ServiceConfig.defaults().maxConnectionsPerUser();
+        private RateLimitSettings rateLimits = RateLimitSettings.DEFAULTS;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private boolean devTokens;
         private IdentityProvider identityProvider;
@@ -424,6 +432,12 @@ public final class ServerSettings {
                 throw new IllegalArgumentException("max-connections must be 0 (derived from the descriptor limit) or at least 8, got " + n);
             }
             this.maxConnections = n;
+            return this;
+        }
+
+        /** The rate limits (default {@link RateLimitSettings#DEFAULTS}; {@link RateLimitSettings#OFF} for none). */
+        public Builder rateLimits(RateLimitSettings limits) {
+            this.rateLimits = Objects.requireNonNull(limits, "rateLimits");
             return this;
         }
 

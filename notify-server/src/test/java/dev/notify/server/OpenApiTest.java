@@ -69,7 +69,7 @@ class OpenApiTest {
         List<String> paths = List.of("/api/v1/notifications", "/api/v1/notifications/batch", "/api/v1/notifications/stats",
                 "/api/v1/notifications/{id}", "/api/v1/notifications/read", "/api/v1/notifications/delete",
                 "/api/v1/notifications/stream", "/api/v1/notifications/subscribe", "/api/v1/notifications/ws",
-                "/api/v1/notifications/poll", "/api/v1/notifications/stream/connections", "/api/v1/admin/nodes", "/api/v1/stream-tokens",
+                "/api/v1/notifications/poll", "/api/v1/notifications/stream/connections", "/api/v1/admin/nodes", "/api/v1/stream-tokens", "/api/v1/preferences",
                 "/api/v1/webhooks", "/api/v1/webhooks/{id}", "/api/v1/webhooks/{id}/deliveries", "/api/v1/webhooks/{id}/enable",
                 "/api/v1/webhooks/{id}/disable", "/api/v1/webhooks/{id}/rotate-secret", "/api/v1/dead-letters",
                 "/api/v1/dead-letters/{id}/replay", "/api/v1/dev/tokens", "/api/v1/openapi.json", "/metrics", "/health",

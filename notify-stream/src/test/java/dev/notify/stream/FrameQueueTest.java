@@ -68,4 +68,51 @@ class FrameQueueTest {
         assertThat(q.size()).isZero();
         assertThat(q.poll()).isNull();
     }
+
+    @Test
+    void aNewerFrameOfACollapseKeyReplacesTheOneStillWaitingAndGoesLast() {
+        FrameQueue<String> q = FrameQueue.ofText();
+        q.add("a:10%", "task:a");
+        q.add("other");
+        q.add("b:10%", "task:b");
+        q.add("a:50%", "task:a");
+        q.add("a:90%", "task:a");
+
+        assertThat(q.count()).isEqualTo(3);
+        assertThat(q.size()).isEqualTo("other".length() + "b:10%".length() + "a:90%".length());
+        assertThat(q.poll()).isEqualTo("other");
+        assertThat(q.poll()).isEqualTo("b:10%");
+        assertThat(q.poll()).isEqualTo("a:90%");
+        assertThat(q.poll()).isNull();
+    }
+
+    @Test
+    void aFrameOfAKeyThatWasAlreadyWrittenIsNotReplacedByTheNextOne() {
+        FrameQueue<String> q = FrameQueue.ofText();
+        q.add("a:10%", "task:a");
+        assertThat(q.poll()).isEqualTo("a:10%");
+        q.add("a:20%", "task:a");
+        q.add("x");
+        q.add("a:30%", "task:a");
+
+        assertThat(q.poll()).isEqualTo("x");
+        assertThat(q.poll()).isEqualTo("a:30%");
+        assertThat(q.isEmpty()).isTrue();
+    }
+
+    @Test
+    void replacingTheHeadKeepsTheRestInOrder() {
+        FrameQueue<byte[]> q = FrameQueue.ofBytes();
+        byte[] first = {1};
+        byte[] second = {2};
+        byte[] newest = {3};
+        q.add(first, "k");
+        q.add(second);
+        q.add(newest, "k");
+
+        assertThat(q.poll()).isSameAs(second);
+        assertThat(q.poll()).isSameAs(newest);
+        assertThat(q.poll()).isNull();
+        assertThat(q.size()).isZero();
+    }
 }

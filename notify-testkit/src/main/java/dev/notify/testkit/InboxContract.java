@@ -6,6 +6,7 @@ import dev.notify.api.InboxQuery;
 import dev.notify.api.InboxStats;
 import dev.notify.api.Notification;
 import dev.notify.api.Page;
+import dev.notify.api.spi.PublishRequest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -249,6 +250,124 @@ public abstract class InboxContract extends StoreContractSupport {
             assertThat(store().markAllRead("u2", t(100))).isEqualTo(2);
 
             assertThat(store().stats("u1")).isEqualTo(new InboxStats(2, 2, 0));
+        }
+    }
+
+    @Nested
+    @DisplayName("with collapse keys")
+    class CollapseKeys {
+
+        private Notification keyed(String key, long at, String... users) {
+            return notification().recipients(List.of(users)).collapseKey(key).createdAt(t(at)).build();
+        }
+
+        private PublishRequest keepingReadState(Notification n) {
+            return new PublishRequest(n, SCOPE, audiencesOf(n), List.of(), Optional.empty(), false);
+        }
+
+        @Test
+        @DisplayName("keeps one item per user and key, the newest, unread again, with the counts right")
+        void keepsTheNewestUnread() {
+            Notification first = keyed("task:a", 1, "u1", "u2");
+            store().save(request(first));
+            store().mark("u1", List.of(first.id()), true, t(2));
+            Notification second = keyed("task:a", 3, "u1");
+
+            store().save(request(second));
+
+            List<InboxItem> u1 = store().inbox(InboxQuery.firstPage("u1")).items();
+            assertThat(notificationIds(u1)).containsExactly(second.id());
+            assertThat(u1.get(0).read()).isFalse();
+            assertThat(u1.get(0).notification().collapseKey()).contains("task:a");
+            assertThat(store().stats("u1")).isEqualTo(new InboxStats(1, 1, 0));
+            assertThat(notificationIds(store().inbox(InboxQuery.firstPage("u2")).items())).containsExactly(first.id());
+        }
+
+        @Test
+        @DisplayName("keeps the read state when the request asks so")
+        void keepsReadStateWhenAsked() {
+            Notification first = keyed("task:a", 1, "u1");
+            store().save(request(first));
+            store().mark("u1", List.of(first.id()), true, t(2));
+            Notification second = keyed("task:a", 3, "u1");
+
+            store().save(keepingReadState(second));
+
+            List<InboxItem> u1 = store().inbox(InboxQuery.firstPage("u1")).items();
+            assertThat(notificationIds(u1)).containsExactly(second.id());
+            assertThat(u1.get(0).read()).isTrue();
+            assertThat(store().stats("u1")).isEqualTo(new InboxStats(1, 0, 1));
+        }
+
+        @Test
+        @DisplayName("moves the replaced item to the top, and keeps other keys and unkeyed items apart")
+        void otherKeysStayApart() {
+            Notification a1 = keyed("task:a", 1, "u1");
+            Notification b1 = keyed("task:b", 2, "u1");
+            Notification plain = toUsers(t(3), "u1");
+            store().saveAll(List.of(request(a1), request(b1), request(plain)));
+            Notification a2 = keyed("task:a", 4, "u1");
+
+            store().save(request(a2));
+
+            assertThat(notificationIds(store().inbox(InboxQuery.firstPage("u1")).items())).containsExactly(a2.id(), plain.id(), b1.id());
+            assertThat(store().stats("u1")).isEqualTo(new InboxStats(3, 3, 0));
+        }
+
+        @Test
+        @DisplayName("keeps the last of a key within one batch")
+        void lastOfABatchWins() {
+            Notification a1 = keyed("task:a", 1, "u1");
+            Notification a2 = keyed("task:a", 2, "u1");
+            Notification a3 = keyed("task:a", 3, "u1");
+
+            store().saveAll(List.of(request(a1), request(a2), request(a3)));
+
+            assertThat(notificationIds(store().inbox(InboxQuery.firstPage("u1")).items())).containsExactly(a3.id());
+            assertThat(store().stats("u1")).isEqualTo(new InboxStats(1, 1, 0));
+        }
+
+        @Test
+        @DisplayName("keeps every entry in the event log, and the replaced notification findable")
+        void eventLogKeepsEverything() {
+            Notification a1 = keyed("task:a", 1, "u1");
+            Notification a2 = keyed("task:a", 2, "u1");
+            store().save(request(a1));
+            store().save(request(a2));
+
+            List<String> logged = new ArrayList<>();
+            store().readAfter(0, "u1", java.util.Set.of(), 10).entries().forEach(e -> logged.add(e.notification().id()));
+
+            assertThat(logged).containsExactly(a1.id(), a2.id());
+            assertThat(store().find(a1.id())).isPresent();
+            assertThat(store().find(a2.id()).flatMap(Notification::collapseKey)).contains("task:a");
+        }
+
+        @Test
+        @DisplayName("ignores marks and deletes of the replaced notification's id")
+        void replacedIdIsGoneFromTheInbox() {
+            Notification a1 = keyed("task:a", 1, "u1");
+            Notification a2 = keyed("task:a", 2, "u1");
+            store().save(request(a1));
+            store().save(request(a2));
+
+            assertThat(store().mark("u1", List.of(a1.id()), true, t(3))).isZero();
+            assertThat(store().delete("u1", List.of(a1.id()))).isZero();
+            assertThat(store().stats("u1")).isEqualTo(new InboxStats(1, 1, 0));
+        }
+
+        @Test
+        @DisplayName("starts a new item for the key after the user deleted the last one")
+        void startsAgainAfterADelete() {
+            Notification a1 = keyed("task:a", 1, "u1");
+            store().save(request(a1));
+            assertThat(store().delete("u1", List.of(a1.id()))).isEqualTo(1);
+            Notification a2 = keyed("task:a", 2, "u1");
+
+            store().save(request(a2));
+
+            assertThat(notificationIds(store().inbox(InboxQuery.firstPage("u1")).items())).containsExactly(a2.id());
+            assertThat(store().stats("u1")).isEqualTo(new InboxStats(1, 1, 0));
         }
     }
 }

@@ -119,6 +119,15 @@ public abstract class NotificationStoreContract extends StoreContractSupport {
     }
 
     @Nested
+    @DisplayName("users' preferences")
+    class UsersPreferences extends PreferencesContract {
+        @Override
+        protected NotificationStore store() {
+            return NotificationStoreContract.this.store;
+        }
+    }
+
+    @Nested
     @DisplayName("the inbox")
     class TheInbox extends InboxContract {
         @Override

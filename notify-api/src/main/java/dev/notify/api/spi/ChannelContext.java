@@ -59,6 +59,16 @@ public interface ChannelContext {
         return Optional.empty();
     }
 
+    /**
+     * The users' preferences, for a channel that lets a connected user read and change theirs (the
+     * WebSocket {@code preferences} frame). Empty when the host applies none (the default).
+     *
+     * @since 0.4
+     */
+    default Optional<PreferenceStore> preferences() {
+        return Optional.empty();
+    }
+
     /** The host's clock; use it instead of {@link System#currentTimeMillis()} so tests can move time. */
     Clock clock();
 

@@ -4,6 +4,7 @@ import dev.notify.api.Api;
 
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A delivery row to create with a notification.
@@ -11,14 +12,27 @@ import java.util.Objects;
  * @param channel the push channel
  * @param target the channel's target (user id, endpoint id, ...)
  * @param dueAt when the first attempt is due
+ * @param suppressedBecause when present, the row is created cancelled with this as its last error:
+ *        a user's preference suppressed it, and the record says why
  */
 @Api(status = Api.Status.STABLE, since = "0.1")
-public record NewDelivery(String channel, String target, Instant dueAt) {
+public record NewDelivery(String channel, String target, Instant dueAt, Optional<String> suppressedBecause) {
 
     /** Validates the components. */
     public NewDelivery {
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(dueAt, "dueAt");
+        Objects.requireNonNull(suppressedBecause, "suppressedBecause");
+    }
+
+    /** A delivery to make. */
+    public NewDelivery(String channel, String target, Instant dueAt) {
+        this(channel, target, dueAt, Optional.empty());
+    }
+
+    /** A delivery a preference suppressed, recorded as cancelled with {@code reason}. */
+    public static NewDelivery suppressed(String channel, String target, Instant at, String reason) {
+        return new NewDelivery(channel, target, at, Optional.of(reason));
     }
 }

@@ -200,6 +200,16 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
     /** The webhook endpoint registry. */
     WebhookEndpointStore webhookEndpoints();
 
+    /**
+     * The users' preferences. A store written before preferences existed keeps none: the default
+     * refuses, and the engine then applies no preferences.
+     *
+     * @throws UnsupportedOperationException when this store keeps no preferences
+     */
+    default PreferenceStore preferences() {
+        throw new UnsupportedOperationException(describe() + " keeps no user preferences");
+    }
+
     /** A short description for logs, such as {@code "jdbc:postgresql://db/notify"} (never with a password). */
     String describe();
 

@@ -96,10 +96,17 @@ final class Deliveries {
             synchronized (s) {
                 byId.put(s);
                 addToTarget(nd.channel(), nd.target(), s.id);
-                statusCounts.get(DeliveryStatus.PENDING).increment();
-                if (lease != null && !nd.dueAt().isAfter(createdAt)) {
+                if (nd.suppressedBecause().isPresent()) {
+                    // a preference suppressed it: recorded, never due
+                    s.status = DeliveryStatus.CANCELLED;
+                    s.nextAttemptAt = null;
+                    s.lastError = nd.suppressedBecause().get();
+                    statusCounts.get(DeliveryStatus.CANCELLED).increment();
+                } else if (lease != null && !nd.dueAt().isAfter(createdAt)) {
+                    statusCounts.get(DeliveryStatus.PENDING).increment();
                     leases.take(s, lease);
                 } else {
+                    statusCounts.get(DeliveryStatus.PENDING).increment();
                     makeDue(s);
                 }
                 records.add(s.snapshot());

@@ -12,6 +12,7 @@ import dev.notify.api.Page;
 import dev.notify.api.spi.DeliveryClaim;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.PreferenceStore;
 import dev.notify.api.spi.PublishRequest;
 import dev.notify.api.spi.PublishResult;
 import dev.notify.api.spi.Retention;
@@ -76,6 +77,7 @@ public final class InMemoryNotificationStore implements NotificationStore {
     private final Deliveries deliveries;
     private final EventLogTable eventLog = new EventLogTable();
     private final Inboxes inboxes;
+    private final StoredPreferences preferences = new StoredPreferences();
     private final WebhookEndpoints webhooks = new WebhookEndpoints();
 
     /** A store that stamps the few times the SPI does not pass in with the system UTC clock. */
@@ -243,6 +245,11 @@ public final class InMemoryNotificationStore implements NotificationStore {
     @Override
     public WebhookEndpointStore webhookEndpoints() {
         return webhooks;
+    }
+
+    @Override
+    public PreferenceStore preferences() {
+        return preferences;
     }
 
     @Override

@@ -31,14 +31,17 @@ final class Inboxes {
         this.notificationById = notificationById;
     }
 
-    /** Adds the notification to the user's inbox, creating the inbox if need be. */
-    void add(String user, Notification notification) {
+    /**
+     * Adds the notification to the user's inbox, creating the inbox if need be; it replaces the
+     * item of the same collapse key (see {@link UserInbox#add}).
+     */
+    void add(String user, Notification notification, boolean collapseMarksUnread) {
         while (true) {
             UserInbox box = inboxes.get(user);
             if (box == null) {
                 box = inboxes.computeIfAbsent(user, u -> new UserInbox());
             }
-            if (box.add(notification)) {
+            if (box.add(notification, collapseMarksUnread)) {
                 return;
             }
             // a prune emptied and dropped this inbox meanwhile: add to a fresh one

@@ -101,7 +101,9 @@ final class Publisher {
             }
             Notification notification = r.notification();
             for (String user : notification.recipients()) {
-                inboxes.add(user, notification);
+                if (r.inInbox(user)) {
+                    inboxes.add(user, notification, r.collapseMarksUnread());
+                }
             }
             results.add(new PublishResult(notification, false, events.get(i), deliveries.create(r, stored[i])));
         }

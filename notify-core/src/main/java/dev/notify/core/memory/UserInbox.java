@@ -10,8 +10,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -21,7 +23,8 @@ import java.util.function.Function;
  * where a tree would walk (and miss the cache on) a path of nodes for every publish. There
  * is no per-item object and no id index: an id is found through the store's notification
  * map (its createdAt) and a binary search, and read times live in a parallel array that
- * exists only once something was read.
+ * exists only once something was read. Items with a collapse key are also indexed by it (a map
+ * that exists only once such an item arrived), so the newest of a key replaces the one before.
  */
 final class UserInbox {
     private Notification[] items = new Notification[4];
@@ -29,11 +32,35 @@ final class UserInbox {
     private int size;
     private long unread;
     private boolean dropped; // emptied by a prune and on its way out of the map
+    private Map<String, Notification> byCollapseKey; // null until an item with a collapse key arrives
 
-    /** Adds the notification (once); false when this inbox was dropped and a fresh one must take it. */
-    synchronized boolean add(Notification n) {
+    /**
+     * Adds the notification (once), replacing the item of the same collapse key, which passes on
+     * its read state unless {@code collapseMarksUnread}; false when this inbox was dropped and a
+     * fresh one must take it.
+     */
+    synchronized boolean add(Notification n, boolean collapseMarksUnread) {
         if (dropped) {
             return false;
+        }
+        Instant keptReadAt = null;
+        String key = n.collapseKey().orElse(null);
+        if (key != null) {
+            Notification previous = byCollapseKey == null ? null : byCollapseKey.get(key);
+            if (previous != null) {
+                if (previous.id().equals(n.id())) {
+                    return true;
+                }
+                int at = search(previous.createdAt(), previous.id());
+                if (at >= 0) {
+                    keptReadAt = collapseMarksUnread ? null : readAt(at);
+                    removeAt(at);
+                }
+            }
+            if (byCollapseKey == null) {
+                byCollapseKey = new HashMap<>();
+            }
+            byCollapseKey.put(key, n);
         }
         int pos;
         if (size == 0 || compare(items[size - 1], n.createdAt(), n.id()) < 0) {
@@ -58,7 +85,11 @@ final class UserInbox {
             readAt[pos] = null;
         }
         size++;
-        unread++;
+        if (keptReadAt != null) {
+            setReadAt(pos, keptReadAt);
+        } else {
+            unread++;
+        }
         return true;
     }
 
@@ -188,6 +219,10 @@ final class UserInbox {
     private void removeAt(int pos) {
         if (readAt(pos) == null) {
             unread--;
+        }
+        String key = items[pos].collapseKey().orElse(null);
+        if (key != null && byCollapseKey != null) {
+            byCollapseKey.remove(key, items[pos]);
         }
         System.arraycopy(items, pos + 1, items, pos, size - pos - 1);
         items[size - 1] = null;

@@ -6,6 +6,7 @@ import dev.notify.api.InboxQuery;
 import dev.notify.api.InboxStats;
 import dev.notify.api.Notification;
 import dev.notify.api.Page;
+import dev.notify.api.Preferences;
 import dev.notify.api.DeliveryRecord;
 import dev.notify.api.spi.ConnectionInfo;
 import dev.notify.api.spi.JsonCodec;
@@ -52,14 +53,16 @@ public final class ApiServlet extends HttpServlet {
     private final transient NotificationService service;
     private final transient JsonCodec json;
     private final transient Authenticator auth;
+    private final transient RateLimits rateLimits;
     private final long maxBodyBytes;
     private final Duration streamTokenTtl;
 
-    /** The API over {@code service}. */
-    public ApiServlet(NotificationService service, Authenticator auth, long maxBodyBytes, Duration streamTokenTtl) {
+    /** The API over {@code service}, publishing within {@code rateLimits}. */
+    public ApiServlet(NotificationService service, Authenticator auth, RateLimits rateLimits, long maxBodyBytes, Duration streamTokenTtl) {
         this.service = service;
         this.json = service.json();
         this.auth = auth;
+        this.rateLimits = rateLimits;
         this.maxBodyBytes = maxBodyBytes;
         this.streamTokenTtl = streamTokenTtl;
     }
@@ -135,6 +138,12 @@ public final class ApiServlet extends HttpServlet {
         } else if (path.equals("/api/v1/admin/nodes")) {
             require(method, "GET");
             Http.writeJson(res, json, 200, NodesView.of(service));
+        } else if (path.equals("/api/v1/preferences")) {
+            switch (method) {
+                case "GET" -> Http.writeJson(res, json, 200, service.preferences().get(preferencesOwner(req)).toJson());
+                case "PUT" -> putPreferences(req, res);
+                default -> methodNotAllowed("GET, PUT");
+            }
         } else if (path.equals("/api/v1/stream-tokens")) {
             require(method, "POST");
             streamToken(req, res);
@@ -156,6 +165,7 @@ public final class ApiServlet extends HttpServlet {
     private void publish(HttpServletRequest req, HttpServletResponse res) throws IOException {
         Caller.Publisher publisher = publisher(req);
         Notification n = Wire.notification(Http.jsonObject(json, Http.body(req, maxBodyBytes)), "");
+        rateLimits.publish(res, publisher.keyId(), 1);
         PublishReceipt r = service.publish(n, publisher.keyId());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", r.id());
@@ -191,6 +201,7 @@ public final class ApiServlet extends HttpServlet {
             Map<String, Object> m = (Map<String, Object>) items.get(i);
             ns.add(Wire.notification(m, "notifications[" + i + "]."));
         }
+        rateLimits.publish(res, publisher.keyId(), ns.size());
         List<PublishReceipt> receipts = service.publishAll(ns, publisher.keyId());
         List<Map<String, Object>> out = new ArrayList<>();
         for (PublishReceipt r : receipts) {
@@ -392,6 +403,40 @@ public final class ApiServlet extends HttpServlet {
     private static ApiException notYours(String id) {
         // The same answer for unknown ids and other users' ids, so ids cannot be probed.
         return ApiException.notFound("no notification with id '" + Http.excerpt(id) + "' in your inbox");
+    }
+
+    // ---- preferences ----------------------------------------------------------------------------
+
+    private void putPreferences(HttpServletRequest req, HttpServletResponse res) throws IOException {
+        String owner = preferencesOwner(req);
+        Preferences p;
+        try {
+            p = Preferences.fromJson(Http.jsonObject(json, Http.body(req, maxBodyBytes)));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        service.preferences().set(owner, p);
+        Http.writeJson(res, json, 200, p.toJson());
+    }
+
+    /** A user's own preferences; a publisher names the user with {@code ?user=}. */
+    private String preferencesOwner(HttpServletRequest req) {
+        if (!service.preferences().enabled()) {
+            throw new ApiException(501, "Not Implemented", "user preferences are turned off on this server (preferences.enabled=false)");
+        }
+        String named = Http.queryParam(req, "user");
+        Object c = req.getAttribute(Caller.REQUEST_ATTRIBUTE);
+        if (c instanceof Caller.Publisher) {
+            if (named == null || named.isBlank()) {
+                throw ApiException.badRequest("a publisher names the user: /api/v1/preferences?user=<user id>");
+            }
+            return named;
+        }
+        String self = user(req).userId();
+        if (named != null && !named.equals(self)) {
+            throw new ApiException(403, "Forbidden", "a user reads and changes their own preferences only");
+        }
+        return self;
     }
 
     private static Identity user(HttpServletRequest req) {

@@ -69,7 +69,7 @@ public final class AuthFilter extends HttpFilter {
             return;
         }
         boolean publisherPath = isPublisherPath(req.getMethod(), path);
-        if (caller instanceof Caller.Publisher && !publisherPath) {
+        if (caller instanceof Caller.Publisher && !publisherPath && !isSharedPath(path)) {
             forbidden(res, "this endpoint is for users (a JWT or stream token); the API key may only publish and administer");
             return;
         }
@@ -122,6 +122,11 @@ public final class AuthFilter extends HttpFilter {
     /** Whether a method and path below the context is one a stream token may open: GET of a stream, the WebSocket or the poll. */
     static boolean isStreamPath(String method, String path) {
         return "GET".equals(method) && STREAM_PATHS.contains(path);
+    }
+
+    /** Whether a path serves users (for themselves) and publishers (on behalf of a user) alike. */
+    static boolean isSharedPath(String path) {
+        return path.equals("/api/v1/preferences");
     }
 
     /** Whether a method and path below the context is a publisher (admin) endpoint. */

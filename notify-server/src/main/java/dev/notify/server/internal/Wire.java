@@ -25,7 +25,7 @@ public final class Wire {
 
     /** The fields a publish body may carry. Unknown fields are refused, so a typo ({@code recipient}) is not silently ignored. */
     public static final Set<String> PUBLISH_FIELDS = Set.of("recipients", "topic", "event", "type", "priority", "title", "body",
-            "data", "template", "channels", "scheduledAt", "expiresAt", "idempotencyKey", "metadata", "broadcast");
+            "data", "template", "channels", "scheduledAt", "expiresAt", "idempotencyKey", "collapseKey", "metadata", "broadcast", "transactional");
 
     private Wire() {
     }
@@ -87,6 +87,14 @@ public final class Wire {
             b.scheduledAt(instant(body, "scheduledAt", where));
             b.expiresAt(instant(body, "expiresAt", where));
             b.idempotencyKey(string(body, "idempotencyKey", where));
+            b.collapseKey(string(body, "collapseKey", where));
+            Object transactional = body.get("transactional");
+            if (transactional != null) {
+                if (!(transactional instanceof Boolean flag)) {
+                    throw typeError(where, "transactional", "true or false", transactional);
+                }
+                b.transactional(flag);
+            }
             Object broadcast = body.get("broadcast");
             if (broadcast != null) {
                 if (!(broadcast instanceof Boolean flag)) {
@@ -205,6 +213,7 @@ public final class Wire {
         }
         n.scheduledAt().ifPresent(t -> m.put("scheduledAt", t.toString()));
         n.expiresAt().ifPresent(t -> m.put("expiresAt", t.toString()));
+        n.collapseKey().ifPresent(k -> m.put("collapseKey", k));
         m.put("createdAt", n.createdAt().toString());
         return m;
     }

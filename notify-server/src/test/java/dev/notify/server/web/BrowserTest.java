@@ -90,6 +90,18 @@ class BrowserTest {
     }
 
     @Test
+    @DisplayName("progress updates that share a collapse key show as one inbox item with the newest percent, live and after a reload")
+    void collapsesProgressIntoOneItem() {
+        run("collapsedProgress");
+    }
+
+    @Test
+    @DisplayName("the preferences panel saves an opt-out and quiet hours, the server applies them, and a reload shows them")
+    void preferencesPanelSavesAndApplies() {
+        run("preferencesPanel");
+    }
+
+    @Test
     @DisplayName("the developer sign-in mints a user token with the API key")
     void devSignIn() {
         run("devSignIn");

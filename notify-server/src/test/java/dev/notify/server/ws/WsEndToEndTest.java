@@ -308,6 +308,26 @@ class WsEndToEndTest {
     }
 
     @Test
+    @DisplayName("a preferences frame reads and replaces the user's preferences, which the HTTP API then shows")
+    void preferencesFrameReadsAndReplaces() throws Exception {
+        String user = newUser();
+        String jwt = server.jwt(user);
+        try (WsClient ws = open(jwt, null)) {
+            ws.send("{\"type\":\"preferences\",\"ref\":\"p1\"}");
+            assertThat(data(ws.next("preferences"))).containsEntry("muted", false);
+
+            ws.send("{\"type\":\"preferences\",\"ref\":\"p2\",\"data\":{\"muted\":true,"
+                    + "\"optOuts\":[{\"events\":[\"marketing.*\"]}]}}");
+            Map<String, Object> stored = data(ws.next("preferences"));
+
+            assertThat(stored).containsEntry("muted", true);
+            assertThat(server.json(server.get("/api/v1/preferences", jwt))).containsEntry("muted", true);
+            ws.send("{\"type\":\"preferences\",\"data\":{\"quietHours\":{\"start\":\"22:00\"}}}");
+            assertThat((String) data(ws.next("error")).get("reason")).contains("quietHours");
+        }
+    }
+
+    @Test
     @DisplayName("bad frames get an error frame with a reason and the connection stays open")
     void answersBadFramesWithErrors() throws Exception {
         try (WsClient ws = open(server.jwt(newUser()), null)) {

@@ -14,6 +14,7 @@ import dev.notify.api.spi.DeliveryClaim;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NodeStatus;
 import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.PreferenceStore;
 import dev.notify.api.spi.PublishRequest;
 import dev.notify.api.spi.PublishResult;
 import dev.notify.api.spi.Retention;
@@ -27,6 +28,7 @@ import dev.notify.store.jdbc.internal.EventLogTable;
 import dev.notify.store.jdbc.internal.GroupCommitter;
 import dev.notify.store.jdbc.internal.Inboxes;
 import dev.notify.store.jdbc.internal.Nodes;
+import dev.notify.store.jdbc.internal.PreferencesTable;
 import dev.notify.store.jdbc.internal.Publisher;
 import dev.notify.store.jdbc.internal.Reads;
 import dev.notify.store.jdbc.internal.Startup;
@@ -74,6 +76,7 @@ public final class JdbcNotificationStore implements NotificationStore {
     private final Nodes nodes;
     private final Inboxes inboxes;
     private final WebhookEndpoints endpoints;
+    private final PreferencesTable preferences;
     private final Database db;
     private final Durability durability;
 
@@ -109,6 +112,7 @@ public final class JdbcNotificationStore implements NotificationStore {
         this.batchesThroughCommitter = publishes != null && dialect == Dialect.H2;
         this.inboxes = new Inboxes(db);
         this.endpoints = new WebhookEndpoints(db);
+        this.preferences = new PreferencesTable(db);
     }
 
     /**
@@ -338,6 +342,11 @@ public final class JdbcNotificationStore implements NotificationStore {
     @Override
     public boolean tryLead(String task, String owner, Instant now, Duration term) {
         return nodes.tryLead(task, owner, now, term);
+    }
+
+    @Override
+    public PreferenceStore preferences() {
+        return preferences;
     }
 
     @Override

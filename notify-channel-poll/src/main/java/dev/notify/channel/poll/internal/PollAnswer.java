@@ -50,7 +50,7 @@ public final class PollAnswer {
 
     /**
      * One event: {@code id} (its sequence, the value to pass as {@code after}), {@code event},
-     * {@code notification_id}, {@code type}, {@code topic}, {@code task_id}, {@code priority},
+     * {@code notification_id}, {@code type}, {@code topic}, {@code task_id}, {@code collapse_key} (when present), {@code priority},
      * {@code title}, {@code body}, {@code data}, {@code createdAt} and {@code timestamp}.
      */
     public static Map<String, Object> event(EventLogEntry e) {
@@ -62,6 +62,7 @@ public final class PollAnswer {
         m.put("type", n.type().wireName());
         n.topic().ifPresent(t -> m.put("topic", t));
         n.taskId().ifPresent(t -> m.put("task_id", t));
+        n.collapseKey().ifPresent(k -> m.put("collapse_key", k));
         m.put("priority", n.priority().wireName());
         m.put("title", n.title());
         m.put("body", n.body());

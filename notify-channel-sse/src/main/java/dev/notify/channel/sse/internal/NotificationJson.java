@@ -14,7 +14,7 @@ public final class NotificationJson {
     /**
      * The notification's client-facing fields: {@code id} (the notification id), {@code sequence}
      * (its event-log position, when known), {@code type}, {@code event}, {@code topic},
-     * {@code task_id}, {@code priority}, {@code title}, {@code body}, {@code data},
+     * {@code task_id}, {@code collapseKey}, {@code priority}, {@code title}, {@code body}, {@code data},
      * {@code createdAt} and {@code timestamp} (both ISO-8601). Absent optional fields are left out.
      *
      * @param sequence the event-log sequence, or 0 when there is none (inbox items)
@@ -29,6 +29,7 @@ public final class NotificationJson {
         m.put("event", n.event());
         n.topic().ifPresent(t -> m.put("topic", t));
         n.taskId().ifPresent(t -> m.put("task_id", t));
+        n.collapseKey().ifPresent(k -> m.put("collapseKey", k));
         m.put("priority", n.priority().wireName());
         m.put("title", n.title());
         m.put("body", n.body());

@@ -409,7 +409,8 @@ public final class SseConnection extends StreamConnection implements Subscriber 
             return;
         }
         lastNotificationId = id;
-        enqueue(frame);
+        // a reader that is behind gets the newest event of a collapse key, not each one
+        queue.add(frame, e.notification().collapseKey().orElse(null));
     }
 
     private void enqueue(byte[] frame) {

@@ -11,6 +11,7 @@ import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.Metrics;
 import dev.notify.api.spi.WebhookEndpointStore;
 import dev.notify.channel.webhook.WebhookSignatures;
+import dev.notify.web.RateLimiter;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -202,6 +203,12 @@ public final class WebhookChannel implements Channel {
         WebhookEndpoint endpoint = found.get();
         if (!endpoint.enabled()) {
             return DeliveryResult.failed("webhook endpoint " + endpoint.id() + " is disabled");
+        }
+        RateLimiter.Decision rate = settings.rateLimit().take(endpoint.id(), 1);
+        if (!rate.allowed()) {
+            metrics.count("notify.webhook.rate-limited", 1);
+            return DeliveryResult.deferred("webhook endpoint " + endpoint.id() + " is over its rate limit ("
+                    + settings.rateLimit().perSecond() + " per second)", Duration.ofNanos(rate.retryAfterNanos()));
         }
         Semaphore permits = inFlight.computeIfAbsent(endpoint.id(), id -> new Semaphore(settings.maxConcurrencyPerEndpoint()));
         if (!permits.tryAcquire()) {

@@ -1,6 +1,7 @@
 package dev.notify.channel.webhook.internal;
 
 import dev.notify.api.spi.Config;
+import dev.notify.web.RateLimiter;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,13 +32,16 @@ import java.util.List;
  * @param poolMaxAge {@code pool-max-age} (30s): a connection is not reused once it is this old
  * @param poolMaxIdlePerHost {@code pool-max-idle-per-host} (16): idle connections kept per address, host, port and
  *        scheme (at least {@code max-concurrency-per-endpoint})
+ * @param rateLimit {@code rate-limit} (1000:1000): deliveries per second per endpoint and the burst, a rate that
+ *        protects receivers; a delivery over it is deferred without costing an attempt; {@code off} disables it.
+ *        Per node: {@code n} nodes may together reach {@code n} times the rate
  */
 public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCidrs, Duration connectTimeout,
                               Duration requestTimeout, int maxResponseBytes, Duration retryAfterMin, Duration retryAfterMax,
                               int maxConcurrencyPerEndpoint, Duration busyRetryAfter, Duration autoDisableAfter,
                               int autoDisableMinFailures, Duration secretRotationWindow, Duration endpointCacheTtl,
                               String userAgent, boolean keepAlive, Duration poolIdleTimeout, Duration poolMaxAge,
-                              int poolMaxIdlePerHost) {
+                              int poolMaxIdlePerHost, RateLimiter rateLimit) {
 
     /** The defaults. */
     public static WebhookSettings defaults() {
@@ -76,7 +80,8 @@ public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCi
                 c.getBoolean("keep-alive", true),
                 positive(c, "pool-idle-timeout", Duration.ofSeconds(4)),
                 positive(c, "pool-max-age", Duration.ofSeconds(30)),
-                c.getInt("pool-max-idle-per-host", 16));
+                c.getInt("pool-max-idle-per-host", 16),
+                RateLimiter.parse("webhook-endpoint", "channels.webhook.rate-limit", c.get("rate-limit", "1000:1000")));
         if (s.poolMaxIdlePerHost < 0) {
             throw new IllegalArgumentException("channels.webhook.pool-max-idle-per-host must not be negative, got " + s.poolMaxIdlePerHost);
         }

@@ -397,6 +397,28 @@ class WebhookChannelTest {
     }
 
     @Test
+    @DisplayName("an endpoint over its rate limit defers the delivery without an attempt, and other endpoints go on")
+    void endpointOverItsRateDefers() throws Exception {
+        Receiver limited = receiver(Receiver.Answer.of(200), Receiver.Answer.of(200));
+        Receiver other = receiver(Receiver.Answer.of(200));
+        register("wh_limited", limited.url("/hook"));
+        register("wh_other", other.url("/hook"));
+        WebhookChannel c = channel(Map.of("rate-limit", "0.5:2"));
+
+        assertThat(c.deliver(delivery("wh_limited", 1)).isSent()).isTrue();
+        assertThat(c.deliver(delivery("wh_limited", 1)).isSent()).isTrue();
+        DeliveryResult over = c.deliver(delivery("wh_limited", 1));
+
+        assertThat(over.outcome()).as("deferred: no attempt is used up").isEqualTo(DeliveryResult.Outcome.DEFERRED);
+        assertThat(over.reason()).contains("rate limit");
+        assertThat(over.retryAfter()).get().satisfies(d -> assertThat(d).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(2)));
+        assertThat(limited.next()).isNotNull();
+        assertThat(limited.next()).isNotNull();
+        assertThat(limited.count()).as("the deferred delivery never reached the receiver").isZero();
+        assertThat(c.deliver(delivery("wh_other", 1)).isSent()).isTrue();
+    }
+
+    @Test
     @DisplayName("targets are the enabled endpoints whose topic and event filters match")
     void targetsFollowFilters() {
         Instant now = clock.instant();

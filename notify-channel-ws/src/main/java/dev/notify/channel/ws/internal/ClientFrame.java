@@ -21,7 +21,7 @@ import java.util.Set;
 public sealed interface ClientFrame {
 
     /** The type names a client may send, for error messages. */
-    List<String> TYPES = List.of("subscribe", "unsubscribe", "ack", "resume", "mark_read", "ping");
+    List<String> TYPES = List.of("subscribe", "unsubscribe", "ack", "resume", "mark_read", "preferences", "ping");
 
     /** The client's correlation value, echoed in the answer; null when none was sent. */
     Object ref();
@@ -47,6 +47,14 @@ public sealed interface ClientFrame {
 
     /** {@code {"type":"mark_read","ids":["..."]}} or {@code {"type":"mark_read","all":true}}. */
     record MarkRead(List<String> ids, boolean all, Object ref) implements ClientFrame {
+    }
+
+    /**
+     * {@code {"type":"preferences"}} reads the user's preferences; {@code {"type":"preferences","data":{...}}}
+     * replaces them (the JSON shape of {@link dev.notify.api.Preferences#toJson()}). Answered with a
+     * {@code preferences} frame holding what is stored.
+     */
+    record PreferencesFrame(Optional<dev.notify.api.Preferences> replacement, Object ref) implements ClientFrame {
     }
 
     /** {@code {"type":"ping"}}: answered with {@code pong}. */
@@ -108,6 +116,8 @@ public sealed interface ClientFrame {
                 return Parse.resume(json, ref);
             case "mark_read":
                 return Parse.markRead(json, ref);
+            case "preferences":
+                return Parse.preferences(json, ref);
             case "ping":
                 Parse.only(json, type, ref);
                 return new Ping(ref);
@@ -246,6 +256,24 @@ public sealed interface ClientFrame {
                 throw new BadFrame("\"client_id\" must be the client_id of an earlier connection's connected frame", "resume", ref);
             }
             return new Resume(OptionalLong.empty(), Optional.of((String) clientId), ref);
+        }
+
+        static PreferencesFrame preferences(Map<String, Object> json, Object ref) {
+            only(json, "preferences", ref, "data");
+            Object data = json.get("data");
+            if (data == null) {
+                return new PreferencesFrame(Optional.empty(), ref);
+            }
+            if (!(data instanceof Map)) {
+                throw new BadFrame("\"data\" must be an object: the preferences to store", "preferences", ref);
+            }
+            try {
+                @SuppressWarnings("unchecked")
+                Map<String, ?> m = (Map<String, ?>) data;
+                return new PreferencesFrame(Optional.of(dev.notify.api.Preferences.fromJson(m)), ref);
+            } catch (IllegalArgumentException e) {
+                throw new BadFrame(e.getMessage(), "preferences", ref);
+            }
         }
 
         static MarkRead markRead(Map<String, Object> json, Object ref) {

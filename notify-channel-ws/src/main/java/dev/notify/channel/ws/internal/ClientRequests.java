@@ -1,6 +1,8 @@
 package dev.notify.channel.ws.internal;
 
 import dev.notify.api.Identity;
+import dev.notify.api.Preferences;
+import dev.notify.api.spi.PreferenceStore;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,6 +50,8 @@ final class ClientRequests {
             resume(c, (ClientFrame.Resume) frame);
         } else if (frame instanceof ClientFrame.MarkRead) {
             markRead(c, (ClientFrame.MarkRead) frame);
+        } else if (frame instanceof ClientFrame.PreferencesFrame) {
+            preferences(c, (ClientFrame.PreferencesFrame) frame);
         }
     }
 
@@ -114,6 +118,24 @@ final class ClientRequests {
         }
         // the inbox pushes the new stats to every connection of the user, this one included
         c.reply(channel.frames().control("marked", c.now(), Map.of("updated", n), f.ref()));
+    }
+
+    private static void preferences(WsConnection c, ClientFrame.PreferencesFrame f) {
+        WsChannel channel = c.channel();
+        PreferenceStore store = channel.context().preferences().orElseThrow(() ->
+                new ClientFrame.BadFrame("this server applies no user preferences", "preferences", f.ref()));
+        String user = c.identity().userId();
+        Preferences now;
+        try {
+            if (f.replacement().isPresent()) {
+                store.save(user, f.replacement().get(), channel.context().clock().instant());
+            }
+            now = store.find(user);
+        } catch (RuntimeException e) {
+            channel.context().logger().log(System.Logger.Level.WARNING, "preferences of WebSocket client " + c.clientId() + " failed", e);
+            throw new ClientFrame.BadFrame("the preferences could not be read or stored: " + firstLine(e.getMessage()), "preferences", f.ref());
+        }
+        c.reply(channel.frames().control("preferences", c.now(), now.toJson(), f.ref()));
     }
 
     private static String firstLine(String s) {

@@ -438,7 +438,8 @@ public final class WsConnection extends StreamConnection implements Subscriber {
             return false;
         }
         sent.sent(e);
-        enqueue(frame);
+        // a reader that is behind gets the newest event of a collapse key, not each one
+        queue.add(frame, e.notification().collapseKey().orElse(null));
         return true;
     }
 

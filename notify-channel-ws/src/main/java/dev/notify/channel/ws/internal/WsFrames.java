@@ -25,7 +25,7 @@ public final class WsFrames {
 
     /**
      * The envelope of one event: {@code type} (the event name), {@code id} (the event-log
-     * sequence), {@code notification_id}, {@code topic} and {@code task_id} (when present),
+     * sequence), {@code notification_id}, {@code topic}, {@code task_id} and {@code collapse_key} (when present),
      * {@code timestamp}, {@code priority}, {@code notification_type}, {@code title} and
      * {@code body} (when not empty) and {@code data}.
      */
@@ -37,6 +37,7 @@ public final class WsFrames {
         m.put("notification_id", n.id());
         n.topic().ifPresent(t -> m.put("topic", t));
         n.taskId().ifPresent(t -> m.put("task_id", t));
+        n.collapseKey().ifPresent(k -> m.put("collapse_key", k));
         m.put("timestamp", n.createdAt().toString());
         m.put("priority", n.priority().wireName());
         m.put("notification_type", n.type().wireName());

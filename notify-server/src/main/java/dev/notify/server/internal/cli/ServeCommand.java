@@ -1,6 +1,7 @@
 package dev.notify.server.internal.cli;
 
 import dev.notify.server.NotifyServer;
+import dev.notify.server.RateLimitSettings;
 import dev.notify.server.ServerSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -140,6 +141,19 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-connections-per-user", paramLabel = "N", defaultValue = "16",
             description = "Most live streams (SSE, WebSocket, long polls) one user may hold; past it 429. Default: ${DEFAULT-VALUE}.")
     int maxConnectionsPerUser;
+
+    @Option(names = "--rate-limit-publish", paramLabel = "RATE[:BURST]", defaultValue = "10000:20000",
+            description = "Notifications per second per API key (a batch counts each), with the burst; off disables. Past it 429."
+                    + " Per node. Default: ${DEFAULT-VALUE}.")
+    String rateLimitPublish;
+
+    @Option(names = "--rate-limit-stream-connect", paramLabel = "RATE[:BURST]", defaultValue = "20:100",
+            description = "New streams (SSE, WebSocket, polls) per second per user, with the burst; off disables. Per node. Default: ${DEFAULT-VALUE}.")
+    String rateLimitStreamConnect;
+
+    @Option(names = "--rate-limit-inbox", paramLabel = "RATE[:BURST]", defaultValue = "50:500",
+            description = "Inbox and preferences calls per second per user, with the burst; off disables. Per node. Default: ${DEFAULT-VALUE}.")
+    String rateLimitInbox;
 
     @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s",
             description = "How long a new connection has to send a complete request head before it is closed. Default: ${DEFAULT-VALUE}.")
@@ -377,6 +391,8 @@ public final class ServeCommand implements Callable<Integer> {
                 .workers(workers).queueCapacity(queueCapacity)
                 .streamTokenTtl(duration("stream-token-ttl", streamTokenTtl))
                 .maxConnections(maxConnections).maxConnectionsPerUser(maxConnectionsPerUser)
+                .rateLimits(new RateLimitSettings(limit("rate-limit-publish", rateLimitPublish),
+                        limit("rate-limit-stream-connect", rateLimitStreamConnect), limit("rate-limit-inbox", rateLimitInbox)))
                 .headerTimeout(duration("header-timeout", headerTimeout))
                 .shutdownTimeout(duration("shutdown-timeout", shutdownTimeout))
                 .accessLog(accessLog)
@@ -410,16 +426,16 @@ public final class ServeCommand implements Callable<Integer> {
                 duration("jwt-jwks-cache-ttl", jwtJwksCacheTtl), duration("jwt-jwks-refresh-floor", jwtJwksRefreshFloor));
     }
 
-    /** {@code channels.*} and {@code templates.*}: config file, overridden by the environment, overridden by {@code --set}. */
+    /** {@code channels.*}, {@code templates.*} and {@code inbox.*}: config file, overridden by the environment, overridden by {@code --set}. */
     private Map<String, String> channelConfig() {
         Map<String, String> out = new TreeMap<>();
         for (String k : file.stringPropertyNames()) {
-            if (k.startsWith("channels.") || k.startsWith("templates.") || k.startsWith("cluster.")) {
+            if (k.startsWith("channels.") || k.startsWith("templates.") || k.startsWith("cluster.") || k.startsWith("inbox.")) {
                 out.put(k, file.getProperty(k).trim());
             }
         }
         env.forEach((k, v) -> {
-            if (k.startsWith("NOTIFY_CHANNELS__") || k.startsWith("NOTIFY_TEMPLATES__") || k.startsWith("NOTIFY_CLUSTER__")) {
+            if (k.startsWith("NOTIFY_CHANNELS__") || k.startsWith("NOTIFY_TEMPLATES__") || k.startsWith("NOTIFY_CLUSTER__") || k.startsWith("NOTIFY_INBOX__")) {
                 String key = k.substring("NOTIFY_".length()).toLowerCase(Locale.ROOT).replace("__", ".").replace('_', '-');
                 out.put(key, v);
             }
@@ -447,6 +463,14 @@ public final class ServeCommand implements Callable<Integer> {
     private Duration duration(String name, String value) {
         try {
             return dev.notify.api.spi.Config.parseDuration("--" + name, value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine, e.getMessage());
+        }
+    }
+
+    private RateLimitSettings.Limit limit(String name, String value) {
+        try {
+            return RateLimitSettings.Limit.parse("--" + name, value);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }

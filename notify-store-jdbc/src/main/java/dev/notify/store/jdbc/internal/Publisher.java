@@ -39,8 +39,8 @@ public final class Publisher {
 
     static final String INSERT_INBOX = "INSERT INTO notify_inbox (user_id, notification_id, created_at) VALUES (?, ?, ?)";
     static final String INSERT_DELIVERY = "INSERT INTO notify_delivery (notification_id, channel, target, priority, status, "
-            + "attempts, next_attempt_at, claimable_at, lease_owner, lease_until, lease_token, created_at, updated_at) "
-            + "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?, ?)";
+            + "attempts, next_attempt_at, claimable_at, lease_owner, lease_until, lease_token, created_at, updated_at, last_error) "
+            + "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String INSERT_EVENT = "INSERT INTO notify_event (seq, notification_id, user_id, topic, created_at) VALUES (?, ?, ?, ?, ?)";
 
     private final Database db;
@@ -73,8 +73,9 @@ public final class Publisher {
                 return db.commitOnly(c -> write(c, requests));
             } catch (SQLException e) {
                 // A unique violation on a keyed publish means another transaction stored the same key
-                // meanwhile: run again, and the lookup now finds it and answers "duplicate".
-                if (attempt < 3 && Sql.isUniqueViolation(e) && hasKeys(requests)) {
+                // meanwhile: run again, and the lookup now finds it and answers "duplicate". The same for
+                // a collapse key's first inbox row: run again, and the update now finds the row.
+                if (attempt < 3 && Sql.isUniqueViolation(e) && (hasKeys(requests) || InboxCollapse.any(requests))) {
                     continue;
                 }
                 throw Database.failure("storing " + requests.size() + " notification(s)", e);
@@ -200,7 +201,12 @@ public final class Publisher {
     private static void insertInbox(Connection c, List<PublishRequest> fresh) throws SQLException {
         int rows = 0;
         for (PublishRequest r : fresh) {
-            rows += r.notification().recipients().size();
+            if (r.notification().collapseKey().isEmpty()) {
+                rows += r.notification().recipients().size();
+            }
+        }
+        if (InboxCollapse.any(fresh)) {
+            InboxCollapse.write(c, fresh);
         }
         if (rows == 0) {
             return;
@@ -208,8 +214,14 @@ public final class Publisher {
         try (PreparedStatement ps = c.prepareStatement(INSERT_INBOX)) {
             for (PublishRequest r : fresh) {
                 Notification n = r.notification();
+                if (n.collapseKey().isPresent()) {
+                    continue;
+                }
                 long created = Sql.nanos(n.createdAt());
                 for (String user : n.recipients()) {
+                    if (!r.inInbox(user)) {
+                        continue;
+                    }
                     ps.setString(1, user);
                     ps.setString(2, n.id());
                     ps.setLong(3, created);
@@ -242,19 +254,32 @@ public final class Publisher {
                     ps.setString(2, d.channel());
                     ps.setString(3, d.target());
                     ps.setShort(4, (short) n.priority().ordinal());
-                    ps.setLong(5, Sql.nanos(d.dueAt()));
-                    ps.setLong(6, Sql.nanos(lease.isPresent() ? lease.get().until() : d.dueAt()));
-                    if (lease.isPresent()) {
-                        ps.setString(7, lease.get().owner());
-                        ps.setLong(8, Sql.nanos(lease.get().until()));
-                        ps.setLong(9, lease.get().token());
-                    } else {
-                        ps.setNull(7, Types.VARCHAR);
-                        ps.setNull(8, Types.BIGINT);
+                    if (d.suppressedBecause().isPresent()) {
+                        // a preference suppressed it: recorded as cancelled with the reason, never claimable
+                        ps.setString(5, DeliveryStatus.CANCELLED.wireName());
+                        ps.setNull(6, Types.BIGINT);
+                        ps.setNull(7, Types.BIGINT);
+                        ps.setNull(8, Types.VARCHAR);
                         ps.setNull(9, Types.BIGINT);
+                        ps.setNull(10, Types.BIGINT);
+                        ps.setString(13, d.suppressedBecause().get());
+                    } else {
+                        ps.setString(5, DeliveryStatus.PENDING.wireName());
+                        ps.setLong(6, Sql.nanos(d.dueAt()));
+                        ps.setLong(7, Sql.nanos(lease.isPresent() ? lease.get().until() : d.dueAt()));
+                        if (lease.isPresent()) {
+                            ps.setString(8, lease.get().owner());
+                            ps.setLong(9, Sql.nanos(lease.get().until()));
+                            ps.setLong(10, lease.get().token());
+                        } else {
+                            ps.setNull(8, Types.VARCHAR);
+                            ps.setNull(9, Types.BIGINT);
+                            ps.setNull(10, Types.BIGINT);
+                        }
+                        ps.setNull(13, Types.VARCHAR);
                     }
-                    ps.setLong(10, created);
                     ps.setLong(11, created);
+                    ps.setLong(12, created);
                     ps.addBatch();
                 }
             }
@@ -267,8 +292,10 @@ public final class Publisher {
                         if (!keys.next()) {
                             throw new SQLException("the driver returned fewer generated keys than delivery rows inserted");
                         }
+                        boolean suppressed = d.suppressedBecause().isPresent();
                         records.add(new DeliveryRecord(keys.getLong(1), n.id(), d.channel(), d.target(), n.priority(),
-                                DeliveryStatus.PENDING, 0, Optional.of(d.dueAt()), Optional.empty(), n.createdAt(), n.createdAt()));
+                                suppressed ? DeliveryStatus.CANCELLED : DeliveryStatus.PENDING, 0,
+                                suppressed ? Optional.empty() : Optional.of(d.dueAt()), d.suppressedBecause(), n.createdAt(), n.createdAt()));
                     }
                     out.add(List.copyOf(records));
                 }

@@ -25,11 +25,12 @@ public final class Rows {
 
     /** The notification columns, qualified with alias {@code n}. */
     public static final String NOTIFICATION_COLUMNS = "n.id, n.type, n.event, n.topic, n.priority, n.recipients, n.title, "
-            + "n.body, n.data, n.template, n.channels, n.scheduled_at, n.expires_at, n.idempotency_key, n.metadata, n.created_at, n.broadcast";
+            + "n.body, n.data, n.template, n.channels, n.scheduled_at, n.expires_at, n.idempotency_key, n.metadata, n.created_at, n.broadcast, "
+            + "n.collapse_key, n.transactional";
 
     public static final String INSERT_NOTIFICATION = "INSERT INTO notify_notification (id, type, event, topic, priority, "
-            + "recipients, title, body, data, template, channels, scheduled_at, expires_at, idempotency_key, metadata, created_at, broadcast) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "recipients, title, body, data, template, channels, scheduled_at, expires_at, idempotency_key, metadata, created_at, broadcast, "
+            + "collapse_key, transactional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     public static final String DELIVERY_COLUMNS = "id, notification_id, channel, target, priority, status, attempts, "
             + "next_attempt_at, last_error, created_at, updated_at";
@@ -58,6 +59,8 @@ public final class Rows {
         ps.setString(15, Json.write(n.metadata()));
         ps.setLong(16, Sql.nanos(n.createdAt()));
         ps.setBoolean(17, n.broadcast());
+        Sql.setString(ps, 18, n.collapseKey());
+        ps.setBoolean(19, n.transactional());
     }
 
     /** Reads the notification whose columns start at {@code first} (see {@link #NOTIFICATION_COLUMNS}). */
@@ -81,7 +84,9 @@ public final class Rows {
         b.idempotencyKey(rs.getString(c++));
         b.metadata(Json.readStringMap(rs.getString(c++)));
         b.createdAt(Sql.instant(rs.getLong(c++)));
-        b.broadcast(rs.getBoolean(c));
+        b.broadcast(rs.getBoolean(c++));
+        b.collapseKey(rs.getString(c++));
+        b.transactional(rs.getBoolean(c));
         return b.build();
     }
 

@@ -1,0 +1,134 @@
+package dev.notify.core;
+
+import dev.notify.api.Notification;
+import dev.notify.api.Preferences;
+import dev.notify.api.spi.NotificationStore;
+import dev.notify.api.spi.PreferenceStore;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * The recipients' preferences as the planner reads them at publish time: from the store, through a
+ * short cache so a publish does not cost a query per recipient. A save through
+ * {@link NotificationPreferences} updates this node's cache at once; another node's save shows here
+ * within {@link #TTL_NANOS} (one second). Calls only the store.
+ */
+final class PreferenceRules {
+
+    /** How long a cached user's preferences are trusted. */
+    static final long TTL_NANOS = 1_000_000_000L;
+    private static final int MAX_CACHED = 100_000;
+
+    private final PreferenceStore store; // null: the store keeps none, or preferences are turned off
+    private final LongSupplier nanoTime;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Preferences preferences, long loadedAt) {
+    }
+
+    PreferenceRules(NotificationStore store, boolean enabled, LongSupplier nanoTime) {
+        this.store = enabled ? supported(store) : null;
+        this.nanoTime = nanoTime;
+    }
+
+    private static PreferenceStore supported(NotificationStore store) {
+        try {
+            return store.preferences();
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** Whether preferences are applied at all. */
+    boolean enabled() {
+        return store != null;
+    }
+
+    /** The store's preferences, or empty when preferences are off or the store keeps none. */
+    java.util.Optional<PreferenceStore> store() {
+        return java.util.Optional.ofNullable(store);
+    }
+
+    /** The store for channels: reads go to the store, saves update this node's cache too. */
+    java.util.Optional<PreferenceStore> forChannels() {
+        if (store == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new PreferenceStore() {
+            @Override
+            public Preferences find(String userId) {
+                return store.find(userId);
+            }
+
+            @Override
+            public Map<String, Preferences> findAll(java.util.Collection<String> userIds) {
+                return store.findAll(userIds);
+            }
+
+            @Override
+            public void save(String userId, Preferences p, Instant at) {
+                PreferenceRules.this.save(userId, p, at);
+            }
+        });
+    }
+
+    /** The preferences of the notification's recipients who have any (none for a topic-only notification). */
+    Map<String, Preferences> of(Notification n) {
+        if (store == null || n.recipients().isEmpty() || n.transactional()) {
+            return Map.of();
+        }
+        long now = nanoTime.getAsLong();
+        Map<String, Preferences> out = null;
+        List<String> missing = null;
+        for (String u : n.recipients()) {
+            Cached c = cache.get(u);
+            if (c != null && now - c.loadedAt < TTL_NANOS) {
+                if (!c.preferences.isEmpty()) {
+                    out = put(out, u, c.preferences);
+                }
+            } else {
+                missing = missing == null ? new ArrayList<>() : missing;
+                missing.add(u);
+            }
+        }
+        if (missing != null) {
+            Map<String, Preferences> loaded = store.findAll(missing);
+            if (cache.size() > MAX_CACHED) {
+                cache.clear();
+            }
+            for (String u : missing) {
+                Preferences p = loaded.getOrDefault(u, Preferences.NONE);
+                cache.put(u, new Cached(p, now));
+                if (!p.isEmpty()) {
+                    out = put(out, u, p);
+                }
+            }
+        }
+        return out == null ? Map.of() : out;
+    }
+
+    private static Map<String, Preferences> put(Map<String, Preferences> m, String u, Preferences p) {
+        Map<String, Preferences> out = m == null ? new java.util.HashMap<>() : m;
+        out.put(u, p);
+        return out;
+    }
+
+    /** Saves a user's preferences and updates this node's cache. */
+    void save(String userId, Preferences p, Instant at) {
+        if (store == null) {
+            throw new UnsupportedOperationException("user preferences are turned off, or the store keeps none");
+        }
+        store.save(userId, p, at);
+        cache.put(userId, new Cached(p, nanoTime.getAsLong()));
+    }
+
+    /** What a channel kind does with {@code n} for {@code user}, who has preferences {@code p}. */
+    static Preferences.Verdict verdict(Preferences p, Notification n, String channelKind, Instant now) {
+        return p == null ? Preferences.Verdict.DELIVER : p.verdict(n, channelKind, now);
+    }
+}
