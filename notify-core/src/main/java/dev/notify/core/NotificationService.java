@@ -5,30 +5,23 @@ import dev.notify.api.DeliveryRecord;
 import dev.notify.api.Notification;
 import dev.notify.api.Page;
 import dev.notify.api.spi.Channel;
-import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelProvider;
 import dev.notify.api.spi.ClusterSignalProvider;
 import dev.notify.api.spi.ClusterSignals;
 import dev.notify.api.spi.EventLog;
 import dev.notify.api.spi.Inbox;
 import dev.notify.api.spi.JsonCodec;
-import dev.notify.api.spi.Metrics;
 import dev.notify.api.spi.NotificationStore;
 import dev.notify.api.spi.SubscriberHub;
 import dev.notify.api.spi.WebRegistry;
-import dev.notify.core.memory.InMemoryNotificationStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Function;
 
 /**
  * Publishes notifications and delivers them through every channel that should carry them.
@@ -61,92 +54,13 @@ public final class NotificationService implements AutoCloseable {
     public static final String DEFAULT_SCOPE = "default";
 
     private final ServiceConfig config;
-    private final NotificationStore store;
-    private final JsonbCodec json = new JsonbCodec();
-    private final LocalSubscriberHub hub;
-    private final ServiceInbox inbox;
-    private final EventLog eventLog;
-    private final PreferenceRules preferenceRules;
-    private final Templates templates = new Templates();
-    private final MeterRegistry meterRegistry;
-    private final PriorityDeliveryQueue<DeliveryJob> queue;
-    private final DeliveryListeners listeners;
-    private final Cancellations cancellations = new Cancellations();
-    private final ChannelRegistry registry;
-    private final Function<String, ChannelContext> contexts;
-    private final DeliveryTracker tracker;
-    private final StreamTailer tailer;
-    private final Publisher publisher;
-    private final ClusterLink cluster;
-    private final NodeHeartbeat heartbeat;
-    private final Shutdown shutdown;
+    private final Engine engine;
 
     private NotificationService(Builder b) {
         this.config = b.config;
-        Clock clock = config.clock();
-        this.store = b.store != null ? b.store : new InMemoryNotificationStore();
-        this.hub = new LocalSubscriberHub(clock, config.maxConnectionsPerUser());
-        this.inbox = new ServiceInbox(store, hub, clock);
-        this.eventLog = new DueEventLog(store, clock);
-        this.meterRegistry = b.meterRegistry != null ? b.meterRegistry : new SimpleMeterRegistry();
-        Metrics metrics = new MicrometerMetrics(meterRegistry);
-        this.queue = new PriorityDeliveryQueue<>(config.queueCapacity());
-        metrics.gauge("notify.queue.depth", queue::size);
-        ScheduledExecutorService scheduler = Shutdown.newTimers();
-        this.listeners = new DeliveryListeners(b.listeners);
-        this.registry = new ChannelRegistry(config.config().node("channels"), config.workers(), meterRegistry, metrics);
-        this.tracker = new DeliveryTracker(config, store, queue, registry, listeners, cancellations, scheduler, metrics);
-        this.tailer = new StreamTailer(store, clock, registry, listeners, cancellations, scheduler,
-                config.streamPollInterval(), config.pollInterval());
-        ClusterSignalProvider engine = b.clusterSignals != null ? b.clusterSignals
-                : ClusterEngines.named(config.config().get("cluster.signals").orElse(InProcessSignals.NAME));
-        this.cluster = new ClusterLink(config.nodeId(), config.config().node("cluster").node(engine.name()), clock, metrics, scheduler);
-        this.preferenceRules = new PreferenceRules(store, config.config().getBoolean("preferences.enabled", true), System::nanoTime);
-        Publisher pub = new Publisher(config, store, templates, registry, queue, tracker, tailer, inbox, cluster, metrics,
-                meterRegistry.counter("notify.published"), preferenceRules);
-        this.publisher = pub;
-        Pruner pruner = new Pruner(store, clock, config.retention(), config.pruneInterval(), config.nodeId());
-        this.heartbeat = new NodeHeartbeat(store, clock, config.nodeId(), () -> hub.connections().size(), tracker::held);
-        this.shutdown = new Shutdown(pub, tracker, tailer, pruner, registry, hub, cluster, heartbeat, scheduler, json, store, b.store == null);
-        OperationalEvents ops = new OperationalEvents(registry, metrics, pub::isOpen, n -> pub.publishAll(List.of(n), DEFAULT_SCOPE));
-        EngineChannelContext.Shared shared = new EngineChannelContext.Shared(config.config().node("channels"), json, hub, eventLog,
-                inbox, store, clock, scheduler, metrics, Optional.ofNullable(b.web), ops, preferenceRules.forChannels());
-        this.contexts = name -> new EngineChannelContext(name, shared);
-        try {
-            for (ChannelProvider p : b.providers) {
-                registry.register(p, contexts);
-            }
-            for (Channel c : b.channels) {
-                registry.register(c, "manual");
-            }
-        } catch (RuntimeException e) {
-            shutdown.release();
-            throw e;
-        }
-        tracker.start();
-        tailer.start();
-        pruner.start(scheduler, config.pollInterval());
-        try {
-            heartbeat.start(scheduler);
-            connectCluster(engine);
-        } catch (RuntimeException e) {
-            shutdown.release();
-            throw e;
-        }
+        this.engine = new Engine(b.config, b.store, b.meterRegistry, b.web, b.clusterSignals, b.providers, b.channels, b.listeners);
     }
 
-    /** Sends what this node changes to the other nodes and wakes this node's parts on what they changed. */
-    private void connectCluster(ClusterSignalProvider engine) {
-        tracker.onDueNow(cluster::deliveryDue);
-        inbox.onChanged(cluster::inboxChanged);
-        tailer.onOthersPublished(inbox::pushStats);
-        hub.onInterest(cluster::interest, cluster::noInterest);
-        cluster.start(engine, new ClusterLink.Receivers(tailer::wake, tracker::tick, inbox::pushStats, () -> {
-            tailer.wake();
-            tracker.tick();
-            hub.userIds().forEach(inbox::pushStats);
-        }));
-    }
 
     /** A builder with the default configuration and an in-memory store. */
     public static Builder builder() {
@@ -161,7 +75,7 @@ public final class NotificationService implements AutoCloseable {
      * @throws IllegalArgumentException when a channel of that name is registered already, or the provider is invalid
      */
     public Channel registerChannel(ChannelProvider provider) {
-        return registry.register(provider, contexts);
+        return engine.channels.register(provider, engine.contexts);
     }
 
     /**
@@ -170,17 +84,17 @@ public final class NotificationService implements AutoCloseable {
      * @throws IllegalArgumentException when a channel of that name is registered already
      */
     public void registerChannel(Channel channel) {
-        registry.register(channel, "manual");
+        engine.channels.register(channel, "manual");
     }
 
     /** The names of the registered channels. */
     public Set<String> channelNames() {
-        return registry.names();
+        return engine.channels.names();
     }
 
     /** The registered channel of that name. */
     public Optional<Channel> channel(String name) {
-        ChannelSlot s = registry.slot(name);
+        ChannelSlot s = engine.channels.slot(name);
         return s == null ? Optional.empty() : Optional.of(s.channel);
     }
 
@@ -191,7 +105,7 @@ public final class NotificationService implements AutoCloseable {
      * @throws TemplateException when the text is malformed or the name invalid
      */
     public void registerTemplate(String name, String bodyTemplate) {
-        templates.register(name, null, bodyTemplate);
+        engine.templates.register(name, null, bodyTemplate);
     }
 
     /** Registers a template that renders both the title and the body. */
@@ -199,7 +113,7 @@ public final class NotificationService implements AutoCloseable {
         if (titleTemplate == null) {
             throw new TemplateException("title template must not be null");
         }
-        templates.register(name, titleTemplate, bodyTemplate);
+        engine.templates.register(name, titleTemplate, bodyTemplate);
     }
 
     /** Adds a delivery listener. */
@@ -207,7 +121,7 @@ public final class NotificationService implements AutoCloseable {
         if (listener == null) {
             throw new IllegalArgumentException("listener must not be null");
         }
-        listeners.add(listener);
+        engine.listeners.add(listener);
     }
 
     // ---- publishing ----------------------------------------------------------------------------
@@ -262,7 +176,7 @@ public final class NotificationService implements AutoCloseable {
      * @return one receipt per notification, in order
      */
     public List<PublishReceipt> publishAll(List<Notification> notifications, String scope) {
-        return publisher.publishAll(notifications, scope);
+        return engine.publisher.publishAll(notifications, scope);
     }
 
     // ---- looking things up, cancelling, replaying ---------------------------------------------
@@ -277,9 +191,9 @@ public final class NotificationService implements AutoCloseable {
         if (notificationId == null) {
             throw new IllegalArgumentException("notificationId must not be null");
         }
-        cancellations.add(notificationId);
-        int n = store.cancel(notificationId).size();
-        return n + (tailer.cancelHeld(notificationId) ? 1 : 0);
+        engine.cancellations.add(notificationId);
+        int n = engine.store.cancel(notificationId).size();
+        return n + (engine.tailer.cancelHeld(notificationId) ? 1 : 0);
     }
 
     /** The stored deliveries of a notification (push channels; stream channels keep no rows). */
@@ -287,7 +201,7 @@ public final class NotificationService implements AutoCloseable {
         if (notificationId == null) {
             throw new IllegalArgumentException("notificationId must not be null");
         }
-        return store.deliveries(notificationId);
+        return engine.store.deliveries(notificationId);
     }
 
     /** The delivery of a notification through one push channel (the first target's, when there are several). */
@@ -297,12 +211,12 @@ public final class NotificationService implements AutoCloseable {
 
     /** The attempts of a delivery, in order. */
     public List<DeliveryAttempt> attempts(long deliveryId) {
-        return store.attempts(deliveryId);
+        return engine.store.attempts(deliveryId);
     }
 
     /** Dead letters, newest first. */
     public Page<DeliveryRecord> deadLetters(Optional<String> cursor, int limit) {
-        return store.deadLetters(cursor, limit);
+        return engine.store.deadLetters(cursor, limit);
     }
 
     /**
@@ -311,48 +225,48 @@ public final class NotificationService implements AutoCloseable {
      * @return the replayed delivery, or empty when no dead letter has that id
      */
     public Optional<DeliveryRecord> replay(long deliveryId) {
-        publisher.ensureOpen();
-        return tracker.replay(deliveryId);
+        engine.publisher.ensureOpen();
+        return engine.tracker.replay(deliveryId);
     }
 
     /** The stored notification with this id. */
     public Optional<Notification> find(String notificationId) {
-        return notificationId == null ? Optional.empty() : store.find(notificationId);
+        return notificationId == null ? Optional.empty() : engine.store.find(notificationId);
     }
 
     /** Users' inboxes; changes push new counts to every live connection of the user. */
     public Inbox inbox() {
-        return inbox;
+        return engine.inbox;
     }
 
     /** The hub of live subscribers. */
     public SubscriberHub hub() {
-        return hub;
+        return engine.hub;
     }
 
     /** Users' notification preferences: read and replace what a user wants to receive. */
     public NotificationPreferences preferences() {
-        return new NotificationPreferences(preferenceRules, config.clock());
+        return new NotificationPreferences(engine.preferenceRules, config.clock());
     }
 
     /** The event log, as stream channels read it. */
     public EventLog eventLog() {
-        return eventLog;
+        return engine.eventLog;
     }
 
     /** The store. */
     public NotificationStore store() {
-        return store;
+        return engine.store;
     }
 
     /** The JSON codec. */
     public JsonCodec json() {
-        return json;
+        return engine.json;
     }
 
     /** The metrics registry (sent, failed, retrying, queued per channel; delivery latency). */
     public MeterRegistry meterRegistry() {
-        return meterRegistry;
+        return engine.meterRegistry;
     }
 
     /** The configuration. */
@@ -362,12 +276,12 @@ public final class NotificationService implements AutoCloseable {
 
     /** How many deliveries wait in the queue. */
     public int queueDepth() {
-        return queue.size();
+        return engine.queue.size();
     }
 
     /** The cluster signal engine in use (the in-process one for a single node). */
     public ClusterSignals clusterSignals() {
-        return cluster.engine().orElseThrow();
+        return engine.cluster.engine().orElseThrow();
     }
 
     /**
@@ -375,22 +289,22 @@ public final class NotificationService implements AutoCloseable {
      * {@code http://10.0.0.5:8080}.
      */
     public void advertise(String address) {
-        heartbeat.advertise(address == null ? "" : address);
+        engine.heartbeat.advertise(address == null ? "" : address);
     }
 
     /** The node registry of the store: this node and every other that shares it, live or gone. */
     public List<dev.notify.api.spi.NodeStatus> nodes() {
-        return store.nodes();
+        return engine.store.nodes();
     }
 
     /** How late the last signal from another node arrived, in milliseconds (0 before the first). */
     public long clusterSignalLagMillis() {
-        return cluster.lagMillis();
+        return engine.cluster.lagMillis();
     }
 
     /** Whether the service still accepts publishes. */
     public boolean isOpen() {
-        return publisher.isOpen();
+        return engine.publisher.isOpen();
     }
 
     // ---- shutdown ---------------------------------------------------------------------------------
@@ -407,7 +321,7 @@ public final class NotificationService implements AutoCloseable {
      * store (delivered after a restart or by another node). Then channels are closed. Idempotent.
      */
     public ShutdownReport close(Duration timeout) {
-        return shutdown.close(timeout);
+        return engine.shutdown.close(timeout);
     }
 
     /** Builds a {@link NotificationService}. */

@@ -9,6 +9,7 @@
  * store (event log) -&gt; StreamTailer -&gt; stream channel -&gt; LocalSubscriberHub -&gt; live subscribers
  * </pre>
  * <ul>
+ *   <li>{@code Engine}: builds the parts below in dependency order, wires the cluster signals, starts them;</li>
  *   <li>{@code ChannelRegistry} / {@code ChannelSlot}: registered channels, their concurrency limits and meters;</li>
  *   <li>{@code Publisher}: validate, render the template, plan deliveries and audiences, store, dispatch;</li>
  *   <li>{@code DeliveryTracker}: workers, claims of due deliveries, leases and hand-back, the timeout
