@@ -114,5 +114,6 @@ final class Engine {
             tracker.tick();
             hub.userIds().forEach(inbox::pushStats);
         }));
+        tailer.sharedWithOtherNodes(cluster.connectsNodes());
     }
 }

@@ -6,7 +6,9 @@ import dev.notify.api.spi.ClusterSignals;
 /**
  * The default cluster signal engine, for one node: nothing to carry, since the node's own parts
  * wake each other directly. Several nodes on one database still work with it, at the pace of
- * their polls (the stream poll interval and the claim poll interval).
+ * their polls (the stream poll interval and the claim poll interval), except that a node does not
+ * push {@code stats} to its users for what other nodes published (it takes itself to be alone);
+ * use a real engine (PostgreSQL's is picked when the store is PostgreSQL) for several nodes.
  */
 public final class InProcessSignals implements ClusterSignals {
 

@@ -42,6 +42,16 @@ public abstract class PreferencesContract extends StoreContractSupport {
     }
 
     @Test
+    @DisplayName("says whether anybody saved preferences: no on a fresh store, yes after a save, no once all are forgotten")
+    void tellsWhetherAnyAreSaved() {
+        assertThat(store().preferences().anySaved()).isFalse();
+        store().preferences().save("u1", sample(), t(1));
+        assertThat(store().preferences().anySaved()).isTrue();
+        store().preferences().save("u1", Preferences.NONE, t(2));
+        assertThat(store().preferences().anySaved()).isFalse();
+    }
+
+    @Test
     @DisplayName("keeps what a user saved, whole, and replaces it on the next save")
     void savesAndReplaces() {
         store().preferences().save("u1", sample(), t(1));

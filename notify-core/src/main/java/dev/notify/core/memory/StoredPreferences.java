@@ -36,6 +36,11 @@ final class StoredPreferences implements PreferenceStore {
     }
 
     @Override
+    public boolean anySaved() {
+        return !byUser.isEmpty();
+    }
+
+    @Override
     public void save(String userId, Preferences preferences, Instant now) {
         Objects.requireNonNull(userId, "userId");
         Objects.requireNonNull(preferences, "preferences");

@@ -31,6 +31,16 @@ public final class PreferencesTable implements PreferenceStore {
     }
 
     @Override
+    public boolean anySaved() {
+        return db.read("reading whether any preferences are saved", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM notify_preference FETCH FIRST 1 ROWS ONLY");
+                 ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        });
+    }
+
+    @Override
     public Map<String, Preferences> findAll(Collection<String> userIds) {
         if (userIds.isEmpty()) {
             return Map.of();
