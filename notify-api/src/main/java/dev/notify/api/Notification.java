@@ -421,7 +421,7 @@ public final class Notification {
                 throw new IllegalArgumentException("event is " + event.length() + " characters long; at most " + MAX_EVENT_LENGTH + " are allowed");
             }
             if (!EVENT.matcher(event).matches()) {
-                throw new IllegalArgumentException("event '" + printable(event)
+                throw new IllegalArgumentException("event '" + Excerpts.of(event, 64)
                         + "' is not a dotted name such as task.progress (letters, digits, '_' and '-' between dots)");
             }
             this.event = event;
@@ -519,7 +519,7 @@ public final class Notification {
         /** Adds a target channel by name, such as {@code sse} or {@code webhook}. */
         public Builder channel(String channel) {
             if (channel == null || !CHANNEL.matcher(channel).matches()) {
-                throw new IllegalArgumentException("channel '" + printable(channel)
+                throw new IllegalArgumentException("channel '" + Excerpts.of(channel, 64)
                         + "' is not a channel name (lower-case letters, digits and '-', starting with a letter)");
             }
             channels.add(channel);
@@ -619,7 +619,7 @@ public final class Notification {
                 throw new IllegalArgumentException(what + " is " + value.length() + " characters long; at most " + max + " are allowed");
             }
             if (!pattern.matcher(value).matches()) {
-                throw new IllegalArgumentException(what + " '" + printable(value) + "' contains characters that are not allowed"
+                throw new IllegalArgumentException(what + " '" + Excerpts.of(value, 64) + "' contains characters that are not allowed"
                         + " (letters, digits and _ . : - / are; spaces and control characters are not)");
             }
             return value;
@@ -633,7 +633,7 @@ public final class Notification {
                 throw new IllegalArgumentException("recipient id is " + userId.length() + " characters long; at most " + MAX_RECIPIENT_LENGTH + " are allowed");
             }
             if (!userId.strip().equals(userId) || hasControl(userId)) {
-                throw new IllegalArgumentException("recipient '" + printable(userId) + "' has surrounding spaces or control characters");
+                throw new IllegalArgumentException("recipient '" + Excerpts.of(userId, 64) + "' has surrounding spaces or control characters");
             }
         }
 
@@ -710,16 +710,5 @@ public final class Notification {
             return false;
         }
 
-        private static String printable(String s) {
-            if (s == null) {
-                return "null";
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < s.length() && i < 64; i++) {
-                char c = s.charAt(i);
-                sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-            }
-            return s.length() > 64 ? sb + "..." : sb.toString();
-        }
     }
 }

@@ -79,7 +79,7 @@ public record Preferences(boolean muted, List<OptOut> optOuts, Optional<QuietHou
             channels = Set.copyOf(channels);
             for (String e : events) {
                 if (e.isBlank() || e.length() > Notification.MAX_EVENT_LENGTH || e.chars().anyMatch(Character::isISOControl)) {
-                    throw new IllegalArgumentException("event pattern '" + TopicPatterns.printable(e) + "' is not an event name or prefix pattern such as task.*");
+                    throw new IllegalArgumentException("event pattern '" + Excerpts.of(e, 64) + "' is not an event name or prefix pattern such as task.*");
                 }
             }
             for (String t : topics) {

@@ -50,25 +50,16 @@ public final class TopicPatterns {
             return Optional.of("a topic must not be null");
         }
         if (value.length() > MAX_LENGTH) {
-            return Optional.of("topic '" + printable(value) + "' is " + value.length() + " characters long; at most "
+            return Optional.of("topic '" + Excerpts.of(value, 64) + "' is " + value.length() + " characters long; at most "
                     + MAX_LENGTH + " are allowed");
         }
         if (!grammar.matcher(value).matches()) {
-            return Optional.of("topic '" + printable(value) + "' is not a topic: use letters, digits and _ . : @ / + = -"
+            return Optional.of("topic '" + Excerpts.of(value, 64) + "' is not a topic: use letters, digits and _ . : @ / + = -"
                     + patternHint);
         }
         return Optional.empty();
     }
 
-    /** At most 64 characters of {@code s}, control characters escaped, for error messages. */
-    static String printable(String s) {
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), 67));
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return s.length() > 64 ? sb.append("...").toString() : sb.toString();
-    }
 
     /** Whether {@code pattern} matches the concrete {@code topic}. */
     public static boolean matches(String pattern, String topic) {

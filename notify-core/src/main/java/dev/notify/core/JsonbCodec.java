@@ -1,5 +1,6 @@
 package dev.notify.core;
 
+import dev.notify.api.Excerpts;
 import dev.notify.api.spi.JsonCodec;
 import dev.notify.api.spi.JsonException;
 import jakarta.json.bind.Jsonb;
@@ -42,7 +43,7 @@ public final class JsonbCodec implements JsonCodec, AutoCloseable {
         try {
             return jsonb.fromJson(json, type);
         } catch (JsonbException | jakarta.json.JsonException | ClassCastException e) {
-            throw new JsonException("malformed JSON for " + type.getSimpleName() + ": " + printable(rootMessage(e)), e);
+            throw new JsonException("malformed JSON for " + type.getSimpleName() + ": " + Excerpts.of(rootMessage(e), 200), e);
         }
     }
 
@@ -54,7 +55,7 @@ public final class JsonbCodec implements JsonCodec, AutoCloseable {
         }
         String t = json.stripLeading();
         if (!t.startsWith("{")) {
-            throw new JsonException("expected a JSON object, got: " + printable(t.substring(0, Math.min(20, t.length()))));
+            throw new JsonException("expected a JSON object, got: " + Excerpts.of(t.substring(0, Math.min(20, t.length())), 200));
         }
         return fromJson(json, Map.class);
     }
@@ -69,14 +70,6 @@ public final class JsonbCodec implements JsonCodec, AutoCloseable {
     }
 
     /** The parser's messages may quote the input: a client reads them, so they stay short and on one line. */
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 200; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return s.length() > 200 ? sb + "..." : sb.toString();
-    }
 
     @Override
     public void close() {

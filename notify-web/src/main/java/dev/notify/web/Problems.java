@@ -118,18 +118,4 @@ public final class Problems {
         out.append('"');
     }
 
-    /**
-     * At most {@code max} characters of {@code text} with control characters escaped ({@code \u000a}),
-     * and {@code ...} when it was cut: for a detail that quotes what a client sent (a parameter, a
-     * URL, a parser's complaint), so an error can neither grow with the request nor forge log lines.
-     */
-    public static String excerpt(String text, int max) {
-        String s = String.valueOf(text);
-        StringBuilder sb = new StringBuilder(Math.min(s.length(), max) + 3);
-        for (int i = 0; i < s.length() && i < max; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return s.length() > max ? sb.append("...").toString() : sb.toString();
-    }
 }

@@ -58,7 +58,7 @@ public final class Http {
 
     /** {@code s} cut to {@code max} characters with control characters escaped, for a message that may quote a client. */
     public static String excerpt(String s, int max) {
-        return dev.notify.web.Problems.excerpt(s, max);
+        return dev.notify.api.Excerpts.of(s, max);
     }
 
     private static String decode(String s) {

@@ -1,5 +1,6 @@
 package dev.notify.channel.poll.internal;
 
+import dev.notify.api.Excerpts;
 import dev.notify.api.TopicPatterns;
 
 import java.math.BigDecimal;
@@ -55,7 +56,7 @@ public record PollParams(long after, long waitMillis, int limit, Set<String> top
         } catch (NumberFormatException e) {
             // the message below says what is accepted
         }
-        throw new BadParameter("after='" + printable(v) + "' is not a sequence: pass 0 or the last_seq of the previous answer");
+        throw new BadParameter("after='" + Excerpts.of(v, 64) + "' is not a sequence: pass 0 or the last_seq of the previous answer");
     }
 
     static long parseWait(String v, long maxMillis) {
@@ -70,13 +71,13 @@ public record PollParams(long after, long waitMillis, int limit, Set<String> top
             }
             seconds = new BigDecimal(v.trim());
         } catch (NumberFormatException e) {
-            throw new BadParameter("wait='" + printable(v) + "' is not a number of seconds");
+            throw new BadParameter("wait='" + Excerpts.of(v, 64) + "' is not a number of seconds");
         }
         if (seconds.signum() < 0) {
-            throw new BadParameter("wait must not be negative, got " + printable(v));
+            throw new BadParameter("wait must not be negative, got " + Excerpts.of(v, 64));
         }
         if (seconds.compareTo(BigDecimal.valueOf(maxMillis).movePointLeft(3)) > 0) {
-            throw new BadParameter("wait=" + printable(v) + " is longer than the " + BigDecimal.valueOf(maxMillis).movePointLeft(3).stripTrailingZeros().toPlainString()
+            throw new BadParameter("wait=" + Excerpts.of(v, 64) + " is longer than the " + BigDecimal.valueOf(maxMillis).movePointLeft(3).stripTrailingZeros().toPlainString()
                     + " seconds allowed");
         }
         return seconds.movePointRight(3).longValue();
@@ -94,7 +95,7 @@ public record PollParams(long after, long waitMillis, int limit, Set<String> top
         } catch (NumberFormatException e) {
             // the message below says what is accepted
         }
-        throw new BadParameter("limit='" + printable(v) + "' must be a whole number from 1 to " + max);
+        throw new BadParameter("limit='" + Excerpts.of(v, 64) + "' must be a whole number from 1 to " + max);
     }
 
     static Set<String> parseTopics(String param, int maxTopics) {
@@ -118,12 +119,4 @@ public record PollParams(long after, long waitMillis, int limit, Set<String> top
         return out;
     }
 
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return s.length() > 64 ? sb + "..." : sb.toString();
-    }
 }

@@ -1,5 +1,6 @@
 package dev.notify.channel.sse.internal;
 
+import dev.notify.api.Excerpts;
 import dev.notify.api.TopicPatterns;
 
 import java.util.Collections;
@@ -80,16 +81,8 @@ public record StreamParams(Set<String> topics, OptionalLong resumeAfter) {
             }
             return OptionalLong.of(n);
         } catch (NumberFormatException e) {
-            throw new BadParameter(source + " '" + printable(v) + "' is not an event id (a whole number from an earlier id: line)");
+            throw new BadParameter(source + " '" + Excerpts.of(v, 64) + "' is not an event id (a whole number from an earlier id: line)");
         }
     }
 
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return s.length() > 64 ? sb + "..." : sb.toString();
-    }
 }

@@ -1,9 +1,6 @@
 package dev.notify.channel.webhook.internal;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
+import dev.notify.api.Excerpts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +29,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A minimal HTTP/1.1 client for webhook POSTs, connecting only to addresses the
@@ -483,12 +484,12 @@ public final class PinnedHttp implements AutoCloseable {
             throw new SocketException("the connection closed before an answer");
         }
         if (!statusLine.startsWith("HTTP/1.")) {
-            throw new IOException("the answer is not HTTP/1.x: '" + excerpt(statusLine) + "'");
+            throw new IOException("the answer is not HTTP/1.x: '" + Excerpts.of(statusLine, 80) + "'");
         }
         String[] parts = statusLine.split(" ", 3);
         // RFC 9112: status-code = 3DIGIT, 100 and up (Integer.parseInt would also take "+99" or "-1")
         if (parts.length < 2 || !STATUS.matcher(parts[1]).matches()) {
-            throw new IOException("malformed status line '" + excerpt(statusLine) + "'");
+            throw new IOException("malformed status line '" + Excerpts.of(statusLine, 80) + "'");
         }
         int status = Integer.parseInt(parts[1]);
         Map<String, String> headers = new LinkedHashMap<>();
@@ -599,11 +600,11 @@ public final class PinnedHttp implements AutoCloseable {
             try {
                 size = Long.parseLong((semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim(), 16);
             } catch (NumberFormatException e) {
-                throw new IOException("malformed chunk size '" + excerpt(sizeLine) + "'");
+                throw new IOException("malformed chunk size '" + Excerpts.of(sizeLine, 80) + "'");
             }
             if (size < 0) {
                 // Long.parseLong takes a sign, which a chunk size never has; a negative one read the body to the end
-                throw new IOException("malformed chunk size '" + excerpt(sizeLine) + "'");
+                throw new IOException("malformed chunk size '" + Excerpts.of(sizeLine, 80) + "'");
             }
             if (size == 0) {
                 String trailer;
@@ -621,14 +622,6 @@ public final class PinnedHttp implements AutoCloseable {
     }
 
     /** The start of a line the receiver sent, for a message that reaches the attempts log: short and printable. */
-    private static String excerpt(String s) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 80; i++) {
-            char c = s.charAt(i);
-            sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return s.length() > 80 ? sb + "..." : sb.toString();
-    }
 
     private static void closeQuietly(Socket s) {
         try {

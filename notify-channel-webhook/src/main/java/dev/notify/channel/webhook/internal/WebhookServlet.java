@@ -2,6 +2,7 @@ package dev.notify.channel.webhook.internal;
 
 import dev.notify.api.DeliveryAttempt;
 import dev.notify.api.DeliveryRecord;
+import dev.notify.api.Excerpts;
 import dev.notify.api.Notification;
 import dev.notify.api.Page;
 import dev.notify.api.Publisher;
@@ -462,7 +463,7 @@ final class WebhookServlet extends HttpServlet {
 
     // a detail may quote what the client sent (a parameter, a URL): kept short, control characters escaped
     private static void problem(HttpServletResponse res, int status, String title, String detail) throws IOException {
-        Problems.write(res, status, title, Problems.excerpt(detail, 500),
+        Problems.write(res, status, title, Excerpts.of(detail, 500),
                 status == 405 ? Map.of("Allow", detail.substring(detail.lastIndexOf("accepts ") + 8)) : Map.of());
     }
 }

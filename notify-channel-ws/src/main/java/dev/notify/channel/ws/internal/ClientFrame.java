@@ -1,5 +1,6 @@
 package dev.notify.channel.ws.internal;
 
+import dev.notify.api.Excerpts;
 import dev.notify.api.TopicPatterns;
 
 import java.math.BigDecimal;
@@ -122,7 +123,7 @@ public sealed interface ClientFrame {
                 Parse.only(json, type, ref);
                 return new Ping(ref);
             default:
-                throw new BadFrame("unknown frame type '" + Parse.printable(type) + "'; expected one of " + TYPES, type, ref);
+                throw new BadFrame("unknown frame type '" + Excerpts.of(type, 64) + "'; expected one of " + TYPES, type, ref);
         }
     }
 
@@ -158,7 +159,7 @@ public sealed interface ClientFrame {
                     ok |= a.equals(key);
                 }
                 if (!ok) {
-                    throw new BadFrame("a " + type + " frame has no field \"" + printable(key) + "\""
+                    throw new BadFrame("a " + type + " frame has no field \"" + Excerpts.of(key, 64) + "\""
                             + (allowed.length == 0 ? "" : "; its fields are " + List.of(allowed)), type, ref);
                 }
             }
@@ -308,7 +309,7 @@ public sealed interface ClientFrame {
                 return "null";
             }
             if (o instanceof String) {
-                return "the string '" + printable((String) o) + "'";
+                return "the string '" + Excerpts.of((String) o, 64) + "'";
             }
             if (o instanceof Map) {
                 return "an object";
@@ -321,16 +322,8 @@ public sealed interface ClientFrame {
                 // toString of so many digits is only cut short below; BigDecimal's stays short for any exponent
                 return "a number of more than 64 digits";
             }
-            return printable(String.valueOf(o));
+            return Excerpts.of(String.valueOf(o), 64);
         }
 
-        static String printable(String s) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < s.length() && i < 64; i++) {
-                char c = s.charAt(i);
-                sb.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-            }
-            return s.length() > 64 ? sb + "..." : sb.toString();
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.notify.channel.ws.internal;
 
+import dev.notify.api.Excerpts;
 import dev.notify.api.Identity;
 import dev.notify.api.Preferences;
 import dev.notify.api.spi.PreferenceStore;
@@ -89,7 +90,7 @@ final class ClientRequests {
             after = f.after().getAsLong();
         } else {
             ResumeLedger.Position p = channel.ledger().take(f.clientId().get(), identity.userId(), channel.context().clock().millis()).orElseThrow(() ->
-                    new ClientFrame.BadFrame("client_id '" + ClientFrame.Parse.printable(f.clientId().get())
+                    new ClientFrame.BadFrame("client_id '" + Excerpts.of(f.clientId().get(), 64)
                             + "' is unknown or expired; resume with \"after\" (the last event id you have) instead", "resume", f.ref()));
             after = p.ackedThrough();
             Set<String> granted = new LinkedHashSet<>();

@@ -1,5 +1,6 @@
 package dev.notify.channel.ws.internal;
 
+import dev.notify.api.Excerpts;
 import dev.notify.api.Identity;
 import dev.notify.api.InboxStats;
 import dev.notify.api.spi.SubscriberHub;
@@ -193,7 +194,7 @@ public final class WsEndpoint extends Endpoint {
             }
             return OptionalLong.of(n);
         } catch (NumberFormatException e) {
-            throw new ClientFrame.BadFrame("?after='" + ClientFrame.Parse.printable(v) + "' is not an event id (a whole number)", null, null);
+            throw new ClientFrame.BadFrame("?after='" + Excerpts.of(v, 64) + "' is not an event id (a whole number)", null, null);
         }
     }
 
