@@ -6,6 +6,8 @@ module dev.notify.channel.webhook {
     requires dev.notify.api;
     // the problem+json writer shared with the server and the other HTTP channels
     requires dev.notify.web;
+    // Jetty's HTTP client (a client library, not Jetty's server): the non-blocking POSTs
+    requires org.eclipse.jetty.client;
     // only when a host registers the endpoint API (context.web() present); a library host without HTTP runs without it
     requires static jakarta.servlet;
 

@@ -46,6 +46,11 @@ class WebhookChannelContractTest extends dev.notify.testkit.ChannelContract {
     }
 
     @Override
+    protected boolean isAsyncChannel() {
+        return true;
+    }
+
+    @Override
     protected String pushTarget(Channel channel) {
         return "wh_contract";
     }

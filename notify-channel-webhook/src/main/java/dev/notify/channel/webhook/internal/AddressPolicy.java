@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * spelled as a number in a non-canonical way ({@code 2130706433}, {@code 0177.0.0.1}, {@code 0x7f.1},
  * {@code 127.1}) is refused outright: resolvers disagree about what such spellings mean, which is
  * exactly how address checks get bypassed. Every address the host resolves to is checked (one bad
- * address refuses the URL); {@link PinnedHttp} then connects to one of the addresses that were
+ * address refuses the URL); {@link WebhookHttp} then connects to one of the addresses that were
  * checked, never resolving again, so DNS rebinding between check and connection cannot reach inside.
  *
  * <p>Refused unless {@code allow-private-networks} or an {@code allowed-cidrs} range says otherwise:

@@ -4,7 +4,7 @@ import dev.notify.api.DeliveryResult;
 import dev.notify.api.Notification;
 import dev.notify.api.TopicPatterns;
 import dev.notify.api.WebhookEndpoint;
-import dev.notify.api.spi.Channel;
+import dev.notify.api.spi.AsyncChannel;
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelKind;
 import dev.notify.api.spi.Delivery;
@@ -13,7 +13,6 @@ import dev.notify.api.spi.WebhookEndpointStore;
 import dev.notify.channel.webhook.WebhookSignatures;
 import dev.notify.web.RateLimiter;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,20 +27,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
  * The webhook channel. {@link #targets} picks the enabled endpoints whose filters match; each
- * {@link #deliver} is one signed POST through {@link PinnedHttp} (keep-alive connections, every address
- * checked at every attempt) to the endpoint as stored, read through a cache of at most
+ * {@link #deliverAsync} is one signed POST through {@link WebhookHttp} (Jetty's non-blocking client,
+ * every address checked at every attempt), sent without holding the caller's thread, to the
+ * endpoint as stored, read through a cache of at most
  * {@code endpoint-cache-ttl} (a rotation, an update or a disable through this node's API takes effect on
- * the next attempt; one made on another node within the TTL). Retries, backoff, dead
+ * the next attempt; one made on another node as soon as its cluster signal arrives, within the TTL
+ * if the signal is lost). Retries, backoff, dead
  * letters and replay are the engine's; this class maps an answer to a {@link DeliveryResult}, keeps
  * the endpoint's failure run ({@code consecutiveFailures}, {@code failingSince}) and disables an
  * endpoint that answers 410 or has failed for {@code auto-disable-after}.
  */
-public final class WebhookChannel implements Channel {
+public final class WebhookChannel implements AsyncChannel {
 
     private final ChannelContext context;
     private final String name;
@@ -52,8 +55,9 @@ public final class WebhookChannel implements Channel {
     private final Metrics metrics;
     private final System.Logger log;
     private final AddressPolicy policy;
-    private final PinnedHttp http;
-    private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+    private final WebhookHttp http;
+    private final Map<String, EndpointSlots> inFlight = new ConcurrentHashMap<>();
+    private final Semaphore nodeInFlight;
     private volatile CachedList cache;
     private volatile boolean closed;
 
@@ -78,7 +82,7 @@ public final class WebhookChannel implements Channel {
     }
 
     /** A channel with its own address policy and HTTP client (tests). */
-    public WebhookChannel(ChannelContext context, WebhookSettings settings, String apiPath, AddressPolicy policy, PinnedHttp http) {
+    public WebhookChannel(ChannelContext context, WebhookSettings settings, String apiPath, AddressPolicy policy, WebhookHttp http) {
         this.context = context;
         this.name = context.channelName();
         this.apiPath = apiPath;
@@ -88,7 +92,11 @@ public final class WebhookChannel implements Channel {
         this.metrics = context.metrics();
         this.log = context.logger();
         this.policy = policy;
-        this.http = http != null ? http : new PinnedHttp(policy, settings, context.scheduler());
+        this.http = http != null ? http : new WebhookHttp(policy, settings);
+        this.nodeInFlight = new Semaphore(settings.maxInFlight());
+        metrics.gauge("notify.webhook.in-flight", () -> settings.maxInFlight() - nodeInFlight.availablePermits());
+        // another node changed an endpoint (or hints were lost: "*"): read the list afresh at the next use
+        context.onSettingChanged(id -> invalidate());
         context.web().ifPresent(web -> {
             WebhookServlet servlet = new WebhookServlet(this);
             web.register(apiPath, jakarta.servlet.Servlet.class, servlet);
@@ -191,41 +199,89 @@ public final class WebhookChannel implements Channel {
         cache = null;
     }
 
+    /**
+     * An endpoint was created, changed or deleted on this node: forgets the cached list here and
+     * tells the other nodes sharing the store to forget theirs ({@link ChannelContext#settingChanged}),
+     * so the change reaches their next attempt within the signal's latency rather than their
+     * {@code endpoint-cache-ttl}.
+     */
+    void changed(String endpointId) {
+        invalidate();
+        context.settingChanged(endpointId);
+    }
+
+    /**
+     * Starts one attempt: the checks that need no I/O (endpoint, rate, in-flight limits) answer at
+     * once; the POST is sent without waiting and the stage completes from the client's response
+     * listener (or its deadline), after the endpoint's failure run is kept.
+     */
     @Override
-    public DeliveryResult deliver(Delivery delivery) {
+    public CompletionStage<DeliveryResult> deliverAsync(Delivery delivery) {
+        try {
+            return start(delivery);
+        } catch (RuntimeException e) { // the endpoint store failed: the contract says return, never throw
+            return CompletableFuture.completedFuture(DeliveryResult.retryLater("the attempt could not start: " + describe(e)));
+        }
+    }
+
+    private CompletableFuture<DeliveryResult> start(Delivery delivery) {
         if (closed) {
-            return DeliveryResult.retryLater("the webhook channel is closed");
+            return CompletableFuture.completedFuture(DeliveryResult.retryLater("the webhook channel is closed"));
         }
         Optional<WebhookEndpoint> found = endpoint(delivery.target());
         if (found.isEmpty()) {
-            return DeliveryResult.failed("webhook endpoint " + delivery.target() + " was deleted");
+            return CompletableFuture.completedFuture(DeliveryResult.failed("webhook endpoint " + delivery.target() + " was deleted"));
         }
         WebhookEndpoint endpoint = found.get();
         if (!endpoint.enabled()) {
-            return DeliveryResult.failed("webhook endpoint " + endpoint.id() + " is disabled");
+            return CompletableFuture.completedFuture(DeliveryResult.failed("webhook endpoint " + endpoint.id() + " is disabled"));
         }
         RateLimiter.Decision rate = settings.rateLimit().take(endpoint.id(), 1);
         if (!rate.allowed()) {
             metrics.count("notify.webhook.rate-limited", 1);
-            return DeliveryResult.deferred("webhook endpoint " + endpoint.id() + " is over its rate limit ("
-                    + settings.rateLimit().perSecond() + " per second)", Duration.ofNanos(rate.retryAfterNanos()));
+            return CompletableFuture.completedFuture(DeliveryResult.deferred("webhook endpoint " + endpoint.id()
+                    + " is over its rate limit (" + settings.rateLimit().perSecond() + " per second)",
+                    Duration.ofNanos(rate.retryAfterNanos())));
         }
-        Semaphore permits = inFlight.computeIfAbsent(endpoint.id(), id -> new Semaphore(settings.maxConcurrencyPerEndpoint()));
-        if (!permits.tryAcquire()) {
+        EndpointSlots slots = inFlight.computeIfAbsent(endpoint.id(), id -> new EndpointSlots(settings.maxConcurrencyPerEndpoint()));
+        if (!slots.tryAcquire()) {
             metrics.count("notify.webhook.busy", 1);
-            return DeliveryResult.deferred("webhook endpoint " + endpoint.id() + " already has "
-                    + settings.maxConcurrencyPerEndpoint() + " deliveries in flight", settings.busyRetryAfter());
+            return CompletableFuture.completedFuture(DeliveryResult.deferred("webhook endpoint " + endpoint.id() + " already has "
+                    + settings.maxConcurrencyPerEndpoint() + " deliveries in flight",
+                    slots.deferral(System.nanoTime(), settings.busyRetryAfter())));
         }
+        if (!nodeInFlight.tryAcquire()) {
+            slots.release(0);
+            metrics.count("notify.webhook.busy", 1, "scope", "node");
+            return CompletableFuture.completedFuture(DeliveryResult.deferred("this node already has " + settings.maxInFlight()
+                    + " webhook deliveries in flight (max-in-flight)", settings.busyRetryAfter()));
+        }
+        long started = System.nanoTime();
+        CompletableFuture<DeliveryResult> attempt;
         try {
-            DeliveryResult result = attempt(endpoint, delivery);
-            account(endpoint, result);
-            return result;
-        } finally {
-            permits.release();
+            attempt = attempt(endpoint, delivery);
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
         }
+        return attempt.handle((result, failure) -> {
+            nodeInFlight.release();
+            long ended = System.nanoTime();
+            if (failure == null && result.isSent() && slots.recovered(ended, ended - started, settings.busyRetryMax())) {
+                // answering again after hanging or crawling: its deferred backlog need not wait for the old pace
+                log.log(System.Logger.Level.INFO, "webhook endpoint " + endpoint.id() + " answers again; its deferred deliveries are due now");
+                metrics.count("notify.webhook.recovered", 1);
+                context.deferredDueNow(endpoint.id());
+            }
+            slots.release(ended - started);
+            DeliveryResult r = failure != null
+                    ? DeliveryResult.retryLater("the attempt failed: " + describe(failure))
+                    : result;
+            account(endpoint, r);
+            return r;
+        });
     }
 
-    private DeliveryResult attempt(WebhookEndpoint endpoint, Delivery delivery) {
+    private CompletableFuture<DeliveryResult> attempt(WebhookEndpoint endpoint, Delivery delivery) {
         Notification n = delivery.notification();
         String body = context.json().toJson(payload(n));
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -246,20 +302,29 @@ public final class WebhookChannel implements Channel {
         headers.add(Map.entry("webhook-id", id));
         headers.add(Map.entry("webhook-timestamp", Long.toString(timestamp)));
         headers.add(Map.entry("webhook-signature", signature.toString()));
-        PinnedHttp.Response r;
-        try {
-            r = http.post(endpoint.url(), headers, bytes);
-        } catch (PinnedHttp.Refused e) {
+        return http.post(endpoint.url(), headers, bytes).handle((r, failure) -> failure == null
+                ? outcome(endpoint, r)
+                : outcome(endpoint, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : failure));
+    }
+
+    /** What a failed exchange means: refused for good, or a retry. */
+    private DeliveryResult outcome(WebhookEndpoint endpoint, Throwable e) {
+        if (e instanceof WebhookHttp.Refused) {
             metrics.count("notify.webhook.refused", 1);
             log.log(System.Logger.Level.WARNING, "webhook endpoint " + endpoint.id() + " refused at connection: " + e.getMessage());
             return DeliveryResult.failed("address refused: " + e.getMessage());
-        } catch (PinnedHttp.TimedOut e) {
+        }
+        if (e instanceof WebhookHttp.TimedOut) {
             metrics.count("notify.webhook.responses", 1, "status", "timeout");
             return DeliveryResult.retryLater("timed out: " + e.getMessage());
-        } catch (IOException e) {
-            metrics.count("notify.webhook.responses", 1, "status", "error");
-            return DeliveryResult.retryLater("connection failed: " + describe(e));
         }
+        metrics.count("notify.webhook.responses", 1, "status", "error");
+        return DeliveryResult.retryLater("connection failed: " + describe(e));
+    }
+
+    /** What an answer means: sent, gone, a redirect not followed, a retry (after Retry-After when given). */
+    private DeliveryResult outcome(WebhookEndpoint endpoint, WebhookHttp.Response r) {
         metrics.count("notify.webhook.responses", 1, "status", statusLabel(r.status()));
         String excerpt = r.body() + (r.truncated() ? "\n[truncated at " + settings.maxResponseBytes() + " bytes]" : "");
         int s = r.status();
@@ -327,8 +392,7 @@ public final class WebhookChannel implements Channel {
     private void account(WebhookEndpoint seen, DeliveryResult result) {
         if (result.isSent()) {
             if (seen.consecutiveFailures() != 0 || seen.failingSince().isPresent()) {
-                updateCounters(seen.id(), 0, Optional.empty());
-                invalidate();
+                updateCounters(seen.id(), 0, Optional.empty()).ifPresent(this::remember);
             }
             return;
         }
@@ -351,18 +415,37 @@ public final class WebhookChannel implements Channel {
                     failures, Optional.of(since), e.createdAt(), disable ? now : e.updatedAt());
             endpoints.update(updated);
             if (disable) {
+                changed(e.id());
                 announceDisabled(e.id(), "failing since " + since + " (" + failures + " failures in a row)", "failing");
+            } else {
+                remember(updated);
             }
         }
-        invalidate();
     }
 
-    private void updateCounters(String id, int failures, Optional<Instant> since) {
+    private Optional<WebhookEndpoint> updateCounters(String id, int failures, Optional<Instant> since) {
         synchronized (lockFor(id)) {
-            endpoints.find(id).ifPresent(e -> endpoints.update(new WebhookEndpoint(e.id(), e.url(), e.secret(),
+            return endpoints.find(id).flatMap(e -> endpoints.update(new WebhookEndpoint(e.id(), e.url(), e.secret(),
                     e.previousSecret(), e.previousSecretExpiresAt(), e.topics(), e.events(), e.description(), e.enabled(),
                     failures, since, e.createdAt(), e.updatedAt())));
         }
+    }
+
+    /**
+     * Puts an endpoint whose failure run changed into the cached list in place. Dropping the whole
+     * cache instead made every delivery and publish read the endpoint list from the store again while
+     * endpoints kept failing: 50 hanging endpoints did that hundreds of times a second.
+     */
+    private void remember(WebhookEndpoint updated) {
+        CachedList c = cache;
+        if (c == null || !c.byId.containsKey(updated.id())) {
+            return;
+        }
+        List<WebhookEndpoint> list = new ArrayList<>(c.endpoints.size());
+        for (WebhookEndpoint e : c.endpoints) {
+            list.add(e.id().equals(updated.id()) ? updated : e);
+        }
+        cache = CachedList.of(list, c.loadedAtNanos);
     }
 
     /** Disables an endpoint and says so (log line and metric). */
@@ -402,7 +485,7 @@ public final class WebhookChannel implements Channel {
         return v.length() <= 256 && v.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
     }
 
-    private static String describe(IOException e) {
+    private static String describe(Throwable e) {
         String m = e.getMessage();
         return e.getClass().getSimpleName() + (m != null ? ": " + m : "");
     }

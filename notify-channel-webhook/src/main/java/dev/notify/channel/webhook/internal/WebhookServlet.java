@@ -122,7 +122,7 @@ final class WebhookServlet extends HttpServlet {
                     if (!store.delete(id)) {
                         throw notFound(id);
                     }
-                    channel.invalidate();
+                    channel.changed(id);
                     res.setStatus(204);
                 }
                 default -> throw notAllowed("GET, PATCH, DELETE");
@@ -168,7 +168,7 @@ final class WebhookServlet extends HttpServlet {
                 filters(body, "topics", Notification.MAX_TOPIC_LENGTH), filters(body, "events", Notification.MAX_EVENT_LENGTH),
                 description(body, ""), bool(body, "enabled", true), 0, Optional.empty(), now, now);
         WebhookEndpoint stored = store.create(e);
-        channel.invalidate();
+        channel.changed(stored.id());
         Map<String, Object> out = view(stored, false);
         out.put("secret", secret); // the only time it is shown
         res.setHeader("Location", channel.apiPath() + "/" + stored.id());
@@ -206,7 +206,7 @@ final class WebhookServlet extends HttpServlet {
                     cur.createdAt(), channel.context().clock().instant());
             updated = store.update(updated).orElseThrow(() -> notFound(e.id()));
         }
-        channel.invalidate();
+        channel.changed(updated.id());
         json(res, 200, view(updated, false));
     }
 
@@ -220,7 +220,7 @@ final class WebhookServlet extends HttpServlet {
                     reenabled ? 0 : cur.consecutiveFailures(), reenabled ? Optional.empty() : cur.failingSince(),
                     cur.createdAt(), channel.context().clock().instant())).orElseThrow(() -> notFound(e.id()));
         }
-        channel.invalidate();
+        channel.changed(updated.id());
         return updated;
     }
 

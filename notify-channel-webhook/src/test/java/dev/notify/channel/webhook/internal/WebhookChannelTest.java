@@ -143,7 +143,7 @@ class WebhookChannelTest {
     class Failures {
 
         @ParameterizedTest(name = "status {0} is counted as {1}")
-        // a status of more than three digits is not an answer at all (PinnedHttpAnswersTest): no label
+        // a status of more than three digits is not an answer at all (WebhookHttpAnswersTest): no label
         @CsvSource({"503, 5xx", "204, 2xx", "999, other", "600, other"})
         @DisplayName("the response-status metric label is one of 1xx to 5xx or other, whatever a receiver answers")
         void statusLabelIsBounded(int status, String label) {
@@ -298,7 +298,7 @@ class WebhookChannelTest {
             TestChannelContext ctx = TestSupport.context(Map.of(), store, clock);
             closing.add(ctx);
             WebhookSettings s = WebhookSettings.from(ctx.config());
-            WebhookChannel c = new WebhookChannel(ctx, s, "/api/v1/webhooks", rebinding, new PinnedHttp(rebinding, s, ctx.scheduler()));
+            WebhookChannel c = new WebhookChannel(ctx, s, "/api/v1/webhooks", rebinding, new WebhookHttp(rebinding, s));
             DeliveryResult result = c.deliver(delivery("wh_1", 1));
             assertThat(result.outcome()).isEqualTo(DeliveryResult.Outcome.FAILED);
             assertThat(result.reason()).contains("127.0.0.1");
@@ -489,6 +489,28 @@ class WebhookChannelTest {
         counting.create(TestSupport.endpoint("wh_2", r.url("/hook"), SECRET, clock.instant()));
         assertThat(c.deliver(delivery("wh_2", 1)).isSent()).isTrue();
         assertThat(finds.get()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("another node's change of an endpoint reaches the next attempt through the setting hint, before the cache's TTL; a change here is announced")
+    void endpointChangesTravelAsSettingHints() throws Exception {
+        Receiver r = receiver(Receiver.Answer.of(200));
+        WebhookEndpoint e = register("wh_1", r.url("/hook"));
+        TestChannelContext ctx = TestSupport.context(Map.of("allow-private-networks", "true", "endpoint-cache-ttl", "1h"), store, clock);
+        closing.add(ctx);
+        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
+        closing.add(c);
+        assertThat(c.deliver(delivery("wh_1", 1)).isSent()).isTrue();
+
+        // disabled in the store by another node, which says so through the cluster signal
+        store.update(new WebhookEndpoint(e.id(), e.url(), e.secret(), e.previousSecret(), e.previousSecretExpiresAt(),
+                e.topics(), e.events(), e.description(), false, 0, Optional.empty(), e.createdAt(), clock.instant()));
+        assertThat(c.deliver(delivery("wh_1", 1)).isSent()).as("cached for an hour, no hint yet").isTrue();
+        ctx.announceSettingChanged("wh_1");
+        assertThat(c.deliver(delivery("wh_1", 1)).reason()).contains("disabled");
+
+        c.changed("wh_1");
+        assertThat(ctx.settingsChanged()).containsExactly("wh_1");
     }
 
     @Test

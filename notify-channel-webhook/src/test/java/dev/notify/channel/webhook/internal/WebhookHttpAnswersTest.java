@@ -14,19 +14,19 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-/** Answers that the fuzzer of {@link PinnedHttp} (PinnedHttpFuzzTest) found wrongly read, kept as plain tests (issue 13). */
-class PinnedHttpAnswersTest {
+/**
+ * Answers that the fuzzer (WebhookHttpFuzzTest) found wrongly read by the hand-written client Jetty's
+ * replaced (issue 13), kept as plain tests: Jetty's parser and {@link WebhookHttp}'s limits must read them right too.
+ */
+class WebhookHttpAnswersTest {
 
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private ServerSocket server;
-    private PinnedHttp http;
+    private WebhookHttp http;
 
     @AfterEach
     void close() throws IOException {
@@ -36,7 +36,6 @@ class PinnedHttpAnswersTest {
         if (server != null) {
             server.close();
         }
-        timer.shutdownNow();
     }
 
     /** POSTs to a receiver that answers {@code answer} (whatever the request) and closes; what the POST throws, or null. */
@@ -55,10 +54,19 @@ class PinnedHttpAnswersTest {
         });
         t.setDaemon(true);
         t.start();
-        http = new PinnedHttp(new AddressPolicy(true, List.of(), InetAddress::getAllByName),
-                WebhookSettings.from(Config.of(Map.of("allow-private-networks", "true", "request-timeout", "10s"))), timer);
-        return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> catchThrowable(() -> http.post(
+        http = new WebhookHttp(new AddressPolicy(true, List.of(), InetAddress::getAllByName),
+                WebhookSettings.from(Config.of(Map.of("allow-private-networks", "true", "request-timeout", "3s"))));
+        return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> catchThrowable(() -> WebhookHttpPoolTest.post(http,
                 "http://127.0.0.1:" + server.getLocalPort() + "/hook", List.of(), "{}".getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
+     * A malformed answer fails the POST. Usually at once; on a loaded machine Jetty has been seen to read
+     * the whole bad answer before it finished writing the request and then wait for the deadline: a
+     * failure all the same, within the attempt's deadline, never a success.
+     */
+    private static void failedOrTimedOut(Throwable e) {
+        assertThat(e.getMessage()).containsAnyOf("malformed answer", "before a complete answer", "no answer within");
     }
 
     @Test
@@ -75,10 +83,10 @@ class PinnedHttpAnswersTest {
     }
 
     @Test
-    @DisplayName("a negative chunk size is malformed, not an instruction to read to the end")
+    @DisplayName("a negative chunk size is malformed, not an instruction to read to the end: the POST fails")
     void negativeChunkSizeIsMalformed() throws IOException {
         assertThat(post("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-2\r\nok\r\n0\r\n\r\n"))
-                .isInstanceOf(IOException.class).hasMessageContaining("malformed chunk size '-2'");
+                .isInstanceOf(IOException.class).satisfies(WebhookHttpAnswersTest::failedOrTimedOut);
     }
 
     @Test
@@ -86,7 +94,7 @@ class PinnedHttpAnswersTest {
     void statusCodesAreThreeDigits() throws IOException {
         for (String status : List.of("+200", "-1", "099", "20", "2000")) {
             assertThat(post("HTTP/1.1 " + status + " X\r\nContent-Length: 0\r\n\r\n")).as(status)
-                    .isInstanceOf(IOException.class).hasMessageContaining("malformed status line");
+                    .isInstanceOf(IOException.class).satisfies(WebhookHttpAnswersTest::failedOrTimedOut);
             http.close();
             server.close();
         }
@@ -96,6 +104,6 @@ class PinnedHttpAnswersTest {
     void linesQuotedInMessagesAreEscaped() throws IOException {
         Throwable e = post("HTTP/1.1 2\u00000\u001b[31m X\r\n\r\n");
         assertThat(e).isInstanceOf(IOException.class);
-        assertThat(e.getMessage()).contains("\\u0000").doesNotContain("\u0000").doesNotContain("\u001b");
+        assertThat(e.getMessage()).doesNotContain("\u0000").doesNotContain("\u001b").hasSizeLessThan(400);
     }
 }

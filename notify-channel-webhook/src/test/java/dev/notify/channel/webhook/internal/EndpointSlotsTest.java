@@ -1,0 +1,71 @@
+package dev.notify.channel.webhook.internal;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EndpointSlotsTest {
+
+    private static final Duration MIN = Duration.ofSeconds(1);
+    private static final Duration HORIZON = Duration.ofSeconds(60);
+
+    @Test
+    @DisplayName("waiting deliveries come back on the endpoint's pace, its attempt duration over its limit, from busy-retry-after on and without a cap")
+    void deferralsFollowTheEndpointsPace() {
+        EndpointSlots slots = new EndpointSlots(2);
+        assertThat(slots.tryAcquire()).isTrue();
+        assertThat(slots.tryAcquire()).isTrue();
+        assertThat(slots.tryAcquire()).as("saturated").isFalse();
+        assertThat(slots.deferral(0, MIN)).as("no attempt has ended yet: busy-retry-after").isEqualTo(MIN);
+        assertThat(slots.deferral(0, MIN)).isEqualTo(MIN);
+
+        slots.release(Duration.ofMillis(800).toNanos()); // an attempt took 800 ms: with 2 places, one frees every 400 ms
+        assertThat(slots.tryAcquire()).isTrue();
+        long now = Duration.ofSeconds(10).toNanos();
+        assertThat(slots.deferral(now, MIN)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(slots.deferral(now, MIN)).isEqualTo(Duration.ofMillis(1400));
+        assertThat(slots.deferral(now, MIN)).isEqualTo(Duration.ofMillis(1800));
+        for (int i = 0; i < 1000; i++) {
+            slots.deferral(now, MIN);
+        }
+        // a backlog of a thousand waits in line, each deferred once, rather than all coming back at a cap and going again
+        assertThat(slots.deferral(now, MIN)).isEqualTo(Duration.ofMillis(1000 + 1003 * 400));
+        assertThat(slots.inFlight()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("an endpoint that answers quickly again after hanging is said to have recovered once, and its places start from now")
+    void aHungEndpointThatAnswersAgainRecoversOnce() {
+        EndpointSlots slots = new EndpointSlots(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(slots.tryAcquire()).isTrue();
+            slots.release(Duration.ofSeconds(10).toNanos()); // four attempts timed out at 10 s
+        }
+        long now = Duration.ofMinutes(5).toNanos();
+        for (int i = 0; i < 100; i++) {
+            slots.deferral(now, MIN); // a backlog of 100 over 100 x 2.5 s: far beyond the horizon
+        }
+        long quick = Duration.ofMillis(5).toNanos();
+        assertThat(slots.recovered(now, Duration.ofSeconds(9).toNanos(), HORIZON)).as("as slow as before").isFalse();
+        assertThat(slots.recovered(now, quick, HORIZON)).isTrue();
+        assertThat(slots.recovered(now + 1, quick, HORIZON)).as("once per horizon").isFalse();
+        assertThat(slots.deferral(now, MIN)).as("places from now, on the new pace").isEqualTo(MIN);
+        assertThat(slots.deferral(now, MIN)).isEqualTo(MIN.plusNanos(quick / 4));
+    }
+
+    @Test
+    @DisplayName("a busy endpoint keeping its pace is not said to have recovered")
+    void aBusyEndpointAtItsPaceHasNotRecovered() {
+        EndpointSlots slots = new EndpointSlots(4);
+        assertThat(slots.tryAcquire()).isTrue();
+        slots.release(Duration.ofMillis(100).toNanos());
+        for (int i = 0; i < 10_000; i++) {
+            slots.deferral(0, MIN); // reservations reach 250 s ahead
+        }
+        assertThat(slots.recovered(0, Duration.ofMillis(90).toNanos(), HORIZON)).isFalse();
+        assertThat(slots.recovered(0, Duration.ofMillis(20).toNanos(), HORIZON)).as("four times quicker: recovered").isTrue();
+    }
+}

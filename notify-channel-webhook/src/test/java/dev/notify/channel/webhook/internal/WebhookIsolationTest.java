@@ -1,0 +1,205 @@
+package dev.notify.channel.webhook.internal;
+
+import dev.notify.api.DeliveryResult;
+import dev.notify.api.Notification;
+import dev.notify.api.spi.Delivery;
+import dev.notify.testkit.MutableClock;
+import dev.notify.testkit.TestChannelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Endpoint isolation through the channel with real sockets (issue 14): attempts to receivers that
+ * hang or misbehave are in flight on no caller's thread, each is cut off by its limit, and a
+ * healthy endpoint's deliveries complete meanwhile as fast as they would alone.
+ */
+class WebhookIsolationTest {
+
+    private static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    private final TestSupport.MemoryEndpoints store = new TestSupport.MemoryEndpoints();
+    private final MutableClock clock = new MutableClock(Instant.now());
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
+    }
+
+    private WebhookChannel channel(Map<String, String> extra) {
+        Map<String, String> config = new HashMap<>(Map.of("allow-private-networks", "true", "connect-timeout", "1s"));
+        config.putAll(extra);
+        TestChannelContext ctx = TestSupport.context(config, store, clock);
+        closing.add(ctx);
+        WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
+        closing.add(c);
+        return c;
+    }
+
+    private BadReceiver bad(BadReceiver.Mode mode) throws Exception {
+        BadReceiver r = new BadReceiver(mode);
+        closing.add(r);
+        return r;
+    }
+
+    /** A receiver answering 200 in one write (the JDK's server writes head and body apart, and delayed ACKs add 40 ms). */
+    private String healthyUrl() throws Exception {
+        return bad(BadReceiver.Mode.HEALTHY).url();
+    }
+
+    private void register(String id, String url) {
+        store.create(TestSupport.endpoint(id, url, SECRET, clock.instant()));
+    }
+
+    private static Delivery delivery(String endpointId, int n) {
+        Notification notification = Notification.builder().recipient("u1").topic("task:abc123").event("task.progress")
+                .data(Map.of("n", n)).build();
+        return new Delivery("msg_" + endpointId + "_" + n, notification, "webhook", endpointId, 1, List.of());
+    }
+
+    /** Milliseconds of each of {@code count} deliveries to the endpoint, one after the other. */
+    private static long[] healthyLatencies(WebhookChannel c, String endpointId, int count) {
+        long[] ms = new long[count];
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            DeliveryResult r = c.deliverAsync(delivery(endpointId, i)).toCompletableFuture().join();
+            ms[i] = (System.nanoTime() - start) / 1_000_000;
+            assertThat(r.isSent()).as(r.toString()).isTrue();
+        }
+        return ms;
+    }
+
+    private static long p99(long[] ms) {
+        long[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        return sorted[(int) Math.ceil(sorted.length * 0.99) - 1];
+    }
+
+    @Test
+    @DisplayName("fifty hanging endpoints hold no caller: each attempt starts at once, the healthy endpoint's p99 stays under 100 ms, the hanging ones time out")
+    void fiftyHangingEndpointsAndOneHealthy() throws Exception {
+        WebhookChannel c = channel(Map.of("request-timeout", "3s", "max-concurrency-per-endpoint", "4"));
+        List<CompletableFuture<DeliveryResult>> hanging = new ArrayList<>();
+        long[] startMs = new long[200];
+        for (int e = 0; e < 50; e++) {
+            register("wh_hang_" + e, bad(BadReceiver.Mode.HANG).url());
+        }
+        register("wh_ok", healthyUrl());
+        healthyLatencies(c, "wh_ok", 20); // warm-up: the JIT, the connection
+
+        long started = System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+            for (int e = 0; e < 50; e++) {
+                long t = System.nanoTime();
+                hanging.add(c.deliverAsync(delivery("wh_hang_" + e, i)).toCompletableFuture());
+                startMs[i * 50 + e] = (System.nanoTime() - t) / 1_000_000;
+            }
+        }
+        DeliveryResult fifth = c.deliverAsync(delivery("wh_hang_0", 99)).toCompletableFuture().join();
+        long[] healthy = healthyLatencies(c, "wh_ok", 200);
+
+        // the engine calls deliverAsync on a shared worker: it returns once the attempt is started (the test kit's
+        // contract allows 1 s for one call; a GC pause or a busy machine accounts for the odd slow one)
+        assertThat(p99(startMs)).as("p99 ms a deliverAsync took to return").isLessThan(50);
+        assertThat(Arrays.stream(startMs).max().orElseThrow()).as("ms the slowest deliverAsync took to return").isLessThan(1000);
+        assertThat(fifth.outcome()).as("a saturated endpoint defers, costing no attempt: %s", fifth).isEqualTo(DeliveryResult.Outcome.DEFERRED);
+        assertThat(p99(healthy)).as("p99 ms of the healthy endpoint with 200 attempts hanging").isLessThanOrEqualTo(100);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("the healthy deliveries were all done before the first timeout")
+                .isLessThan(3000);
+        assertThat(hanging).noneMatch(CompletableFuture::isDone);
+        CompletableFuture.allOf(hanging.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        for (CompletableFuture<DeliveryResult> f : hanging) {
+            assertThat(f.join().outcome()).isEqualTo(DeliveryResult.Outcome.RETRY);
+            assertThat(f.join().reason()).contains("timed out");
+        }
+        assertThat(store.find("wh_hang_0").orElseThrow().consecutiveFailures()).as("the failure run is kept").isEqualTo(4);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = BadReceiver.Mode.class, names = {"HANG", "HEALTHY"}, mode = EnumSource.Mode.EXCLUDE)
+    @DisplayName("a receiver that misbehaves is cut off by its limit and does not delay a healthy endpoint")
+    void misbehavingReceiverIsCutOff(BadReceiver.Mode mode) throws Exception {
+        WebhookChannel c = channel(Map.of("request-timeout", "3s"));
+        register("wh_bad", bad(mode).url());
+        register("wh_ok", healthyUrl());
+        healthyLatencies(c, "wh_ok", 20);
+
+        long start = System.nanoTime();
+        List<CompletableFuture<DeliveryResult>> bad = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicLong lastDone = new java.util.concurrent.atomic.AtomicLong();
+        for (int i = 0; i < 4; i++) {
+            bad.add(c.deliverAsync(delivery("wh_bad", i)).toCompletableFuture()
+                    .whenComplete((r, x) -> lastDone.accumulateAndGet(System.nanoTime(), Math::max)));
+        }
+        long[] healthy = healthyLatencies(c, "wh_ok", 100);
+        CompletableFuture.allOf(bad.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        long tookMs = (lastDone.get() - start) / 1_000_000;
+
+        assertThat(p99(healthy)).as("p99 ms of the healthy endpoint next to " + mode).isLessThanOrEqualTo(100);
+        for (CompletableFuture<DeliveryResult> f : bad) {
+            DeliveryResult r = f.join();
+            switch (mode) {
+                case ONE_BYTE_PER_SECOND -> {
+                    assertThat(r.outcome()).isEqualTo(DeliveryResult.Outcome.RETRY);
+                    assertThat(r.reason()).as("cut off by request-timeout").contains("timed out");
+                }
+                case ENDLESS_BODY -> {
+                    assertThat(r.statusCode()).hasValue(500);
+                    assertThat(r.response()).get().asString().endsWith("[truncated at 16384 bytes]");
+                    assertThat(tookMs).as("cut off by max-response-bytes, not by the deadline").isLessThan(3000);
+                }
+                case TWO_GB_CONTENT_LENGTH -> {
+                    assertThat(r.isSent()).as(r.toString()).isTrue();
+                    assertThat(r.response()).get().asString().startsWith("yyyy").endsWith("[truncated at 16384 bytes]");
+                    assertThat(tookMs).as("cut off by max-response-bytes, not by the deadline").isLessThan(3000);
+                }
+                case RESET -> {
+                    assertThat(r.outcome()).isEqualTo(DeliveryResult.Outcome.RETRY);
+                    assertThat(r.reason()).startsWith("connection failed");
+                }
+                case CONTINUE_FLOOD -> {
+                    assertThat(r.outcome()).isEqualTo(DeliveryResult.Outcome.RETRY);
+                    assertThat(r.reason()).contains("more than 16 interim (1xx) answers");
+                    assertThat(tookMs).as("cut off by the interim limit, not by the deadline").isLessThan(3000);
+                }
+                default -> throw new IllegalStateException(mode.toString());
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("max-in-flight bounds the node: past it a delivery is deferred, and a slot freed serves again")
+    void nodeInFlightLimit() throws Exception {
+        WebhookChannel c = channel(Map.of("request-timeout", "2s", "max-in-flight", "3"));
+        BadReceiver hang = bad(BadReceiver.Mode.HANG);
+        for (int e = 0; e < 3; e++) {
+            register("wh_hang_" + e, hang.url());
+        }
+        register("wh_ok", healthyUrl());
+        List<CompletableFuture<DeliveryResult>> held = new ArrayList<>();
+        for (int e = 0; e < 3; e++) {
+            held.add(c.deliverAsync(delivery("wh_hang_" + e, 0)).toCompletableFuture());
+        }
+        DeliveryResult over = c.deliverAsync(delivery("wh_ok", 0)).toCompletableFuture().join();
+        assertThat(over.outcome()).isEqualTo(DeliveryResult.Outcome.DEFERRED);
+        assertThat(over.reason()).contains("max-in-flight");
+        CompletableFuture.allOf(held.toArray(CompletableFuture[]::new)).get(20, TimeUnit.SECONDS);
+        assertThat(c.deliverAsync(delivery("wh_ok", 1)).toCompletableFuture().join().isSent()).isTrue();
+    }
+}
