@@ -18,13 +18,24 @@ import java.util.Set;
 /**
  * What one user wants to receive: a global mute, opt-outs by event and/or topic pattern per kind of
  * channel, and quiet hours in the user's time zone. The engine applies them once, when a
- * notification is published ({@link #verdict}), and records why a delivery was suppressed.
+ * notification is published ({@link #verdict}), and records why a delivery was suppressed or held.
  *
  * <p>Channel kinds: {@value #INBOX} (the inbox), {@value #LIVE} (SSE, WebSocket, polling),
  * {@value #OS} (operating-system notifications), or the name of a plugin channel that delivers to
  * users (such as {@code slack}). A {@linkplain Priority#CRITICAL critical} notification passes the
  * mute, opt-outs and quiet hours unless the rule says {@code critical: true}; a
  * {@linkplain Notification#transactional() transactional} one passes everything.
+ *
+ * <p>Quiet hours hold, they never drop: inside them a notification reaches the inbox at once, while
+ * every other kind waits until they end. A push delivery to the user (the {@value #OS} channel, a
+ * plugin channel such as {@code slack}) is stored due at their end, pending, its record saying
+ * {@code "held by preference: quiet hours until ..."}; the live event (SSE, WebSocket, polling) is
+ * appended to the event log at their end, through a delivery of the engine's {@code live:held}
+ * channel to the user recorded the same way, so the user's streams receive it then and a client that resumes
+ * with its cursor (or connects fresh and replays) gets it once, after what it saw before, and never
+ * during the quiet hours. The hours are read in the user's zone: a window over midnight (22:00 to
+ * 07:00) ends on the next day, and on a day the clocks change it ends at the local end time of that
+ * day (an end inside a spring-forward gap is moved forward by the gap's length).
  *
  * <pre>{@code
  * Preferences p = new Preferences(false,
@@ -34,7 +45,7 @@ import java.util.Set;
  *
  * @param muted nothing but critical and transactional notifications reaches the user
  * @param optOuts what the user does not want, first match wins
- * @param quietHours when live and OS notifications wait (the inbox still keeps them)
+ * @param quietHours when notifications for every channel kind but the inbox wait (the inbox keeps them at once)
  */
 @Api(status = Api.Status.EXPERIMENTAL, since = "0.4")
 public record Preferences(boolean muted, List<OptOut> optOuts, Optional<QuietHours> quietHours) {
@@ -119,7 +130,8 @@ public record Preferences(boolean muted, List<OptOut> optOuts, Optional<QuietHou
 
     /**
      * Quiet hours: from {@code start} to {@code end} in {@code zone} (over midnight when end is
-     * before start), non-critical notifications for live and OS channels wait until the end.
+     * before start), non-critical notifications for every channel kind but the inbox (live streams, OS
+     * notifications, plugin channels delivering to the user) wait until the end.
      *
      * @param start when they begin, local time
      * @param end when they end, local time
@@ -198,7 +210,7 @@ public record Preferences(boolean muted, List<OptOut> optOuts, Optional<QuietHou
                 return new Verdict(Action.SUPPRESS, "suppressed by preference: opted out of " + o.describe(), Optional.empty());
             }
         }
-        if (quietHours.isPresent() && (channelKind.equals(LIVE) || channelKind.equals(OS)) && (!critical || quietHours.get().critical())) {
+        if (quietHours.isPresent() && !channelKind.equals(INBOX) && (!critical || quietHours.get().critical())) {
             Optional<Instant> end = quietHours.get().endAfter(now);
             if (end.isPresent()) {
                 return new Verdict(Action.HOLD, "held by preference: quiet hours until " + end.get(), end);

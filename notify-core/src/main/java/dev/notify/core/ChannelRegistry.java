@@ -1,5 +1,6 @@
 package dev.notify.core;
 
+import dev.notify.api.spi.AsyncChannel;
 import dev.notify.api.spi.Channel;
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelKind;
@@ -18,7 +19,10 @@ import java.util.function.Function;
 
 /**
  * The registered channels, each in its {@link ChannelSlot} with its concurrency limit
- * ({@code channels.<name>.max-concurrency}, default one less than the workers). Owns registration
+ * ({@code channels.<name>.max-concurrency}: attempts in flight at once; for a blocking channel also
+ * its threads, default one less than the workers; for an {@link AsyncChannel}, whose attempts hold
+ * no thread, default the node's {@code delivery.max-in-flight}) and its allowance of replaced stuck
+ * threads ({@code channels.<name>.max-stuck-threads}, default its {@code max-concurrency}). Owns registration
  * and its validation and closing the channels; calls the providers, the channels' {@code name}/
  * {@code kind}/{@code close}, and the meter registry. The other parts look channels up here.
  */
@@ -28,6 +32,7 @@ final class ChannelRegistry {
 
     private final Config channelsConfig;
     private final int defaultLimit;
+    private final int maxInFlight;
     private final MeterRegistry meterRegistry;
     private final Metrics metrics;
     private final Map<String, ChannelSlot> channels = new ConcurrentHashMap<>();
@@ -35,10 +40,13 @@ final class ChannelRegistry {
     private volatile List<ChannelSlot> allSlots = List.of();
     // set once a stream channel is registered; until then the stream tailer has nobody to hand entries to
     private volatile boolean streamChannels;
+    // the engine's own channel (HeldLiveEvents): claimed and run like the others, not listed (no publish can name it)
+    private volatile String internal;
 
-    ChannelRegistry(Config channelsConfig, int workers, MeterRegistry meterRegistry, Metrics metrics) {
+    ChannelRegistry(Config channelsConfig, int workers, int maxInFlight, MeterRegistry meterRegistry, Metrics metrics) {
         this.channelsConfig = channelsConfig;
         this.defaultLimit = Math.max(1, workers - 1);
+        this.maxInFlight = maxInFlight;
         this.meterRegistry = meterRegistry;
         this.metrics = metrics;
     }
@@ -83,8 +91,9 @@ final class ChannelRegistry {
         if (c.kind() == null) {
             throw new IllegalArgumentException("channel '" + c.name() + "' has no kind");
         }
-        int limit = channelsConfig.node(c.name()).getInt("max-concurrency", defaultLimit);
-        ChannelSlot slot = new ChannelSlot(c, limit, meterRegistry);
+        Config own = channelsConfig.node(c.name());
+        int limit = own.getInt("max-concurrency", c instanceof AsyncChannel ? maxInFlight : defaultLimit);
+        ChannelSlot slot = new ChannelSlot(c, limit, own.getInt("max-stuck-threads", limit), meterRegistry);
         if (channels.putIfAbsent(c.name(), slot) != null) {
             throw new IllegalArgumentException("a channel named '" + c.name() + "' is registered already");
         }
@@ -92,11 +101,24 @@ final class ChannelRegistry {
             allSlots = List.copyOf(channels.values());
         }
         metrics.gauge("notify.deliveries.queued", slot.queued::get, "channel", c.name());
+        if (c.kind() == ChannelKind.PUSH) {
+            metrics.gauge("notify.deliveries.in.flight", slot::inFlight, "channel", c.name());
+            if (slot.threads() != null) {
+                metrics.gauge("notify.channel.threads.stuck", slot::stuck, "channel", c.name());
+            }
+        }
         if (c.kind() == ChannelKind.STREAM) {
             streamChannels = true;
         }
         LOG.log(System.Logger.Level.INFO, "channel " + c.name() + " (" + c.kind().name().toLowerCase(Locale.ROOT)
+                + (c.kind() == ChannelKind.STREAM ? "" : slot.async ? ", asynchronous" : ", blocking on its own threads")
                 + ", " + version + ") registered");
+    }
+
+    /** Registers the engine's own channel: run like the others, but not among the {@link #names()}. */
+    void registerInternal(Channel c) {
+        internal = c.name();
+        register(c, "engine");
     }
 
     /** The slot of the channel of that name, or null. */
@@ -115,7 +137,12 @@ final class ChannelRegistry {
 
     /** The names, sorted. */
     Set<String> names() {
-        return new TreeSet<>(channels.keySet());
+        TreeSet<String> names = new TreeSet<>(channels.keySet());
+        String own = internal;
+        if (own != null) {
+            names.remove(own);
+        }
+        return names;
     }
 
     /** Closes every channel; one that fails to close is logged and the others still close. */
@@ -126,6 +153,7 @@ final class ChannelRegistry {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "channel " + s.channel.name() + " failed to close", e);
             }
+            s.stopThreads();
         }
     }
 }

@@ -38,10 +38,26 @@ final class ClusterLink implements ClusterContext {
      * @param logAppended another node appended to the event log
      * @param deliveryDue a delivery became due on another node
      * @param inboxChanged a user's inbox changed on another node
+     * @param settingChanged a setting (kind, id) changed on another node
      * @param resync signals may have been lost: catch up on everything
      */
-    record Receivers(Runnable logAppended, Runnable deliveryDue, java.util.function.Consumer<String> inboxChanged, Runnable resync) {
+    record Receivers(Runnable logAppended, Runnable deliveryDue, java.util.function.Consumer<String> inboxChanged,
+                     java.util.function.BiConsumer<String, String> settingChanged, Runnable resync,
+                     java.util.function.Consumer<List<ClusterSignal.LiveEntry>> liveEntries) {
     }
+
+    /**
+     * What carrying entries whole needs from the host: the audience's previous sequence (the store's
+     * {@link dev.notify.api.spi.NotificationStore#sequenceBefore}) and the notification's text.
+     */
+    interface Carrier {
+        long sequenceBefore(Audience audience, long sequence);
+
+        String write(dev.notify.api.Notification notification);
+    }
+
+    /** Entries waiting to be carried beyond this many go as plain signals: a sender behind on store reads catches up. */
+    static final int MAX_PENDING_ENTRIES = 256;
 
     private final String nodeId;
     private final Config config;
@@ -60,6 +76,10 @@ final class ClusterLink implements ClusterContext {
     private boolean pendingDue;
     private final Set<String> pendingUsers = new LinkedHashSet<>();
     private final Set<ClusterSignal.SettingChanged> pendingSettings = new LinkedHashSet<>();
+    private final List<dev.notify.api.EventLogEntry> pendingEntries = new ArrayList<>();
+    private volatile Carrier carrier;
+    // received live entries are pushed on one thread of their own, in the order they arrived
+    private volatile java.util.concurrent.ExecutorService carriedPusher;
     private volatile Thread sender;
     private volatile boolean closed;
     private final AtomicLong lagMillis = new AtomicLong();
@@ -78,7 +98,7 @@ final class ClusterLink implements ClusterContext {
     }
 
     /** Creates the engine and starts sending; before this, nothing is sent or received. */
-    void start(ClusterSignalProvider provider, Receivers r) {
+    void start(ClusterSignalProvider provider, Receivers r, Carrier c) {
         this.receivers = r;
         this.engine = provider.create(this);
         if (engine instanceof InProcessSignals) {
@@ -92,7 +112,16 @@ final class ClusterLink implements ClusterContext {
             }
             return;
         }
-        LOG.log(System.Logger.Level.INFO, "cluster signals: " + engine.describe() + " (node " + nodeId + ")");
+        carriedPusher = java.util.concurrent.Executors.newSingleThreadExecutor(task -> {
+            Thread t = new Thread(task, "notify-cluster-carried");
+            t.setDaemon(true);
+            return t;
+        });
+        if (engine.carriesEntries()) {
+            carrier = c;
+        }
+        LOG.log(System.Logger.Level.INFO, "cluster signals: " + engine.describe() + (carrier != null ? ", carrying users' live entries" : "")
+                + " (node " + nodeId + ")");
         Thread t = new Thread(this::sendLoop, "notify-cluster-send");
         t.setDaemon(true);
         sender = t;
@@ -115,6 +144,35 @@ final class ClusterLink implements ClusterContext {
     }
 
     // ---- what this node changed ------------------------------------------------------------------
+
+    /** Whether users' entries go to the other nodes whole ({@link #entriesAppended}) rather than as {@link #logAppended}. */
+    boolean carriesEntries() {
+        return carrier != null && !silent;
+    }
+
+    /**
+     * Entries to carry whole: each becomes a {@link ClusterSignal.LiveEntry} on the sender thread
+     * (which asks the store for the audience's previous sequence), or a plain signal when too many wait.
+     */
+    void entriesAppended(List<dev.notify.api.EventLogEntry> entries) {
+        if (silent || entries.isEmpty()) {
+            return;
+        }
+        boolean overflow;
+        synchronized (lock) {
+            overflow = pendingEntries.size() + entries.size() > MAX_PENDING_ENTRIES;
+            if (!overflow) {
+                pendingEntries.addAll(entries);
+            }
+        }
+        if (overflow) {
+            for (dev.notify.api.EventLogEntry e : entries) {
+                logAppended(e.sequence(), List.of(e.audience()));
+            }
+            return;
+        }
+        kick();
+    }
 
     void logAppended(long sequence, List<Audience> audiences) {
         if (silent) {
@@ -195,8 +253,15 @@ final class ClusterLink implements ClusterContext {
     }
 
     private List<ClusterSignal> drain() {
+        List<dev.notify.api.EventLogEntry> entries;
+        List<ClusterSignal> out = new ArrayList<>();
         synchronized (lock) {
-            List<ClusterSignal> out = new ArrayList<>();
+            if (pendingEntries.isEmpty()) {
+                entries = List.of();
+            } else {
+                entries = new ArrayList<>(pendingEntries);
+                pendingEntries.clear();
+            }
             if (pendingSequence >= 0) {
                 out.add(new ClusterSignal.LogAppended(pendingSequence, pendingWide ? List.of() : new ArrayList<>(pendingAudiences)));
                 pendingSequence = -1;
@@ -213,8 +278,31 @@ final class ClusterLink implements ClusterContext {
             pendingUsers.clear();
             out.addAll(pendingSettings);
             pendingSettings.clear();
-            return out;
         }
+        if (!entries.isEmpty()) {
+            out.addAll(carried(entries));
+        }
+        return out;
+    }
+
+    /** The entries as live entries, in sequence order; one whose previous sequence the store cannot give goes as a plain signal. */
+    private List<ClusterSignal> carried(List<dev.notify.api.EventLogEntry> entries) {
+        entries.sort(java.util.Comparator.comparingLong(dev.notify.api.EventLogEntry::sequence));
+        Carrier c = carrier;
+        List<ClusterSignal> out = new ArrayList<>(entries.size());
+        for (dev.notify.api.EventLogEntry e : entries) {
+            long previous = -1;
+            String body = null;
+            try {
+                previous = c.sequenceBefore(e.audience(), e.sequence());
+                body = previous >= 0 ? c.write(e.notification()) : null;
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.DEBUG, "sending entry " + e.sequence() + " as a plain signal: " + ex);
+            }
+            out.add(body != null ? new ClusterSignal.LiveEntry(e.sequence(), previous, e.audience(), body)
+                    : new ClusterSignal.LogAppended(e.sequence(), List.of(e.audience())));
+        }
+        return out;
     }
 
     private void sendLoop() {
@@ -261,15 +349,38 @@ final class ClusterLink implements ClusterContext {
         }
         receivedCount.incrementAndGet();
         lagMillis.set(Math.max(0, clock.millis() - message.sentAt().toEpochMilli()));
+        List<ClusterSignal.LiveEntry> live = null;
         for (ClusterSignal s : message.signals()) {
-            if (s instanceof ClusterSignal.LogAppended) {
+            if (s instanceof ClusterSignal.LiveEntry e) {
+                if (live == null) {
+                    live = new ArrayList<>();
+                }
+                live.add(e);
+            } else if (s instanceof ClusterSignal.LogAppended) {
                 r.logAppended().run(); // only unparks the tailer: no need for another thread
             } else if (s instanceof ClusterSignal.DeliveryDue) {
                 run(r.deliveryDue());
             } else if (s instanceof ClusterSignal.InboxChanged i) {
                 run(() -> r.inboxChanged().accept(i.userId()));
+            } else if (s instanceof ClusterSignal.SettingChanged c) {
+                run(() -> r.settingChanged().accept(c.kind(), c.id()));
             }
-            // SettingChanged: nothing of this node caches a setting yet; a channel that does will listen
+        }
+        if (live != null) {
+            List<ClusterSignal.LiveEntry> entries = live;
+            java.util.concurrent.ExecutorService pusher = carriedPusher;
+            try {
+                pusher.execute(() -> {
+                    try {
+                        r.liveEntries().accept(entries);
+                    } catch (Throwable e) {
+                        LOG.log(System.Logger.Level.WARNING, "could not push entries carried from another node; reading the log", e);
+                        r.logAppended().run();
+                    }
+                });
+            } catch (RejectedExecutionException | NullPointerException e) {
+                r.logAppended().run(); // closing, or not started: the log has them
+            }
         }
     }
 
@@ -302,6 +413,10 @@ final class ClusterLink implements ClusterContext {
     void close() {
         closed = true;
         kick();
+        java.util.concurrent.ExecutorService pusher = carriedPusher;
+        if (pusher != null) {
+            pusher.shutdownNow();
+        }
         ClusterSignals e = engine;
         if (e != null) {
             e.close();

@@ -1,9 +1,7 @@
 package dev.notify.core;
 
 import dev.notify.api.DeliveryRecord;
-import dev.notify.api.DeliveryResult;
 import dev.notify.api.Notification;
-import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.Metrics;
 import dev.notify.api.spi.NotificationStore;
@@ -17,20 +15,28 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs push deliveries: the worker threads that take jobs from the {@link PriorityDeliveryQueue}
- * and call the channel, one attempt each within the channel's concurrency limit; the claims of due
- * deliveries from the store (retries, scheduled ones, other nodes' lapsed leases) and the wake-ups
- * that bring them forward; the lease bookkeeping (which deliveries this node holds in memory,
- * handing back what it will not run); the timeout watchdog; replays of dead letters. What an
- * attempt's result leads to (retry with backoff, dead letter, deferral) is {@link DeliveryOutcomes}'.
+ * Runs push deliveries: the shared worker threads that take jobs from the {@link PriorityDeliveryQueue}
+ * and start one attempt each within the channel's concurrency limit and the node's in-flight limit
+ * ({@link InFlightAttempts}, which ends each attempt when the channel answers or its deadline
+ * passes); the claims of due deliveries from the store (retries, scheduled ones, other nodes'
+ * lapsed leases), bounded by what this node can start soon ({@link #claimBound()}), and the
+ * wake-ups that bring them forward; the lease bookkeeping (which deliveries
+ * this node holds in memory, handing back what it will not run); the deadline watchdog; replays
+ * of dead letters. What an attempt's result leads to (retry with backoff, dead letter, deferral)
+ * is {@link DeliveryOutcomes}'.
  *
- * <p>A worker survives anything a channel does: whatever {@code deliver} throws, errors such as
- * {@link StackOverflowError} included, is the attempt's failure (retried per policy), not the
- * worker's. Calls the store, the queue, the channels of the {@link ChannelRegistry} and the
- * scheduler it is given; never the publisher or the facade.
+ * <p>The delivery model: <em>claimed</em> (leased to this node, queued), <em>dispatched</em> (a worker
+ * takes a permit and a place and starts the attempt: {@code deliverAsync} of an
+ * {@link dev.notify.api.spi.AsyncChannel}, or {@code deliver} of a blocking channel on that
+ * channel's own threads), <em>result recorded</em> (on a recorder thread, fenced by the claim). A
+ * worker never waits for a channel, so no channel, hung or throwing (errors such as
+ * {@link StackOverflowError} included, the attempt's failure, retried per policy), can hold it.
+ * Calls the store, the queue, the channels of the {@link ChannelRegistry} and the scheduler it is
+ * given; never the publisher or the facade.
  */
 final class DeliveryTracker {
 
@@ -46,11 +52,16 @@ final class DeliveryTracker {
     private final ScheduledExecutorService scheduler;
     private final ConcurrentLongSet inMemory = new ConcurrentLongSet();
     private final DeliveryOutcomes outcomes;
+    private final InFlightAttempts attempts;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerSeq = new AtomicInteger();
     // this node's life: a node restarted under the same id, or one paused past its lease, is told apart by it
     private final long leaseToken = new java.security.SecureRandom().nextLong() | 1;
     private volatile Runnable dueHere = () -> { };
+    // the last claim stopped at claimBound() with more perhaps due: a worker that finds a free place and a short queue asks
+    // for the next claim at once (claimAsked: one asked at a time) instead of idling until the periodic one
+    private volatile boolean claimCut;
+    private final AtomicBoolean claimAsked = new AtomicBoolean();
     private volatile ScheduledFuture<?> ticker;
     private volatile ScheduledFuture<?> watchdog;
     // closing: no more timers or replacement workers; closed: idle workers leave
@@ -68,11 +79,18 @@ final class DeliveryTracker {
         this.scheduler = scheduler;
         this.outcomes = new DeliveryOutcomes(store, config.clock(), config.retryPolicy(), listeners, metrics, inMemory, this::wakeAt);
         outcomes.fence(config.nodeId(), leaseToken);
+        this.attempts = new InFlightAttempts(config, outcomes, this::handBack, this::reofferParked, this::replaceLentWorker,
+                System::nanoTime);
     }
 
     /** A lease of this node from {@code now} for the configured length, with its fencing token. */
     Lease lease(Instant now) {
         return new Lease(config.nodeId(), now.plus(config.lease()), leaseToken);
+    }
+
+    /** Whether other nodes claim from the same store (see {@link InFlightAttempts#sharedWithOtherNodes}). */
+    void sharedWithOtherNodes(boolean shared) {
+        attempts.sharedWithOtherNodes(shared);
     }
 
     /**
@@ -90,14 +108,16 @@ final class DeliveryTracker {
         }
         long tick = config.pollInterval().toMillis();
         ticker = scheduler.scheduleWithFixedDelay(this::tick, 0, Math.max(1, tick), TimeUnit.MILLISECONDS);
-        long watch = Math.max(5, Math.min(1000, config.deliveryTimeout().toMillis() / 4));
+        // often enough to lend a worker held by an inline deliver within ~2x InFlightAttempts.LEND_AFTER_NANOS
+        long watch = Math.max(5, Math.min(InFlightAttempts.LEND_CHECK_MILLIS,
+                Math.min(config.deliveryTimeout().toMillis(), config.lease().toMillis()) / 4));
         watchdog = scheduler.scheduleWithFixedDelay(this::checkTimeouts, watch, watch, TimeUnit.MILLISECONDS);
     }
 
-    /** Takes a freshly stored delivery that is due now; it is leased to this node already. */
-    void accept(Notification n, ChannelSlot slot, String target, long deliveryId, Instant dueAt) {
+    /** Takes a freshly stored delivery that is due now; it is leased to this node already, until {@code leaseUntil}. */
+    void accept(Notification n, ChannelSlot slot, String target, long deliveryId, Instant dueAt, Instant leaseUntil) {
         inMemory.add(deliveryId);
-        enqueue(new DeliveryJob(n, slot, target, deliveryId, 1, dueAt));
+        enqueue(new DeliveryJob(n, slot, target, deliveryId, 1, dueAt, leaseUntil));
     }
 
     /** Replays a dead letter: due at once with a fresh set of attempts. */
@@ -108,6 +128,33 @@ final class DeliveryTracker {
         return r;
     }
 
+    /**
+     * Makes the deliveries {@code channel} deferred for {@code target} due now and claims them soon
+     * ({@link dev.notify.api.spi.ChannelContext#deferredDueNow}). Off the caller's thread, which may
+     * be an HTTP client's I/O thread: the store write runs on the engine's scheduler.
+     */
+    void bringForward(String channel, String target) {
+        try {
+            scheduler.execute(() -> {
+                try {
+                    Instant now = config.clock().instant();
+                    int n = store.bringForward(channel, target, now);
+                    if (n > 0) {
+                        metrics.count("notify.deliveries.brought-forward", n, "channel", channel);
+                        LOG.log(System.Logger.Level.DEBUG, () -> n + " deferred deliveries of " + channel + " to " + target + " due now");
+                        wakeAt(now);
+                    }
+                } catch (RuntimeException e) {
+                    // the deliveries come back at their deferred times instead
+                    LOG.log(System.Logger.Level.WARNING, "could not bring the deferred deliveries of " + channel + " to " + target
+                            + " forward; they come back at their own times", e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // shutting down: they stay in the store, due when they were
+        }
+    }
+
     /** How many deliveries this node holds (queued, parked or running), for the node registry. */
     int held() {
         return inMemory.size();
@@ -115,6 +162,11 @@ final class DeliveryTracker {
 
     int workerCount() {
         return workers.size();
+    }
+
+    /** Attempts in flight now, on every channel. */
+    int inFlight() {
+        return attempts.size();
     }
 
     /** How many attempts had an outcome, for the shutdown report. */
@@ -131,107 +183,112 @@ final class DeliveryTracker {
         }
     }
 
+    /** A worker was lent to a channel whose {@code deliver} held it (see {@link InFlightAttempts#LEND_AFTER_NANOS}). */
+    private void replaceLentWorker() {
+        if (!closing) {
+            metrics.count("notify.workers.lent", 1);
+            startWorker();
+        }
+    }
+
     private void startWorker() {
         Worker w = new Worker();
         Thread t = new Thread(w, "notify-worker-" + workerSeq.incrementAndGet());
         t.setDaemon(true);
-        w.thread = t;
         workers.add(w);
         t.start();
     }
 
+    /**
+     * A shared worker: takes a permit of the node's in-flight limit, the next job, a place in its
+     * channel, and starts the attempt; it never waits for a channel, so a hung one cannot hold it.
+     */
     private final class Worker implements Runnable {
-        volatile Thread thread;
-        volatile DeliveryJob current;
-        volatile long startedNanos;
-        volatile boolean retired;
+        // lent to a channel whose deliver held it: a replacement was started, so this one leaves without another
+        private boolean lent;
+        private boolean holding;
+        // the queue forgets the job it holds for this worker once the attempt is in flight (before an inline deliver)
+        private final Runnable unhold = () -> {
+            if (holding) {
+                holding = false;
+                queue.unhold();
+            }
+        };
 
         @Override
         public void run() {
             try {
-                while (!retired) {
-                    DeliveryJob job;
+                while (!closed) {
                     try {
-                        job = queue.take();
-                    } catch (InterruptedException e) {
-                        if (retired || closed) {
+                        if (!attempts.acquire()) {
                             return;
                         }
+                    } catch (InterruptedException e) {
+                        continue;
+                    }
+                    if (claimCut) {
+                        claimSoonIfShort();
+                    }
+                    DeliveryJob job;
+                    try {
+                        job = queue.takeAndHold();
+                    } catch (InterruptedException e) {
+                        attempts.release();
                         continue;
                     }
                     if (job == null) {
+                        attempts.release();
                         return;
                     }
-                    if (job.slot.acquireOrPark(job)) {
-                        runInPlace(job);
+                    if (!job.slot.acquireOrPark(job)) {
+                        // a parked job holds no permit but still counts against the queue's capacity; queued again when a place frees up
+                        attempts.release();
+                        continue;
+                    }
+                    // held until the attempt is in flight, so that a draining shutdown never sees the job nowhere
+                    holding = true;
+                    try {
+                        lent = dispatch(job);
+                    } finally {
+                        unhold.run();
+                    }
+                    if (lent) {
+                        return;
                     }
                 }
             } finally {
                 workers.remove(this);
-                if (!retired && !closing) {
+                if (!closing && !lent) {
                     // only a throwable from the queue itself gets here; a node must not lose workers one by one
                     startWorker();
                 }
             }
         }
 
-        private void runInPlace(DeliveryJob job) {
+        /** @return whether this worker was lent to the job's channel meanwhile (and must leave) */
+        private boolean dispatch(DeliveryJob job) {
+            job.slot.queued.decrementAndGet();
             try {
-                job.slot.queued.decrementAndGet();
-                attempt(job);
+                Instant now = config.clock().instant();
+                if (job.notification.isExpiredAt(now)) {
+                    expire(job);
+                    attempts.freePlaceAndPermit(job);
+                } else if (cancellations.contains(job.notification.id())) {
+                    inMemory.remove(job.deliveryId);
+                    attempts.freePlaceAndPermit(job);
+                } else {
+                    return attempts.start(job, now, unhold);
+                }
             } catch (Throwable e) {
-                // past the channel's own guard (the store, a listener): the job may be lost for now, the worker is not
-                if (job.finish(DeliveryJob.BY_WORKER)) {
+                // past every guard of the attempt (the store, a bug): the job may be lost for now, the worker is not
+                if (job.finish(DeliveryJob.BY_CHANNEL)) {
                     handBack(job);
+                    attempts.freePlaceAndPermit(job);
                 }
                 LOG.log(System.Logger.Level.ERROR, "delivery " + job.key() + " through " + job.slot.channel.name()
                         + " failed outside the channel; the worker carries on", e);
-            } finally {
-                // a timed-out attempt's place was freed by the watchdog already
-                if (!job.timedOut()) {
-                    DeliveryJob next = job.slot.releaseAndUnpark();
-                    if (next != null && !queue.offerAccepted(next.notification.priority(), next)) {
-                        handBack(next);
-                    }
-                }
             }
-        }
-
-        private void attempt(DeliveryJob job) {
-            Instant now = config.clock().instant();
-            if (job.notification.isExpiredAt(now)) {
-                expire(job);
-                return;
-            }
-            if (cancellations.contains(job.notification.id())) {
-                inMemory.remove(job.deliveryId);
-                return;
-            }
-            job.startedAt = now;
-            startedNanos = System.nanoTime();
-            current = job;
-            String channel = job.slot.channel.name();
-            DeliveryResult result;
-            try {
-                result = job.slot.channel.deliver(new Delivery(job.key(), job.notification, channel, job.target,
-                        job.attempt, List.of()));
-                if (result == null) {
-                    result = DeliveryResult.retryLater("channel " + channel + " returned no result");
-                }
-            } catch (Throwable e) {
-                // errors too (StackOverflowError, OutOfMemoryError): the channel's failure, retried per policy;
-                // rethrown, they killed the worker and left the delivery leased until its retry killed the next
-                result = DeliveryResult.retryLater("channel " + channel + " threw " + e);
-            } finally {
-                current = null;
-            }
-            if (job.finish(DeliveryJob.BY_WORKER)) {
-                outcomes.complete(job, result, Duration.ofNanos(System.nanoTime() - startedNanos));
-            }
-            if (Thread.interrupted() && !retired) {
-                // an interrupt meant for a timed-out attempt must not leak into the next one
-                LOG.log(System.Logger.Level.DEBUG, "cleared a stale interrupt");
-            }
+            return false;
         }
     }
 
@@ -243,34 +300,18 @@ final class DeliveryTracker {
         metrics.count("notify.deliveries.expired", 1, "channel", job.slot.channel.name());
     }
 
-    /** Fails attempts that outlived the delivery timeout and replaces their workers. */
+    /** Ends the attempts that outlived their deadline (the delivery timeout, or less when the lease ends sooner). */
     void checkTimeouts() {
-        long limit = config.deliveryTimeout().toNanos();
-        long now = System.nanoTime();
-        for (Worker w : workers) {
-            DeliveryJob job = w.current;
-            if (job != null && now - w.startedNanos > limit && job.finish(DeliveryJob.BY_WATCHDOG)) {
-                w.retired = true;
-                Thread t = w.thread;
-                if (t != null) {
-                    t.interrupt();
-                }
-                if (!closing) {
-                    startWorker();
-                }
-                try {
-                    outcomes.complete(job, DeliveryResult.retryLater("attempt timed out after " + config.deliveryTimeout()),
-                            Duration.ofNanos(now - w.startedNanos));
-                } catch (Throwable e) {
-                    // a periodic task that throws is never run again: no later attempt would ever time out
-                    LOG.log(System.Logger.Level.ERROR, "could not record the timeout of delivery " + job.key(), e);
-                }
-                job.slot.releaseAndUnparkLater(this::reofferParked);
-            }
+        try {
+            attempts.checkDeadlines();
+        } catch (Throwable e) {
+            // a periodic task that throws is never run again: no later attempt would ever time out
+            LOG.log(System.Logger.Level.ERROR, "could not check the deadlines of the attempts in flight", e);
         }
     }
 
     private void reofferParked(DeliveryJob next) {
+        queue.unhold();
         if (!queue.offerAccepted(next.notification.priority(), next)) {
             handBack(next);
         }
@@ -294,8 +335,34 @@ final class DeliveryTracker {
         }
     }
 
+    /** A place is free and the last claim stopped at the bound: claims again now if the queue runs short. */
+    private void claimSoonIfShort() {
+        if (!closing && queue.sizeSeen() <= config.workers() && claimAsked.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(this::tick);
+            } catch (RejectedExecutionException e) {
+                claimAsked.set(false); // shutting down
+            }
+        }
+    }
+
+    /**
+     * How many more due deliveries this node claims now: what it can start within a short horizon,
+     * its free places in flight ({@code delivery.max-in-flight} less the attempts in flight) plus two
+     * jobs per worker (one to take now, one ready behind it), less the jobs already waiting in memory;
+     * never more than the queue has room for. Bounded by the queue alone, the first node whose claim
+     * found a large due backlog leased up to {@code queue-capacity} of it (100,000 by default) and
+     * the other nodes idled until its leases lapsed; bounded so, each node holds about what it can
+     * run, and the rest stays in the store for whichever node has a place free first.
+     */
+    int claimBound() {
+        // a job a worker is handing to its channel counts as waiting and in flight for a moment: never below 0
+        return Math.max(0, Math.min(queue.room(), attempts.freePlaces() + 2 * config.workers() - queue.sizeWithHeld()));
+    }
+
     /** Claims due deliveries from the store and queues them. */
     void tick() {
+        claimAsked.set(false);
         if (closing) {
             return;
         }
@@ -309,15 +376,18 @@ final class DeliveryTracker {
 
     private void claimDue(Instant now) {
         while (!closing) {
-            int room = queue.capacity() - queue.size();
-            if (room <= 0) {
+            int bound = claimBound();
+            if (bound <= 0) {
+                claimCut = true; // more may be due: asked for again once a place frees up (claimSoonIfShort)
                 return;
             }
-            int limit = Math.min(CLAIM_BATCH, room);
-            List<DeliveryRecord> claimed = store.claimDue(now, limit, lease(now));
+            int limit = Math.min(CLAIM_BATCH, bound);
+            Lease lease = lease(now);
+            List<DeliveryRecord> claimed = store.claimDue(now, limit, lease);
             for (DeliveryRecord d : claimed) {
                 // held in memory already (queued, parked or running): its lease was renewed, it must not run twice
                 if (!inMemory.add(d.id())) {
+                    attempts.renewed(d.id(), lease.until());
                     continue;
                 }
                 ChannelSlot s = registry.slot(d.channel());
@@ -330,9 +400,10 @@ final class DeliveryTracker {
                     }
                     continue;
                 }
-                enqueue(new DeliveryJob(n.get(), s, d.target(), d.id(), d.attempts() + 1, now));
+                enqueue(new DeliveryJob(n.get(), s, d.target(), d.id(), d.attempts() + 1, now, lease.until()));
             }
             if (claimed.size() < limit) {
+                claimCut = false; // nothing more is due now
                 return;
             }
         }
@@ -370,13 +441,11 @@ final class DeliveryTracker {
 
     /** Whether anything is queued, parked or in flight. */
     boolean busy() {
-        if (queue.size() > 0) {
+        if (queue.sizeWithHeld() > 0) {
             return true;
         }
-        for (Worker w : workers) {
-            if (w.current != null) {
-                return true;
-            }
+        if (attempts.size() > 0) {
+            return true;
         }
         for (ChannelSlot s : registry.allSlots()) {
             if (s.hasParked()) {
@@ -394,16 +463,11 @@ final class DeliveryTracker {
     void stop(List<String> unfinished) {
         queue.close();
         closed = true;
-        for (Worker w : workers) {
-            DeliveryJob j = w.current;
-            if (j != null) {
-                unfinished.add(j.describe() + " (in flight)");
-            }
-            // No interrupt: a worker may be inside the store, and an interrupt during I/O can close
-            // a database file (H2) or a connection. Idle workers leave when the closed queue wakes
-            // them; one stuck in a channel is a daemon thread and is reported above.
-            w.retired = true;
-        }
+        // No interrupt: a worker or recorder may be inside the store, and an interrupt during I/O can
+        // close a database file (H2) or a connection. Idle workers leave when the closed queue or the
+        // closed permits wake them; a channel thread stuck in a plugin is a daemon thread, reported here.
+        attempts.describe(unfinished);
+        attempts.close(workers.size());
         for (DeliveryJob j : queue.drain()) {
             unfinished.add(j.describe() + " (queued)");
             handBack(j);
@@ -421,6 +485,7 @@ final class DeliveryTracker {
         closing = true;
         closed = true;
         queue.close();
+        attempts.close(workers.size());
         for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {watchdog, ticker}) {
             if (f != null) {
                 f.cancel(false);

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,13 +47,16 @@ final class Engine {
     final ClusterLink cluster;
     final NodeHeartbeat heartbeat;
     final Shutdown shutdown;
+    final SettingHints settings = new SettingHints();
 
     Engine(ServiceConfig config, NotificationStore givenStore, MeterRegistry registry, WebRegistry web,
            ClusterSignalProvider clusterSignals, List<ChannelProvider> providers, List<Channel> channels,
            List<DeliveryListener> listenerList) {
         this.config = config;
         Clock clock = config.clock();
-        this.store = givenStore != null ? givenStore : new InMemoryNotificationStore();
+        // the engine's clock, so that what the store stamps (cancellations) and what retention compares it with agree;
+        // with the system clock a service on a test clock saw its cancelled rows pruned as years old
+        this.store = givenStore != null ? givenStore : new InMemoryNotificationStore(clock);
         this.hub = new LocalSubscriberHub(clock, config.maxConnectionsPerUser());
         this.inbox = new ServiceInbox(store, hub, clock);
         this.eventLog = new DueEventLog(store, clock);
@@ -62,14 +66,16 @@ final class Engine {
         metrics.gauge("notify.queue.depth", queue::size);
         ScheduledExecutorService scheduler = Shutdown.newTimers();
         this.listeners = new DeliveryListeners(listenerList);
-        this.channels = new ChannelRegistry(config.config().node("channels"), config.workers(), meterRegistry, metrics);
+        this.channels = new ChannelRegistry(config.config().node("channels"), config.workers(), config.maxInFlight(),
+                meterRegistry, metrics);
         this.tracker = new DeliveryTracker(config, store, queue, this.channels, listeners, cancellations, scheduler, metrics);
         this.tailer = new StreamTailer(store, clock, this.channels, listeners, cancellations, scheduler,
                 config.streamPollInterval(), config.pollInterval());
         ClusterSignalProvider engine = clusterSignals != null ? clusterSignals
                 : ClusterEngines.named(config.config().get("cluster.signals").orElse(InProcessSignals.NAME));
         this.cluster = new ClusterLink(config.nodeId(), config.config().node("cluster").node(engine.name()), clock, metrics, scheduler);
-        this.preferenceRules = new PreferenceRules(store, config.config().getBoolean("preferences.enabled", true), System::nanoTime);
+        this.preferenceRules = new PreferenceRules(store, config.config().getBoolean("preferences.enabled", true), System::nanoTime,
+                config.config().getDuration(PreferenceRules.CACHE_TTL, Duration.ofSeconds(1)));
         Publisher pub = new Publisher(config, store, templates, this.channels, queue, tracker, tailer, inbox, cluster, metrics,
                 meterRegistry.counter("notify.published"), preferenceRules);
         this.publisher = pub;
@@ -78,9 +84,11 @@ final class Engine {
         this.shutdown = new Shutdown(pub, tracker, tailer, pruner, this.channels, hub, cluster, heartbeat, scheduler, json, store, givenStore == null);
         OperationalEvents ops = new OperationalEvents(this.channels, metrics, pub::isOpen, n -> pub.publishAll(List.of(n), NotificationService.DEFAULT_SCOPE));
         EngineChannelContext.Shared shared = new EngineChannelContext.Shared(config.config().node("channels"), json, hub, eventLog,
-                inbox, store, clock, scheduler, metrics, Optional.ofNullable(web), ops, preferenceRules.forChannels());
+                inbox, store, clock, scheduler, metrics, Optional.ofNullable(web), ops, preferenceRules.forChannels(), settings,
+                tracker::bringForward);
         this.contexts = name -> new EngineChannelContext(name, shared);
         try {
+            this.channels.registerInternal(new HeldLiveEvents(store, clock, cluster, tailer));
             for (ChannelProvider p : providers) {
                 this.channels.register(p, contexts);
             }
@@ -96,7 +104,7 @@ final class Engine {
         pruner.start(scheduler, config.pollInterval());
         try {
             heartbeat.start(scheduler);
-            connectCluster(engine);
+            connectCluster(engine, metrics);
         } catch (RuntimeException e) {
             shutdown.release();
             throw e;
@@ -104,16 +112,39 @@ final class Engine {
     }
 
     /** Sends what this node changes to the other nodes and wakes this node's parts on what they changed. */
-    private void connectCluster(ClusterSignalProvider engine) {
+    private void connectCluster(ClusterSignalProvider engine, Metrics metrics) {
+        metrics.gauge("notify.stream.tailer.reads", tailer::reads);
         tracker.onDueNow(cluster::deliveryDue);
         inbox.onChanged(cluster::inboxChanged);
-        tailer.onOthersPublished(inbox::pushStats);
-        hub.onInterest(cluster::interest, cluster::noInterest);
-        cluster.start(engine, new ClusterLink.Receivers(tailer::wake, tracker::tick, inbox::pushStats, () -> {
+        // counts of users whose inbox changed elsewhere: read and pushed off the tailer's and the signal's threads
+        CountsPusher counts = new CountsPusher(inbox::pushStats);
+        tailer.onOthersPublished(counts);
+        settings.sendThrough(cluster::settingChanged);
+        settings.listen(PreferenceRules.KIND, preferenceRules::forget);
+        preferenceRules.onSaved(user -> settings.changed(PreferenceRules.KIND, user));
+        NotificationJson notificationJson = new NotificationJson(json);
+        CarriedEntries carried = new CarriedEntries(tailer, hub, notificationJson, config.clock(), metrics);
+        hub.onInterest(cluster::interest, a -> {
+            cluster.noInterest(a);
+            carried.forget(a);
+        });
+        cluster.start(engine, new ClusterLink.Receivers(tailer::wake, tracker::tick, counts, settings::received, () -> {
             tailer.wake();
             tracker.tick();
-            hub.userIds().forEach(inbox::pushStats);
-        }));
+            hub.userIds().forEach(counts);
+            settings.lostSome();
+        }, carried::accept), new ClusterLink.Carrier() {
+            @Override
+            public long sequenceBefore(dev.notify.api.Audience audience, long sequence) {
+                return store.sequenceBefore(audience, sequence);
+            }
+
+            @Override
+            public String write(dev.notify.api.Notification notification) {
+                return notificationJson.write(notification);
+            }
+        });
         tailer.sharedWithOtherNodes(cluster.connectsNodes());
+        tracker.sharedWithOtherNodes(cluster.connectsNodes());
     }
 }

@@ -34,7 +34,8 @@ final class EngineChannelContext implements ChannelContext {
     /** What the contexts of one engine share; made once by the facade. */
     record Shared(Config channelsConfig, JsonCodec json, SubscriberHub hub, EventLog eventLog, Inbox inbox,
                   NotificationStore store, Clock clock, ScheduledExecutorService scheduler, Metrics metrics,
-                  Optional<WebRegistry> web, OperationalEventSink events, Optional<PreferenceStore> preferences) {
+                  Optional<WebRegistry> web, OperationalEventSink events, Optional<PreferenceStore> preferences,
+                  SettingHints settings, java.util.function.BiConsumer<String, String> bringForward) {
     }
 
     private final String name;
@@ -120,5 +121,22 @@ final class EngineChannelContext implements ChannelContext {
     @Override
     public void emitOperationalEvent(String event, String message, Map<String, Object> details) {
         shared.events().emit(name, event, message, details);
+    }
+
+    // a channel's settings are hinted under its own name, prefixed so that no channel's kind is the engine's
+    // own ("preferences")
+    @Override
+    public void settingChanged(String id) {
+        shared.settings().changed("channel:" + name, id);
+    }
+
+    @Override
+    public void onSettingChanged(java.util.function.Consumer<String> listener) {
+        shared.settings().listen("channel:" + name, listener);
+    }
+
+    @Override
+    public void deferredDueNow(String target) {
+        shared.bringForward().accept(name, java.util.Objects.requireNonNull(target, "target"));
     }
 }

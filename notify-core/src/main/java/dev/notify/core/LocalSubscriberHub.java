@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -77,7 +76,7 @@ final class LocalSubscriberHub implements SubscriberHub {
 
     @Override
     public Subscription subscribe(SubscriptionRequest request, Subscriber subscriber) {
-        Entry e = new Entry(request, subscriber, clock.instant());
+        Entry e = new Entry(request, subscriber, clock.millis());
         synchronized (byUser) {
             Set<Entry> mine = byUser.computeIfAbsent(request.userId(), k -> ConcurrentHashMap.newKeySet());
             if (mine.size() >= maxConnectionsPerUser) {
@@ -98,7 +97,7 @@ final class LocalSubscriberHub implements SubscriberHub {
         }
         synchronized (e) {
             // a subscriber that failed at once may be closed already: then it holds nothing
-            if (!e.closed.get()) {
+            if (!e.isClosed()) {
                 e.indexTopics(e.topics);
                 holdTopics(e.topics, 1);
                 e.holding = true;
@@ -192,7 +191,7 @@ final class LocalSubscriberHub implements SubscriberHub {
     public List<ConnectionInfo> connections() {
         List<ConnectionInfo> out = new ArrayList<>();
         for (Entry e : byClient.values()) {
-            out.add(new ConnectionInfo(e.channel, e.clientId, e.userId, e.topics, e.connectedAt));
+            out.add(new ConnectionInfo(e.channel, e.clientId, e.userId, e.topics, java.time.Instant.ofEpochMilli(e.connectedAtMillis)));
         }
         return out;
     }
@@ -214,23 +213,47 @@ final class LocalSubscriberHub implements SubscriberHub {
         return subs != null && !subs.isEmpty();
     }
 
+    /**
+     * Whether a connection of the user here also holds a topic or pattern: its entries then come
+     * from several audiences, and only the log says in which order.
+     */
+    boolean holdsTopics(String userId) {
+        Set<Entry> subs = byUser.get(userId);
+        if (subs != null) {
+            for (Entry e : subs) {
+                if (!e.topics.isEmpty()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    // one per live connection, so kept small: the time as millis rather than an Instant, the closed flag a field
+    // rather than an AtomicBoolean (32 bytes a connection less)
     private final class Entry implements Subscription {
+        private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<Entry> CLOSED =
+                java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(Entry.class, "closed");
         final String channel;
         final String clientId;
         final String userId;
         final Subscriber subscriber;
-        final java.time.Instant connectedAt;
+        final long connectedAtMillis;
         volatile Set<String> topics;
-        final AtomicBoolean closed = new AtomicBoolean();
+        private volatile int closed;
         boolean holding; // its topics are indexed and counted; guarded by this entry
 
-        Entry(SubscriptionRequest r, Subscriber subscriber, java.time.Instant connectedAt) {
+        Entry(SubscriptionRequest r, Subscriber subscriber, long connectedAtMillis) {
             this.channel = r.channel();
             this.clientId = r.clientId();
             this.userId = r.userId();
             this.subscriber = subscriber;
             this.topics = r.topics();
-            this.connectedAt = connectedAt;
+            this.connectedAtMillis = connectedAtMillis;
+        }
+
+        boolean isClosed() {
+            return closed != 0;
         }
 
         int deliver(EventLogEntry entry) {
@@ -287,7 +310,7 @@ final class LocalSubscriberHub implements SubscriberHub {
 
         @Override
         public synchronized void updateTopics(Set<String> newTopics) {
-            if (closed.get() || !holding) {
+            if (isClosed() || !holding) {
                 return;
             }
             Set<String> copy = Set.copyOf(newTopics);
@@ -302,7 +325,7 @@ final class LocalSubscriberHub implements SubscriberHub {
 
         @Override
         public void close() {
-            if (!closed.compareAndSet(false, true)) {
+            if (!CLOSED.compareAndSet(this, 0, 1)) {
                 return;
             }
             synchronized (this) {

@@ -5,27 +5,35 @@ import dev.notify.api.Preferences;
 import dev.notify.api.spi.NotificationStore;
 import dev.notify.api.spi.PreferenceStore;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
  * The recipients' preferences as the planner reads them at publish time: from the store, through a
  * short cache so a publish does not cost a query per recipient. A save through
- * {@link NotificationPreferences} updates this node's cache at once; another node's save shows here
- * within {@link #TTL_NANOS} (one second). Calls only the store.
+ * {@link NotificationPreferences} updates this node's cache at once and is announced to the other
+ * nodes ({@link #onSaved}); another node's save reaches this one through {@link #forget} as soon as
+ * its hint arrives, and within the cache's time to live ({@value #CACHE_TTL}, one second by
+ * default) should the hint be lost. Calls only the store and the announcer it is given.
  */
 final class PreferenceRules {
 
-    /** How long a cached user's preferences are trusted. */
-    static final long TTL_NANOS = 1_000_000_000L;
+    /** The kind of the "setting changed" hint a save sends the other nodes; the id is the user's. */
+    static final String KIND = "preferences";
+    /** The configuration key of how long a cached user's preferences are trusted without a hint. */
+    static final String CACHE_TTL = "preferences.cache-ttl";
     private static final int MAX_CACHED = 100_000;
 
     private final PreferenceStore store; // null: the store keeps none, or preferences are turned off
     private final LongSupplier nanoTime;
+    private final long ttlNanos;
+    private volatile Consumer<String> onSaved = u -> { };
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
     // while no user has preferences (asked at most once per TTL; a save here sets it at once), a publish
     // looks nothing up: measured, the per-recipient cache look-up cost ~10% of an in-memory publish
@@ -35,19 +43,39 @@ final class PreferenceRules {
     private record Cached(Preferences preferences, long loadedAt) {
     }
 
-    PreferenceRules(NotificationStore store, boolean enabled, LongSupplier nanoTime) {
+    PreferenceRules(NotificationStore store, boolean enabled, LongSupplier nanoTime, Duration ttl) {
         this.store = enabled ? supported(store) : null;
         this.nanoTime = nanoTime;
-        this.anySavedCheckedAt = nanoTime.getAsLong() - TTL_NANOS;
+        this.ttlNanos = ttl.toNanos();
+        this.anySavedCheckedAt = nanoTime.getAsLong() - ttlNanos;
+    }
+
+    /** Tells {@code announce} the id of every user whose preferences are saved through this node. */
+    void onSaved(Consumer<String> announce) {
+        this.onSaved = announce;
+    }
+
+    /**
+     * Another node saved {@code userId}'s preferences ({@link SettingHints#EVERYTHING}: someone's,
+     * hints may have been lost): the next publish reads them from the store.
+     */
+    void forget(String userId) {
+        if (SettingHints.EVERYTHING.equals(userId)) {
+            cache.clear();
+            anySavedCheckedAt = nanoTime.getAsLong() - ttlNanos;
+            return;
+        }
+        anySaved = true;
+        cache.remove(userId);
     }
 
     // true once any user has preferences (then it stays true: per-recipient look-ups from then on);
-    // other nodes' saves are seen within a TTL, like the cache's entries
+    // other nodes' saves set it through their hint (forget), or are seen within a TTL, like the cache's entries
     private boolean anySaved(long now) {
         if (anySaved) {
             return true;
         }
-        if (now - anySavedCheckedAt < TTL_NANOS) {
+        if (now - anySavedCheckedAt < ttlNanos) {
             return false;
         }
         anySavedCheckedAt = now;
@@ -110,7 +138,7 @@ final class PreferenceRules {
         List<String> missing = null;
         for (String u : n.recipients()) {
             Cached c = cache.get(u);
-            if (c != null && now - c.loadedAt < TTL_NANOS) {
+            if (c != null && now - c.loadedAt < ttlNanos) {
                 if (!c.preferences.isEmpty()) {
                     out = put(out, u, c.preferences);
                 }
@@ -149,6 +177,7 @@ final class PreferenceRules {
         }
         store.save(userId, p, at);
         cache.put(userId, new Cached(p, nanoTime.getAsLong()));
+        onSaved.accept(userId);
     }
 
     /** What a channel kind does with {@code n} for {@code user}, who has preferences {@code p}. */

@@ -28,6 +28,10 @@ final class PriorityDeliveryQueue<E> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private int size;
+    // size as of the last change, readable without the lock (a check made per delivery must not take it)
+    private volatile int sizeSeen;
+    // taken by a worker but still waiting in memory (parked until its channel has a place): counts against the capacity
+    private int held;
     private boolean closed;
 
     /** A queue holding at most {@code capacity} elements. */
@@ -60,11 +64,12 @@ final class PriorityDeliveryQueue<E> {
         Objects.requireNonNull(element, "element");
         lock.lock();
         try {
-            if (closed || (!ignoreCapacity && size >= capacity)) {
+            if (closed || (!ignoreCapacity && size + held >= capacity)) {
                 return false;
             }
             levels[index(priority)].addLast(element);
             size++;
+            sizeSeen = size;
             notEmpty.signal();
             return true;
         } finally {
@@ -76,7 +81,7 @@ final class PriorityDeliveryQueue<E> {
     public boolean hasRoomFor(int n) {
         lock.lock();
         try {
-            return !closed && size + n <= capacity;
+            return !closed && size + held + n <= capacity;
         } finally {
             lock.unlock();
         }
@@ -89,6 +94,20 @@ final class PriorityDeliveryQueue<E> {
      * @throws InterruptedException when interrupted while waiting
      */
     public E take() throws InterruptedException {
+        return take(false);
+    }
+
+    /**
+     * Like {@link #take()}, but the element keeps counting against the capacity until
+     * {@link #unhold()}: for a taker that may have to keep it waiting in memory (parked), so that a
+     * full queue refuses publishes whether its jobs wait here or there. One step, so no publish
+     * slips in between the take and the hold.
+     */
+    public E takeAndHold() throws InterruptedException {
+        return take(true);
+    }
+
+    private E take(boolean hold) throws InterruptedException {
         lock.lockInterruptibly();
         try {
             while (size == 0) {
@@ -97,7 +116,33 @@ final class PriorityDeliveryQueue<E> {
                 }
                 notEmpty.await();
             }
-            return removeFirst();
+            E e = removeFirst();
+            if (hold) {
+                held++;
+            }
+            return e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An element taken with {@link #takeAndHold()} no longer waits in memory (it runs, or is queued again). */
+    public void unhold() {
+        lock.lock();
+        try {
+            if (held > 0) {
+                held--;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many more elements fit right now (queued and held ones count). */
+    public int room() {
+        lock.lock();
+        try {
+            return capacity - size - held;
         } finally {
             lock.unlock();
         }
@@ -125,6 +170,7 @@ final class PriorityDeliveryQueue<E> {
             E e = level.pollFirst();
             if (e != null) {
                 size--;
+                sizeSeen = size;
                 return e;
             }
         }
@@ -141,6 +187,7 @@ final class PriorityDeliveryQueue<E> {
                 level.clear();
             }
             size = 0;
+            sizeSeen = 0;
             return out;
         } finally {
             lock.unlock();
@@ -163,6 +210,21 @@ final class PriorityDeliveryQueue<E> {
         lock.lock();
         try {
             return size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The elements queued plus those taken and still held: what is not yet handed on. */
+    /** The number of queued jobs as of the last change, without taking the lock: for heuristics only. */
+    int sizeSeen() {
+        return sizeSeen;
+    }
+
+    int sizeWithHeld() {
+        lock.lock();
+        try {
+            return size + held;
         } finally {
             lock.unlock();
         }

@@ -144,23 +144,36 @@ final class Publisher {
         }
         List<PublishReceipt> receipts = new ArrayList<>(results.size());
         long lastSequence = -1;
-        Set<Audience> audiences = new LinkedHashSet<>();
+        // only a node with peers tells anyone which audiences changed; one node saves the set
+        Set<Audience> audiences = cluster.connectsNodes() ? new LinkedHashSet<>() : null;
+        // users' due entries go to the other nodes whole when the engine carries them (CarriedEntries)
+        List<EventLogEntry> carried = cluster.carriesEntries() ? new ArrayList<>() : null;
         for (int i = 0; i < results.size(); i++) {
             PublishResult r = results.get(i);
             receipts.add(new PublishReceipt(r.notification().id(), r.duplicate()));
             if (tailed && r.events().isEmpty()) {
                 tailer.notPublished(requests.get(i).notification().id());
             }
+            boolean due = carried != null && r.notification().scheduledAt().filter(now::isBefore).isEmpty();
             for (EventLogEntry e : r.events()) {
+                if (due && e.audience() instanceof Audience.User) {
+                    carried.add(e);
+                    continue;
+                }
                 lastSequence = Math.max(lastSequence, e.sequence());
-                audiences.add(e.audience());
+                if (audiences != null) {
+                    audiences.add(e.audience());
+                }
             }
             if (!r.duplicate()) {
                 dispatch(plans.get(i), r, now);
             }
         }
-        if (lastSequence >= 0) {
+        if (lastSequence >= 0 && audiences != null) {
             cluster.logAppended(lastSequence, audiences.size() > ClusterSignal.MAX_AUDIENCES ? List.of() : new ArrayList<>(audiences));
+        }
+        if (carried != null && !carried.isEmpty()) {
+            cluster.entriesAppended(carried);
         }
         published.increment(results.size());
         return receipts;
@@ -276,13 +289,20 @@ final class Publisher {
                 if (!e.getValue().verdict(rendered, Preferences.INBOX, now).delivers()) {
                     notInInbox.add(user);
                 }
-                Preferences.Verdict live = e.getValue().verdict(rendered, Preferences.LIVE, now);
+                // at the time it is due: a notification scheduled into the quiet hours waits for their end too
+                Preferences.Verdict live = e.getValue().verdict(rendered, Preferences.LIVE, due);
                 if (!live.delivers() && !streams.isEmpty()) {
-                    // no live event for this user (quiet hours too: the inbox keeps it for when they look); recorded per stream channel
+                    // no live event for this user now: none at all (recorded per stream channel), or, held by
+                    // quiet hours, a new event-log entry when they end (HeldLiveEvents)
                     audiences = new ArrayList<>(audiences);
                     audiences.remove(Audience.user(user));
-                    for (ChannelSlot s : streams) {
-                        suppressed.add(NewDelivery.suppressed(s.channel.name(), user, now, live.reason()));
+                    if (live.action() == Preferences.Action.HOLD) {
+                        suppressed.add(NewDelivery.held(HeldLiveEvents.NAME, user, live.until().filter(due::isBefore).orElse(due),
+                                live.reason()));
+                    } else {
+                        for (ChannelSlot s : streams) {
+                            suppressed.add(NewDelivery.suppressed(s.channel.name(), user, now, live.reason()));
+                        }
                     }
                 }
             }
@@ -299,7 +319,8 @@ final class Publisher {
 
     /**
      * The delivery of a push channel to one target under the recipients' preferences: suppressed
-     * (recorded, with the reason), held until quiet hours end, or as usual. A target that is not a
+     * (recorded cancelled, with the reason), held until quiet hours end (recorded pending until then, with
+     * the reason), or as usual. A target that is not a
      * recipient (a webhook endpoint) has no preferences. The system channel is the {@value Preferences#OS}
      * kind; any other channel delivering to a user is its own kind, by name.
      */
@@ -310,11 +331,12 @@ final class Publisher {
         if (p == null) {
             return new NewDelivery(name, target, due);
         }
-        Preferences.Verdict v = p.verdict(n, name.equals("system") ? Preferences.OS : name, now);
+        Preferences.Verdict v = p.verdict(n, name.equals("system") ? Preferences.OS : name, due);
         return switch (v.action()) {
             case DELIVER -> new NewDelivery(name, target, due);
             case SUPPRESS -> NewDelivery.suppressed(name, target, now, v.reason());
-            case HOLD -> new NewDelivery(name, target, v.until().filter(due::isBefore).orElse(due));
+            case HOLD -> v.until().filter(due::isBefore).map(end -> NewDelivery.held(name, target, end, v.reason()))
+                    .orElseGet(() -> new NewDelivery(name, target, due));
         };
     }
 
@@ -335,7 +357,7 @@ final class Publisher {
             }
             ChannelSlot s = registry.slot(d.channel());
             if (s != null) {
-                tracker.accept(n, s, d.target(), d.id(), plan.due);
+                tracker.accept(n, s, d.target(), d.id(), plan.due, plan.request.lease().orElseThrow().until());
             }
         }
     }

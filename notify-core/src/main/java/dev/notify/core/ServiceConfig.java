@@ -16,11 +16,13 @@ import java.util.UUID;
  * @param queueCapacity most deliveries waiting in memory; past it publishes are refused with {@link QueueFullException}
  * @param retryPolicy backoff of failed push deliveries
  * @param clock the clock all due times are computed with (a fake one in tests)
- * @param deliveryTimeout longest a single attempt may take before it counts as failed and the worker moves on (default 30 s)
+ * @param deliveryTimeout longest a single attempt may take before it counts as failed (timed out) and is retried per
+ *        policy (default 30 s); an attempt also ends before this node's lease on the delivery could lapse
  * @param pollInterval how often due deliveries are claimed from the store (retries, scheduled ones, other nodes' leftovers)
  * @param lease how long a claimed delivery stays reserved to this node
  * @param nodeId this node's id, the owner of its leases
- * @param config the configuration tree; each channel gets its {@code channels.<name>} node
+ * @param config the configuration tree; each channel gets its {@code channels.<name>} node, and the engine reads
+ *        {@code delivery.max-in-flight} ({@link #maxInFlight()}) from it
  * @param retention how long events, idempotency keys, finished deliveries and old notifications are kept
  * @param pruneInterval how often retention runs
  * @param maxConnectionsPerUser most live stream connections one user may hold
@@ -52,6 +54,31 @@ public record ServiceConfig(int workers, int queueCapacity, RetryPolicy retryPol
             throw new IllegalArgumentException("maxConnectionsPerUser must be positive, got " + maxConnectionsPerUser);
         }
         requirePositive("streamPollInterval", streamPollInterval);
+        maxInFlight(config);
+    }
+
+    /** The default of {@link #maxInFlight()}. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
+
+    /**
+     * Most push attempts in flight at once on this node, across all channels: the configuration key
+     * {@code delivery.max-in-flight} (default {@value #DEFAULT_MAX_IN_FLIGHT}). An attempt in flight
+     * holds its delivery, an {@code AsyncChannel}'s request state or a blocking channel's thread;
+     * at the limit the workers take no job until one completes, so memory stays bounded however many
+     * endpoints hang. Each channel's share is its {@code channels.<name>.max-concurrency}.
+     *
+     * @throws IllegalArgumentException when the key is set to less than 1
+     */
+    public int maxInFlight() {
+        return maxInFlight(config);
+    }
+
+    private static int maxInFlight(Config config) {
+        int n = config.node("delivery").getInt("max-in-flight", DEFAULT_MAX_IN_FLIGHT);
+        if (n < 1) {
+            throw new IllegalArgumentException("delivery.max-in-flight must be positive, got " + n);
+        }
+        return n;
     }
 
     private static void requirePositive(String name, Duration d) {

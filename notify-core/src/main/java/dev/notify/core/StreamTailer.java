@@ -54,6 +54,9 @@ final class StreamTailer implements Runnable {
     private final Duration pollInterval;
     private final PriorityQueue<Held> held = new PriorityQueue<>((a, b) -> a.dueAt.compareTo(b.dueAt));
     private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong reads = new AtomicLong();
+    private final Object pushLock = new Object();
+    private volatile java.util.function.ToLongFunction<String> carriedThrough;
     // notifications this node published: their counts were pushed already; other nodes' ones need it here
     private final Set<String> publishedHere = ConcurrentHashMap.newKeySet();
     private volatile boolean shared;
@@ -136,6 +139,43 @@ final class StreamTailer implements Runnable {
         }
     }
 
+    /** How far the log has been pushed: every entry at or below it went to the stream channels (or was held). */
+    long position() {
+        return position;
+    }
+
+    /** How many times the log was read (a metric: what carried entries save). */
+    long reads() {
+        return reads.get();
+    }
+
+    /**
+     * Leaves out, from now on, each user's entries up to {@code through(user)}: another node carried
+     * them here and they were pushed already (see {@link CarriedEntries}). Without this a tailer
+     * behind them would push them again, to connections still replaying among others, after newer
+     * carried ones.
+     */
+    void skipCarried(java.util.function.ToLongFunction<String> through) {
+        this.carriedThrough = through;
+    }
+
+    /**
+     * The lock under which the tailer pushes one notification and moves past it; a carried entry is
+     * checked and pushed under it too, so neither path pushes what the other has pushed.
+     */
+    Object pushLock() {
+        return pushLock;
+    }
+
+    /**
+     * Pushes a notification's entry that another node carried here, from the caller's thread (which
+     * holds {@link #pushLock()}), and its recipient's new counts.
+     */
+    void pushCarried(Notification n, EventLogEntry entry) {
+        fanOut(n, List.of(entry));
+        pushStats(List.of(entry));
+    }
+
     /** How many live pushes had an outcome, for the shutdown report. */
     long completed() {
         return completed.get();
@@ -173,6 +213,7 @@ final class StreamTailer implements Runnable {
             position = Math.max(position, latest);
             return false;
         }
+        reads.incrementAndGet();
         EventLogSlice slice = store.readAll(position, BATCH);
         if (slice.pruned() && !warnedPruned) {
             warnedPruned = true;
@@ -187,15 +228,39 @@ final class StreamTailer implements Runnable {
                 j++;
             }
             List<EventLogEntry> mine = entries.subList(i, j);
-            fanOut(n, mine);
-            if (shared && !publishedHere.remove(n.id())) {
-                pushStats(mine);
+            synchronized (pushLock) {
+                List<EventLogEntry> left = notCarried(mine);
+                if (!left.isEmpty()) {
+                    fanOut(n, left);
+                }
+                if (shared && !publishedHere.remove(n.id())) {
+                    pushStats(left);
+                }
+                // past each notification: should anything still escape, what was pushed is not pushed twice
+                position = entries.get(j - 1).sequence();
             }
-            // past each notification: should anything still escape, what was pushed is not pushed twice
-            position = entries.get(j - 1).sequence();
             i = j;
         }
         return entries.size() == BATCH;
+    }
+
+    /** The entries minus those of users whose carried entries went out up to or past them. */
+    private List<EventLogEntry> notCarried(List<EventLogEntry> entries) {
+        java.util.function.ToLongFunction<String> through = carriedThrough;
+        if (through == null) {
+            return entries;
+        }
+        List<EventLogEntry> left = null;
+        for (int k = 0; k < entries.size(); k++) {
+            EventLogEntry e = entries.get(k);
+            boolean carried = e.audience() instanceof dev.notify.api.Audience.User u && e.sequence() <= through.applyAsLong(u.userId());
+            if (carried && left == null) {
+                left = new ArrayList<>(entries.subList(0, k));
+            } else if (!carried && left != null) {
+                left.add(e);
+            }
+        }
+        return left == null ? entries : left;
     }
 
     private void pushStats(List<EventLogEntry> entries) {

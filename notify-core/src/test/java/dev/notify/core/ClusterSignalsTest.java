@@ -130,16 +130,72 @@ class ClusterSignalsTest {
         return recording(new ArrayList<>(), new CountDownLatch(1), new ArrayList<>());
     }
 
+    @Test
+    void preferencesSavedOnAApplyOnBAtOnceThoughBTrustsItsCacheForAnHour() throws Exception {
+        NotificationService a = node("a");
+        NotificationService b = node("b");
+        String first = b.notify(Notification.builder().recipient("u1").title("before").build());
+        assertThat(b.deliveries(first)).noneMatch(d -> d.status() == dev.notify.api.DeliveryStatus.CANCELLED);
+
+        a.preferences().set("u1", new dev.notify.api.Preferences(true, List.of(), java.util.Optional.empty()));
+        awaitCondition(() -> muted(b)); // within seconds, not the hour B trusts its cache: through the hint
+
+        assertThat(bus.sent).anySatisfy(m -> assertThat(m.signals()).contains(new dev.notify.api.spi.ClusterSignal.SettingChanged("preferences", "u1")));
+    }
+
+    // publishes on the node and tells whether the user's preferences muted it (its live event recorded as suppressed)
+    private static boolean muted(NotificationService node) {
+        String id = node.notify(Notification.builder().recipient("u1").title("now").build());
+        return node.deliveries(id).stream().anyMatch(d -> d.lastError().filter(e -> e.contains("muted")).isPresent());
+    }
+
+    @Test
+    void aChannelsSettingChangedOnAReachesTheSameChannelOnBAndALossTellsItToForgetEverything() throws Exception {
+        List<String> heardOnB = new CopyOnWriteArrayList<>();
+        dev.notify.api.spi.ChannelContext[] onA = new dev.notify.api.spi.ChannelContext[1];
+        node("a", settings("hooks", c -> onA[0] = c));
+        NotificationService b = node("b", settings("hooks", c -> c.onSettingChanged(heardOnB::add)));
+
+        onA[0].settingChanged("endpoint-7");
+        awaitCondition(() -> heardOnB.contains("endpoint-7"));
+        bus.nodes.get(1).resync("test: signals lost");
+        awaitCondition(() -> heardOnB.contains("*"));
+
+        assertThat(heardOnB).containsExactly("endpoint-7", "*");
+        assertThat(b.channelNames()).contains("hooks");
+    }
+
+    private static dev.notify.api.spi.ChannelProvider settings(String name, java.util.function.Consumer<dev.notify.api.spi.ChannelContext> onCreate) {
+        return new dev.notify.api.spi.ChannelProvider() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Channel create(dev.notify.api.spi.ChannelContext context) {
+                onCreate.accept(context);
+                return new RecordingPushChannel(name);
+            }
+        };
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------
 
-    private NotificationService node(String id, Channel... more) {
+    private NotificationService node(String id, Object... more) {
         NotificationService[] holder = new NotificationService[1];
+        // preferences cached for an hour: a change another node made shows only through its hint
         NotificationService.Builder b = NotificationService.builder()
                 .config(ServiceConfig.builder().nodeId(id).pollInterval(Duration.ofSeconds(30))
-                        .streamPollInterval(Duration.ofSeconds(30)).build())
+                        .streamPollInterval(Duration.ofSeconds(30))
+                        .config(dev.notify.api.spi.Config.of(java.util.Map.of("preferences.cache-ttl", "1h"))).build())
                 .store(store).clusterSignals(bus).channel(live(holder));
-        for (Channel c : more) {
-            b.channel(c);
+        for (Object c : more) {
+            if (c instanceof Channel ch) {
+                b.channel(ch);
+            } else {
+                b.channel((dev.notify.api.spi.ChannelProvider) c);
+            }
         }
         NotificationService s = b.build();
         holder[0] = s;

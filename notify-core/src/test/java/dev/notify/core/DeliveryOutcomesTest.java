@@ -30,7 +30,7 @@ class DeliveryOutcomesTest {
     private final MutableClock clock = new MutableClock();
     private final RecordingStore store = new RecordingStore(clock);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final ChannelSlot slot = new ChannelSlot(new RecordingPushChannel("push"), 1, meters);
+    private final ChannelSlot slot = new ChannelSlot(new RecordingPushChannel("push"), 1, 1, meters);
     private final ConcurrentLongSet inMemory = new ConcurrentLongSet();
     private final List<Instant> wakeUps = new CopyOnWriteArrayList<>();
     private final List<String> heard = new CopyOnWriteArrayList<>();
@@ -67,7 +67,7 @@ class DeliveryOutcomesTest {
         long id = store.save(new PublishRequest(n, "default", List.of(Audience.user("u1")),
                 List.of(new NewDelivery("push", "u1", now)), Optional.of(new Lease("node", now.plusSeconds(60))))).deliveries().get(0).id();
         inMemory.add(id);
-        DeliveryJob job = new DeliveryJob(n, slot, "u1", id, attempt, now);
+        DeliveryJob job = new DeliveryJob(n, slot, "u1", id, attempt, now, now.plusSeconds(60));
         job.startedAt = now;
         return job;
     }
@@ -118,7 +118,7 @@ class DeliveryOutcomesTest {
         long id = first.deliveryId;
         o.complete(first, DeliveryResult.retryLater("503"), Duration.ZERO);
         for (int attempt = 2; attempt <= 3; attempt++) {
-            DeliveryJob next = new DeliveryJob(first.notification, slot, "u1", id, attempt, clock.instant());
+            DeliveryJob next = new DeliveryJob(first.notification, slot, "u1", id, attempt, clock.instant(), clock.instant().plusSeconds(60));
             next.startedAt = clock.instant();
             o.complete(next, DeliveryResult.retryLater("503"), Duration.ZERO);
         }

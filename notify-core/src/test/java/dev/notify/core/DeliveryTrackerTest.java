@@ -6,6 +6,7 @@ import dev.notify.api.DeliveryResult;
 import dev.notify.api.DeliveryStatus;
 import dev.notify.api.Notification;
 import dev.notify.api.spi.Channel;
+import dev.notify.api.spi.Config;
 import dev.notify.api.spi.Lease;
 import dev.notify.api.spi.NewDelivery;
 import dev.notify.api.spi.PublishRequest;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,7 +42,13 @@ class DeliveryTrackerTest {
 
     private final MutableClock clock = new MutableClock();
     private final RecordingStore store = new RecordingStore(clock);
-    private final ScheduledExecutorService timers = Shutdown.newTimers();
+    // one timer thread, so that start() can wait for the tracker's first, immediate claim: run later, it
+    // would race the test's own tick() (two claims of one row, the start order reversed, a lease renewed mid-test)
+    private final ScheduledExecutorService timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "notify-timer");
+        t.setDaemon(true);
+        return t;
+    });
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final Map<String, BlockingQueue<String>> outcomes = new ConcurrentHashMap<>();
     // channels that hang wait here; released after each test
@@ -56,7 +64,7 @@ class DeliveryTrackerTest {
 
     private void start(ServiceConfig config, Channel... channels) {
         MicrometerMetrics metrics = new MicrometerMetrics(meters);
-        registry = new ChannelRegistry(config.config().node("channels"), config.workers(), meters, metrics);
+        registry = new ChannelRegistry(config.config().node("channels"), config.workers(), config.maxInFlight(), meters, metrics);
         for (Channel c : channels) {
             registry.register(c, "test");
         }
@@ -79,6 +87,11 @@ class DeliveryTrackerTest {
         tracker = new DeliveryTracker(config, store, new PriorityDeliveryQueue<>(config.queueCapacity()), registry, listeners,
                 new Cancellations(), timers, metrics);
         tracker.start();
+        try {
+            timers.submit(() -> { }).get(10, TimeUnit.SECONDS); // after the first claim, which was scheduled at once
+        } catch (Exception e) {
+            throw new AssertionError("the tracker's first claim did not finish", e);
+        }
     }
 
     private void heard(DeliveryRecord d, String what) {
@@ -98,6 +111,15 @@ class DeliveryTrackerTest {
         Notification n = Notification.builder().recipient(target).title(target).build().withCreatedAt(now);
         return store.save(new PublishRequest(n, "default", List.of(Audience.user(target)),
                 List.of(new NewDelivery(channel, target, now)), Optional.empty())).deliveries().get(0).id();
+    }
+
+    /** Waits until the tracker would claim {@code n} more deliveries (its workers have handed their jobs on). */
+    private void awaitClaimBound(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (tracker.claimBound() != n && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(tracker.claimBound()).as("claim bound").isEqualTo(n);
     }
 
     private static void await(CountDownLatch latch) throws InterruptedException {
@@ -202,6 +224,251 @@ class DeliveryTrackerTest {
             DeliveryRecord d = store.delivery(hung).orElseThrow();
             assertThat(d.status()).isEqualTo(DeliveryStatus.RETRYING);
             assertThat(d.nextAttemptAt()).contains(clock.instant().plusSeconds(1));
+        }
+
+        @Test
+        void anAttemptEndsBeforeTheLeaseCouldLapseWhenTheLeaseIsShorterThanTheDeliveryTimeout() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            // a lease of 500 ms less its margin (a tenth): the attempt must be over after 450 ms, not 30 s
+            start(config().lease(Duration.ofMillis(500)).build(), async);
+            long id = save("async", "u1");
+            tracker.tick();
+            RecordingAsyncChannel.Started hung = async.next();
+
+            assertThat(next("u1")).isEqualTo("retrying: attempt timed out after PT0.45S");
+            assertThat(hung.result()).isCancelled();
+            assertThat(store.delivery(id).orElseThrow().status()).isEqualTo(DeliveryStatus.RETRYING);
+        }
+
+        @Test
+        void aNodeAloneAttemptsAJobThatWaitedPastItsLeaseInsteadOfHandingItBackBehindTheSameBacklog() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            start(config().config(Config.of(Map.of("delivery.max-in-flight", "1"))).build(), async);
+            tracker.sharedWithOtherNodes(false);
+            save("async", "first");
+            save("async", "waiting");
+            tracker.tick();
+            RecordingAsyncChannel.Started first = async.next();
+            clock.advance(Duration.ofSeconds(61));
+            first.result().complete(DeliveryResult.sent());
+            assertThat(next("first")).isEqualTo("sent");
+
+            RecordingAsyncChannel.Started waiting = async.next();
+            assertThat(waiting.delivery().target()).isEqualTo("waiting");
+            assertThat(store.released).as("not handed back: nobody else could take it").isEmpty();
+            waiting.result().complete(DeliveryResult.sent());
+            assertThat(next("waiting")).isEqualTo("sent");
+        }
+
+        @Test
+        void aJobThatWaitedInMemoryPastItsLeaseIsHandedBackAndClaimedAfreshInsteadOfStarted() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            start(config().config(Config.of(Map.of("delivery.max-in-flight", "1"))).build(), async);
+            CountDownLatch handedBack = new CountDownLatch(1);
+            tracker.onDueNow(handedBack::countDown);
+            save("async", "first");
+            long waiting = save("async", "waiting");
+            tracker.tick();
+            RecordingAsyncChannel.Started first = async.next();
+            // "waiting" stays queued behind the in-flight limit while its 60 s lease runs out
+            clock.advance(Duration.ofSeconds(61));
+            first.result().complete(DeliveryResult.sent());
+            assertThat(next("first")).isEqualTo("sent");
+            await(handedBack);
+
+            assertThat(async.started).as("not started under a lapsed lease").isEmpty();
+            assertThat(store.released).containsExactly(new RecordingStore.Released(waiting, clock.instant().minusSeconds(61)));
+            tracker.tick();
+            RecordingAsyncChannel.Started again = async.next();
+            assertThat(again.delivery().target()).isEqualTo("waiting");
+            assertThat(again.delivery().attempt()).as("no attempt was counted").isEqualTo(1);
+            again.result().complete(DeliveryResult.sent());
+            assertThat(next("waiting")).isEqualTo("sent");
+        }
+
+        @Test
+        void aJobWhoseLeaseThisNodeRenewedWhileItWaitedStartsUnderTheRenewedLease() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            start(config().config(Config.of(Map.of("delivery.max-in-flight", "1"))).build(), async);
+            save("async", "first");
+            long waiting = save("async", "waiting");
+            tracker.tick();
+            RecordingAsyncChannel.Started first = async.next();
+            // the worker has handed "first" on (until then it counts as waiting too, and the claim bound is 0)
+            awaitClaimBound(1);
+            clock.advance(Duration.ofSeconds(61));
+            tracker.tick(); // claims "waiting" again: held in memory, so only its lease is renewed
+            assertThat(store.claimed).filteredOn(id -> id == waiting).hasSize(2);
+            first.result().complete(DeliveryResult.retryLater("503"));
+
+            RecordingAsyncChannel.Started next = async.next();
+            assertThat(next.delivery().target()).isEqualTo("waiting");
+            assertThat(store.released).as("started, not handed back").isEmpty();
+            next.result().complete(DeliveryResult.sent());
+            assertThat(next("waiting")).isEqualTo("sent");
+        }
+    }
+
+    @Nested
+    @DisplayName("an AsyncChannel")
+    class AsyncAttempts {
+
+        @Test
+        void theWorkerStartsTheNextAttemptWhileTheFirstIsStillInFlightAndEachOutcomeIsRecordedWhenItsStageCompletes()
+                throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            // one worker: had the first attempt held it, the second could not start
+            start(config().build(), async);
+            long first = save("async", "u1");
+            long second = save("async", "u2");
+            tracker.tick();
+            RecordingAsyncChannel.Started a = async.next();
+            RecordingAsyncChannel.Started b = async.next();
+            assertThat(a.thread()).startsWith("notify-worker-");
+            assertThat(List.of(a.delivery().target(), b.delivery().target())).containsExactly("u1", "u2");
+            assertThat(tracker.inFlight()).isEqualTo(2);
+            assertThat(store.attempts(first)).as("nothing recorded while in flight").isEmpty();
+
+            b.result().complete(DeliveryResult.retryLater("503"));
+            assertThat(next("u2")).isEqualTo("retrying: 503");
+            a.result().complete(DeliveryResult.sent());
+            assertThat(next("u1")).isEqualTo("sent");
+
+            assertThat(store.delivery(first).orElseThrow().status()).isEqualTo(DeliveryStatus.SENT);
+            assertThat(store.attempts(second)).extracting(x -> x.error().orElse("")).containsExactly("503");
+        }
+
+        @Test
+        void aStageCompletedExceptionallyIsARetryWithTheExceptionAsTheReason() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            start(config().build(), async);
+            long id = save("async", "u1");
+            tracker.tick();
+            async.next().result().completeExceptionally(new java.io.IOException("connection reset"));
+
+            assertThat(next("u1")).isEqualTo("retrying: channel async threw java.io.IOException: connection reset");
+            DeliveryRecord d = store.delivery(id).orElseThrow();
+            assertThat(d.status()).isEqualTo(DeliveryStatus.RETRYING);
+            assertThat(d.nextAttemptAt()).contains(clock.instant().plusSeconds(1));
+        }
+
+        @Test
+        void aStageThatNeverCompletesTimesOutOnceIsCancelledAndIsRetried() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            start(config().deliveryTimeout(Duration.ofMillis(200)).build(), async);
+            long id = save("async", "u1");
+            tracker.tick();
+            RecordingAsyncChannel.Started first = async.next();
+
+            assertThat(next("u1")).isEqualTo("retrying: attempt timed out after PT0.2S");
+            assertThat(first.result()).as("cancelled at the deadline").isCancelled();
+            assertThat(store.attempts(id)).hasSize(1);
+
+            clock.advance(Duration.ofSeconds(1));
+            tracker.tick();
+            RecordingAsyncChannel.Started retry = async.next();
+            assertThat(retry.delivery().attempt()).isEqualTo(2);
+            retry.result().complete(DeliveryResult.sent());
+            assertThat(next("u1")).isEqualTo("sent");
+            assertThat(store.attempts(id)).extracting(a -> a.number() + " " + a.error().orElse("ok"))
+                    .containsExactly("1 attempt timed out after PT0.2S", "2 ok");
+        }
+
+        @Test
+        void aStageThatCompletesAfterItsDeadlineIsIgnored() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            // a stage that cannot be cancelled from outside: the channel's own future runs on past the deadline
+            async.stage = CompletableFuture::minimalCompletionStage;
+            start(config().deliveryTimeout(Duration.ofMillis(200)).build(), async);
+            long id = save("async", "u1");
+            tracker.tick();
+            RecordingAsyncChannel.Started late = async.next();
+            assertThat(next("u1")).isEqualTo("retrying: attempt timed out after PT0.2S");
+
+            // completes the stage on this thread: the engine hears the answer before complete returns
+            late.result().complete(DeliveryResult.sent());
+
+            assertThat(outcomes.get("u1")).as("no second outcome").isEmpty();
+            assertThat(store.recorded).hasSize(1);
+            assertThat(store.delivery(id).orElseThrow().status()).isEqualTo(DeliveryStatus.RETRYING);
+        }
+
+        @Test
+        void atTheNodesInFlightLimitTheWorkersTakeNoJobUntilAnAttemptCompletes() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            start(config().workers(3).config(Config.of(Map.of("delivery.max-in-flight", "2"))).build(), async);
+            for (int i = 1; i <= 5; i++) {
+                save("async", "u" + i);
+            }
+            tracker.tick();
+            List<RecordingAsyncChannel.Started> running = new ArrayList<>(List.of(async.next(), async.next()));
+            int completed = 0;
+            while (completed < 5) {
+                assertThat(tracker.inFlight()).isLessThanOrEqualTo(2);
+                if (running.size() == 2) {
+                    // the limit is reached: the others wait in the queue, none taken by a waiting worker
+                    assertThat(tracker.inFlight()).isEqualTo(2);
+                    assertThat(async.started).isEmpty();
+                    assertThat(meters.get("notify.deliveries.in.flight").tag("channel", "async").gauge().value()).isEqualTo(2);
+                }
+                RecordingAsyncChannel.Started done = running.remove(0);
+                done.result().complete(DeliveryResult.sent());
+                assertThat(next(done.delivery().target())).isEqualTo("sent");
+                completed++;
+                if (completed <= 3) {
+                    running.add(async.next());
+                }
+            }
+            assertThat(store.recorded).hasSize(5);
+        }
+    }
+
+    @Nested
+    @DisplayName("claims")
+    class Claims {
+
+        @Test
+        void aClaimTakesWhatTheNodeCanStartSoonNotWhatItsQueueHoldsAndLeavesTheRestToOtherNodes() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            // room in the queue for all 20; places for 2 in flight plus 2 per worker ready behind them
+            start(config().config(Config.of(Map.of("delivery.max-in-flight", "2"))).build(), async);
+            for (int i = 1; i <= 20; i++) {
+                save("async", "u" + i);
+            }
+            tracker.tick();
+            List<RecordingAsyncChannel.Started> running = List.of(async.next(), async.next());
+
+            assertThat(store.claimed).as("claimed by this node").hasSize(4);
+            assertThat(tracker.held()).isEqualTo(4);
+            assertThat(tracker.claimBound()).as("nothing more until a place frees up").isZero();
+            List<Long> here = List.copyOf(store.claimed);
+            List<DeliveryRecord> other = store.claimDue(clock.instant(), 100, new Lease("other-node", clock.instant().plusSeconds(60)));
+            assertThat(other).as("left in the store for another node").hasSize(16)
+                    .extracting(DeliveryRecord::id).doesNotContainAnyElementsOf(here);
+            running.forEach(r -> r.result().complete(DeliveryResult.sent()));
+        }
+
+        @Test
+        void aPlaceThatFreesUpBringsTheNextClaimWithoutWaitingForThePeriodicOne() throws Exception {
+            RecordingAsyncChannel async = new RecordingAsyncChannel("async");
+            // the periodic claim comes once an hour: only the claims the freed places ask for bring the rest
+            start(config().config(Config.of(Map.of("delivery.max-in-flight", "1"))).build(), async);
+            for (int i = 1; i <= 7; i++) {
+                save("async", "u" + i);
+            }
+            tracker.tick();
+            assertThat(store.claimed).as("one in flight, two behind it").hasSize(3);
+            List<String> sent = new ArrayList<>();
+            for (int i = 1; i <= 7; i++) {
+                RecordingAsyncChannel.Started s = async.next();
+                assertThat(tracker.held()).isLessThanOrEqualTo(3);
+                s.result().complete(DeliveryResult.sent());
+                sent.add(s.delivery().target());
+                assertThat(next(s.delivery().target())).isEqualTo("sent");
+            }
+
+            assertThat(sent).containsExactly("u1", "u2", "u3", "u4", "u5", "u6", "u7");
+            assertThat(store.claimed).doesNotHaveDuplicates().hasSize(7);
         }
     }
 

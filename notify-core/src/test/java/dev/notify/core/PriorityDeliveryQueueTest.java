@@ -53,6 +53,22 @@ class PriorityDeliveryQueueTest {
     }
 
     @Test
+    void anElementTakenAndHeldCountsAgainstTheCapacityUntilItIsUnheld() throws Exception {
+        PriorityDeliveryQueue<String> q = new PriorityDeliveryQueue<>(2);
+        q.offer(Priority.NORMAL, "a");
+        q.offer(Priority.NORMAL, "b");
+        assertThat(q.takeAndHold()).isEqualTo("a");
+        assertThat(q.size()).isEqualTo(1);
+        assertThat(q.offer(Priority.NORMAL, "c")).as("a parked element still fills the queue").isFalse();
+        assertThat(q.hasRoomFor(1)).isFalse();
+        assertThat(q.room()).isZero();
+        q.unhold();
+        assertThat(q.offer(Priority.NORMAL, "c")).isTrue();
+        assertThat(q.take()).as("take() holds nothing").isEqualTo("b");
+        assertThat(q.room()).isEqualTo(1);
+    }
+
+    @Test
     void takeBlocksUntilAnElementArrives() throws Exception {
         PriorityDeliveryQueue<String> q = new PriorityDeliveryQueue<>(2);
         CountDownLatch taken = new CountDownLatch(1);

@@ -33,7 +33,7 @@ class StreamTailerTest {
     private final RecordingStore store = new RecordingStore(clock);
     private final ScheduledExecutorService timers = Shutdown.newTimers();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final ChannelRegistry registry = new ChannelRegistry(Config.empty(), 1, meters, new MicrometerMetrics(meters));
+    private final ChannelRegistry registry = new ChannelRegistry(Config.empty(), 1, ServiceConfig.DEFAULT_MAX_IN_FLIGHT, meters, new MicrometerMetrics(meters));
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final CountDownLatch threeFailures = new CountDownLatch(3);
     private final Cancellations cancellations = new Cancellations();

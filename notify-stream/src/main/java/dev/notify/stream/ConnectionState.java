@@ -41,6 +41,8 @@ public final class ConnectionState {
     private List<EventLogEntry> held;
     private long replayCursor;
     private boolean fetching;
+    // the newest sequence the client has had, through the replay or live
+    private long covered = -1;
 
     /** The current phase. */
     public Phase phase() {
@@ -138,16 +140,33 @@ public final class ConnectionState {
     /** Goes live and hands {@code release} the held events that the replay (if any) did not cover, in arrival order. */
     public void goLive(Consumer<EventLogEntry> release) {
         long through = phase == Phase.REPLAYING ? replayCursor : -1;
+        covered = Math.max(covered, through);
         phase = Phase.LIVE;
         List<EventLogEntry> h = held;
         held = null;
         if (h != null) {
             for (EventLogEntry e : h) {
                 if (e.sequence() > through) {
+                    covered = Math.max(covered, e.sequence());
                     release.accept(e);
                 }
             }
         }
+    }
+
+    /**
+     * Whether a live entry is news to the client, noting it when it is: false for one at or below
+     * what the replay or earlier live entries covered. A node whose tailer lags behind the log (under
+     * a per-user cluster signal, a node hears nothing of a user until that user connects to it)
+     * pushes such entries after the replay already sent them. An entry of a scheduled notification
+     * goes out when due, after later ones, and always passes.
+     */
+    public boolean isNews(EventLogEntry e) {
+        if (e.sequence() > covered) {
+            covered = e.sequence();
+            return true;
+        }
+        return e.notification().scheduledAt().isPresent();
     }
 
     /**

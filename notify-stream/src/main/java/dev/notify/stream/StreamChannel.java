@@ -32,6 +32,7 @@ public abstract class StreamChannel<C extends StreamConnection, F> implements Ch
 
     private final ChannelContext context;
     private final LiveFanOut<C, F> fanOut;
+    private final java.util.concurrent.ScheduledFuture<?> expirySweep;
     private volatile boolean closed;
 
     /**
@@ -43,6 +44,18 @@ public abstract class StreamChannel<C extends StreamConnection, F> implements Ch
     protected StreamChannel(ChannelContext context, String clientNoun, LiveFanOut.Batching batching) {
         this.context = context;
         this.fanOut = new LiveFanOut<>(context, clientNoun, batching, this::encode);
+        this.expirySweep = context.scheduler().scheduleWithFixedDelay(this::endExpiredCredentials, 1, 1,
+                java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** Ends the connections whose credential has expired (see {@link StreamConnection#endWhenCredentialExpires}). */
+    private void endExpiredCredentials() {
+        long now = context.clock().millis();
+        fanOut.forEachConnection("ending on credential expiry", c -> {
+            if (c.credentialExpiredAt(now)) {
+                c.credentialExpired();
+            }
+        });
     }
 
     /** The frame every connection sends for this entry; may throw (the entry is then skipped and logged). */
@@ -84,6 +97,7 @@ public abstract class StreamChannel<C extends StreamConnection, F> implements Ch
             return;
         }
         closed = true;
+        expirySweep.cancel(false);
         shutdown();
         fanOut.close();
     }

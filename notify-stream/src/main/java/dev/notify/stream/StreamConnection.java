@@ -16,6 +16,8 @@ public abstract class StreamConnection {
 
     private final String clientId;
     private final String userId;
+    // when the credential the connection was opened with expires; checked by the channel's sweep (StreamChannel)
+    private volatile long credentialExpiresAtMillis = Long.MAX_VALUE;
 
     /** A connection of this client (an id unique among the channel's connections) and user. */
     protected StreamConnection(String clientId, String userId) {
@@ -31,6 +33,31 @@ public abstract class StreamConnection {
     /** The connection's user. */
     public final String userId() {
         return userId;
+    }
+
+    /**
+     * Ends the connection when the credential it was opened with expires: within a second after
+     * {@code at}, the channel's once-a-second sweep calls {@link #credentialExpired()}. A field
+     * checked by one sweep rather than a timer per connection: a timer costs every connection
+     * ~170 bytes of heap (a scheduled task, its adapter, a weak reference) and every connect a
+     * trip through the shared scheduler's lock.
+     */
+    public final void endWhenCredentialExpires(java.time.Instant at) {
+        credentialExpiresAtMillis = at.toEpochMilli();
+    }
+
+    /** Whether the credential the connection was opened with has expired at {@code nowMillis}. */
+    final boolean credentialExpiredAt(long nowMillis) {
+        return credentialExpiresAtMillis <= nowMillis;
+    }
+
+    /**
+     * The credential the connection was opened with expired ({@link #endWhenCredentialExpires}):
+     * tell the client to authenticate again and end the connection. Called by the channel's sweep,
+     * possibly more than once until the connection has left the channel; does nothing unless
+     * overridden.
+     */
+    protected void credentialExpired() {
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.notify.api.DeliveryResult;
 import dev.notify.api.Notification;
 import dev.notify.api.NotifyApi;
 import dev.notify.api.Priority;
+import dev.notify.api.spi.AsyncChannel;
 import dev.notify.api.spi.Channel;
 import dev.notify.api.spi.ChannelContext;
 import dev.notify.api.spi.ChannelKind;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -25,11 +27,14 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -56,8 +61,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code META-INF/services} of the classpath the test runs on), a channel named like its
  * provider, targets that fit its {@link ChannelKind}, {@code deliver} that answers instead of
  * throwing, and an idempotent {@code close}. Behaviour that differs between channels is declared
- * with the capability methods ({@link #isStreamChannel()}, {@link #supportsConcurrentDelivery()})
- * and the sample methods ({@link #sampleNotification()}, {@link #pushTarget(Channel)}).
+ * with the capability methods ({@link #isStreamChannel()}, {@link #isAsyncChannel()},
+ * {@link #supportsConcurrentDelivery()}) and the sample methods ({@link #sampleNotification()},
+ * {@link #pushTarget(Channel)}).
+ *
+ * <p>An {@link AsyncChannel} declares itself with {@link #isAsyncChannel()} and passes the checks
+ * of {@link AnAsyncChannel} as well: {@code deliverAsync} returns at once without throwing, its stage
+ * completes with a result rather than an exception, many attempts may be in flight at once, and a
+ * stage cancelled at the engine's deadline leaves the channel working. The blocking checks run too,
+ * through the {@code deliver} an {@code AsyncChannel} inherits.
  */
 @Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public abstract class ChannelContract {
@@ -81,6 +93,27 @@ public abstract class ChannelContract {
     /** Whether the channel is a {@link ChannelKind#STREAM} channel; {@code false} (push) by default. */
     protected boolean isStreamChannel() {
         return false;
+    }
+
+    /**
+     * Whether the channel is an {@link AsyncChannel}, whose attempts the engine starts without
+     * holding a thread; {@code false} (a blocking channel) by default.
+     */
+    protected boolean isAsyncChannel() {
+        return false;
+    }
+
+    /**
+     * Longest an {@link AsyncChannel#deliverAsync} call may take to return (not to complete): the
+     * engine calls it on a shared worker. 1 s by default, generous for a channel that only starts I/O.
+     */
+    protected Duration asyncCallBudget() {
+        return Duration.ofSeconds(1);
+    }
+
+    /** Longest an attempt's stage may take to complete in these checks; 30 s by default. */
+    protected Duration attemptBudget() {
+        return Duration.ofSeconds(30);
     }
 
     /** Whether {@code deliver} may be called from several threads at once; every channel must, so {@code true}. */
@@ -314,6 +347,105 @@ public abstract class ChannelContract {
         void closesUnused() {
             Channel channel = provider().create(trackedContext());
             assertThatCode(channel::close).doesNotThrowAnyException();
+        }
+    }
+
+    /** Checks of an {@link AsyncChannel}; skipped for a blocking channel. */
+    @Nested
+    @DisplayName("an asynchronous channel")
+    class AnAsyncChannel {
+
+        private AsyncChannel openAsync() {
+            Channel channel = openChannel();
+            assumeTrue(isAsyncChannel(), "the channel declares it is a blocking channel");
+            assertThat(channel).as("%s declares isAsyncChannel() but its channel", provider().getClass().getName())
+                    .isInstanceOf(AsyncChannel.class);
+            return (AsyncChannel) channel;
+        }
+
+        private DeliveryResult resultOf(CompletionStage<DeliveryResult> stage) throws Exception {
+            assertThat(stage).as("the stage deliverAsync returns").isNotNull();
+            try {
+                DeliveryResult r = stage.toCompletableFuture().get(attemptBudget().toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(r).as("the result a stage completes with").isNotNull();
+                assertThat(r.outcome()).isNotNull();
+                return r;
+            } catch (ExecutionException e) {
+                throw new AssertionError("the stage completed exceptionally; report failures as a DeliveryResult"
+                        + " (DeliveryResult.retryLater or failed) instead", e.getCause());
+            } catch (TimeoutException e) {
+                throw new AssertionError("the stage did not complete within " + attemptBudget()
+                        + "; it must complete, with the result or a timeout of the channel's own", e);
+            }
+        }
+
+        @Test
+        @DisplayName("is an AsyncChannel exactly when it declares so")
+        void isAsyncExactlyWhenDeclared() {
+            assertThat(openChannel() instanceof AsyncChannel).as("channel instanceof AsyncChannel").isEqualTo(isAsyncChannel());
+        }
+
+        @Test
+        @DisplayName("returns from deliverAsync at once, without throwing, with a stage that completes with a result")
+        void deliversAsynchronously() throws Exception {
+            AsyncChannel channel = openAsync();
+            Delivery delivery = sampleDelivery(channel, 1);
+            List<CompletionStage<DeliveryResult>> stage = new ArrayList<>();
+            long start = System.nanoTime();
+            assertThatCode(() -> stage.add(channel.deliverAsync(delivery))).doesNotThrowAnyException();
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("deliverAsync runs on a shared worker: it starts the attempt and returns")
+                    .isLessThanOrEqualTo(asyncCallBudget());
+            resultOf(stage.get(0));
+        }
+
+        @Test
+        @DisplayName("completes a retry's stage with a result too")
+        void deliversARetryAsynchronously() throws Exception {
+            AsyncChannel channel = openAsync();
+            resultOf(channel.deliverAsync(sampleDelivery(channel, 3)));
+        }
+
+        @Test
+        @DisplayName("has many attempts in flight at once, started from several threads")
+        void hasManyAttemptsInFlight() throws Exception {
+            assumeTrue(supportsConcurrentDelivery(), "the channel declares it does not support concurrent delivery");
+            AsyncChannel channel = openAsync();
+            int attempts = 16;
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<CompletionStage<DeliveryResult>>> started = new ArrayList<>();
+                for (int i = 0; i < attempts; i++) {
+                    started.add(pool.submit(() -> {
+                        start.await();
+                        return channel.deliverAsync(sampleDelivery(channel, 1));
+                    }));
+                }
+                start.countDown();
+                for (Future<CompletionStage<DeliveryResult>> f : started) {
+                    resultOf(f.get(attemptBudget().toMillis(), TimeUnit.MILLISECONDS));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        @Test
+        @DisplayName("keeps working after the engine cancels a stage at its deadline")
+        void survivesACancelledStage() throws Exception {
+            AsyncChannel channel = openAsync();
+            CompletionStage<DeliveryResult> first = channel.deliverAsync(sampleDelivery(channel, 1));
+            assertThat(first).isNotNull();
+            // what the engine does when the attempt's deadline passes; a stage that cannot be cancelled runs on
+            assertThatCode(() -> {
+                try {
+                    first.toCompletableFuture().cancel(true);
+                } catch (UnsupportedOperationException e) {
+                    // allowed: the engine then ignores the late answer
+                }
+            }).doesNotThrowAnyException();
+            resultOf(channel.deliverAsync(sampleDelivery(channel, 2)));
         }
     }
 }

@@ -69,6 +69,25 @@ public abstract class EventLogContract extends StoreContractSupport {
     }
 
     @Test
+    @DisplayName("names an audience's previous entry when it can tell (sequenceBefore, for carried live entries)")
+    void namesTheAudiencesPreviousEntry() {
+        long u1First = store().save(request(toUsers(T0, "u1"))).events().get(0).sequence();
+        List<EventLogEntry> both = store().save(request(toUsers(t(1), "u1", "u2"))).events();
+        long topicOnly = store().save(request(notification().topic("task:a").build())).events().get(0).sequence();
+        long u1Last = store().save(request(toUsers(t(2), "u1"))).events().get(0).sequence();
+        long u1Second = both.stream().filter(e -> e.audience().equals(Audience.user("u1"))).findFirst().orElseThrow().sequence();
+        long u2Only = both.stream().filter(e -> e.audience().equals(Audience.user("u2"))).findFirst().orElseThrow().sequence();
+        org.junit.jupiter.api.Assumptions.assumeTrue(store().sequenceBefore(Audience.user("u1"), u1First) >= 0,
+                "this store cannot tell (the default): entries are then only signalled");
+
+        assertThat(store().sequenceBefore(Audience.user("u1"), u1First)).isZero();
+        assertThat(store().sequenceBefore(Audience.user("u1"), u1Last)).isEqualTo(u1Second);
+        assertThat(store().sequenceBefore(Audience.user("u1"), u1Second)).isEqualTo(u1First);
+        assertThat(store().sequenceBefore(Audience.user("u2"), u1Last)).isEqualTo(u2Only);
+        assertThat(store().sequenceBefore(Audience.topic("task:a"), u1Last)).isEqualTo(topicOnly);
+    }
+
+    @Test
     @DisplayName("gives topic entries only to readers of that topic")
     void readsPerTopic() {
         Notification a = notification().topic("task:a").build();

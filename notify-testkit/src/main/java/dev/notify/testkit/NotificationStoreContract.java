@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
  *
  * <p>The tests are grouped by the store's areas, one file each, which the nested classes below
  * run: {@link PublishingContract}, {@link EventLogContract}, {@link DeliveriesContract},
- * {@link RetentionContract}, {@link InboxContract}, {@link WebhookEndpointsContract} and
+ * {@link DeferralsContract}, {@link RetentionContract}, {@link InboxContract}, {@link WebhookEndpointsContract} and
  * {@link ConcurrencyContract}. Their helpers, in {@link StoreContractSupport}, serve an
  * implementation's own extra tests too.
  *
@@ -103,6 +103,15 @@ public abstract class NotificationStoreContract extends StoreContractSupport {
     @Nested
     @DisplayName("deliveries")
     class Deliveries extends DeliveriesContract {
+        @Override
+        protected NotificationStore store() {
+            return NotificationStoreContract.this.store;
+        }
+    }
+
+    @Nested
+    @DisplayName("deferred deliveries brought forward")
+    class DeferredDeliveries extends DeferralsContract {
         @Override
         protected NotificationStore store() {
             return NotificationStoreContract.this.store;

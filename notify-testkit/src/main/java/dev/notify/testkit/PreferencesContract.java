@@ -1,8 +1,10 @@
 package dev.notify.testkit;
 
 import dev.notify.api.Api;
+import dev.notify.api.Audience;
 import dev.notify.api.DeliveryRecord;
 import dev.notify.api.DeliveryStatus;
+import dev.notify.api.EventLogEntry;
 import dev.notify.api.Notification;
 import dev.notify.api.Preferences;
 import dev.notify.api.spi.NewDelivery;
@@ -20,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The store contract for users' preferences: saved whole per user, read one or many at a time,
- * forgotten when saved empty; and a notification's transactional flag kept.
+ * forgotten when saved empty; a notification's transactional flag kept; deliveries that quiet hours hold,
+ * and the held live events appended to the log when they end.
  *
  * <p>Part of {@link NotificationStoreContract}: a store implementation extends that, not this.
  */
@@ -119,5 +122,45 @@ public abstract class PreferencesContract extends StoreContractSupport {
 
         assertThat(store().stats("u1").total()).isZero();
         assertThat(store().stats("u2").total()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("records a delivery quiet hours hold as pending until they end, with the reason, and hands it out only then")
+    void recordsHeldDeliveries() {
+        Notification n = notification().recipient("u1").build();
+        PublishRequest r = new PublishRequest(n, SCOPE, audiencesOf(n),
+                List.of(NewDelivery.held("system", "u1", t(3600), "held by preference: quiet hours until " + t(3600))),
+                Optional.of(lease("node", t(60))), true, Set.of());
+
+        DeliveryRecord d = store().save(r).deliveries().get(0);
+
+        assertThat(d.status()).isEqualTo(DeliveryStatus.PENDING);
+        assertThat(d.nextAttemptAt()).contains(t(3600));
+        assertThat(d.lastError()).contains("held by preference: quiet hours until " + t(3600));
+        assertThat(store().deliveries(n.id())).singleElement()
+                .satisfies(stored -> assertThat(stored.lastError()).contains("held by preference: quiet hours until " + t(3600)));
+        assertThat(store().claimDue(t(3599), 10, lease("other", t(3700)))).as("not leased to the publisher, not due yet").isEmpty();
+        assertThat(store().claimDue(t(3600), 10, lease("other", t(3700)))).extracting(DeliveryRecord::id).containsExactly(d.id());
+    }
+
+    @Test
+    @DisplayName("appends a stored notification's held live event after everything in the log, for that audience only")
+    void appendsHeldLiveEvents() {
+        Notification held = notification().recipients(List.of("u1", "u2")).build();
+        store().save(new PublishRequest(held, SCOPE, List.of(Audience.user("u2")), List.of(), Optional.empty()));
+        Notification later = toUsers(t(1), "u1");
+        long seen = store().save(request(later)).events().get(0).sequence();
+
+        List<EventLogEntry> appended = store().appendEvents(held.id(), List.of(Audience.user("u1")), t(3600));
+
+        assertThat(appended).singleElement().satisfies(e -> {
+            assertThat(e.sequence()).isGreaterThan(seen);
+            assertThat(e.audience()).isEqualTo(Audience.user("u1"));
+            assertSameNotification(e.notification(), held);
+        });
+        assertThat(store().latestSequence()).isEqualTo(appended.get(0).sequence());
+        assertThat(eventIds(store().readAfter(0, "u1", Set.of(), 10))).containsExactly(later.id(), held.id());
+        assertThat(eventIds(store().readAfter(seen, "u1", Set.of(), 10))).as("a client that saw the later one resumes").containsExactly(held.id());
+        assertThat(store().appendEvents("no-such-notification", List.of(Audience.user("u1")), t(3600))).isEmpty();
     }
 }

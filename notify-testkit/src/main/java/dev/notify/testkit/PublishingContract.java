@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -255,6 +256,32 @@ public abstract class PublishingContract extends StoreContractSupport {
             assertThat(store().latestSequence()).isEqualTo(latest);
             assertThat(store().stats("u1").total()).isEqualTo(1);
             assertThat(store().deliveriesTo("webhook", "ep1", Optional.empty(), 10).items()).hasSize(1);
+        }
+
+        @Test
+        @DisplayName("stores only the new keys of a batch whose other keys were stored before (a re-delivered stream batch)")
+        void aBatchMixingStoredAndNewKeysStoresOnlyTheNewOnes() {
+            List<PublishRequest> earlier = new ArrayList<>();
+            for (int i = 0; i < 600; i += 2) {
+                earlier.add(request(notification().recipient("u1").idempotencyKey("entry-" + i).build()));
+            }
+            List<PublishResult> stored = store().saveAll(earlier);
+            List<Notification> again = new ArrayList<>();
+            List<PublishRequest> batch = new ArrayList<>();
+            for (int i = 0; i < 600; i++) {
+                Notification n = notification().recipient("u1").idempotencyKey("entry-" + i).build();
+                again.add(n);
+                batch.add(request(n));
+            }
+
+            List<PublishResult> results = store().saveAll(batch);
+
+            for (int i = 0; i < 600; i++) {
+                PublishResult r = results.get(i);
+                assertThat(r.duplicate()).as("entry-" + i).isEqualTo(i % 2 == 0);
+                assertThat(r.notification().id()).isEqualTo(i % 2 == 0 ? stored.get(i / 2).notification().id() : again.get(i).id());
+            }
+            assertThat(store().stats("u1").total()).isEqualTo(600);
         }
 
         @Test

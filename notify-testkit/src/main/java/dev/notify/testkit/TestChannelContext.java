@@ -195,6 +195,42 @@ public final class TestChannelContext implements ChannelContext, AutoCloseable {
     public record OperationalEvent(String event, String message, Map<String, Object> details) {
     }
 
+    private final List<String> settingsChanged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<String>> settingListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> deferredDueNow = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Records the id, as a host would send it to the other nodes; see {@link #settingsChanged()}. */
+    @Override
+    public void settingChanged(String id) {
+        settingsChanged.add(id);
+    }
+
+    /** The ids the channel said changed ({@link ChannelContext#settingChanged}), oldest first. */
+    public List<String> settingsChanged() {
+        return List.copyOf(settingsChanged);
+    }
+
+    @Override
+    public void onSettingChanged(java.util.function.Consumer<String> listener) {
+        settingListeners.add(listener);
+    }
+
+    /** Plays another node saying that a setting of this channel changed: calls the channel's listeners with {@code id}. */
+    public void announceSettingChanged(String id) {
+        settingListeners.forEach(l -> l.accept(id));
+    }
+
+    /** Records the target; see {@link #deferredDueNow()}. */
+    @Override
+    public void deferredDueNow(String target) {
+        deferredDueNow.add(target);
+    }
+
+    /** The targets whose deferred deliveries the channel asked to have due now ({@link ChannelContext#deferredDueNow}), oldest first. */
+    public List<String> deferredDueNow() {
+        return List.copyOf(deferredDueNow);
+    }
+
     /** Shuts down the scheduler if this context created it. Idempotent. */
     @Override
     public void close() {

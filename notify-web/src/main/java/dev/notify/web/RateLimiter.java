@@ -34,6 +34,11 @@ public final class RateLimiter {
     private final double perSecond;
     private final long burst;
     private final LongSupplier nanoTime;
+    private final String policyHeader;
+    // the RateLimit values of small buckets, made once: a long-lived stream's response keeps its headers for its whole life,
+    // so 10,000 streams held 10,000 copies of a handful of strings (index: remaining * SMALL + reset seconds)
+    private final String[] smallHeaders = new String[SMALL * SMALL];
+    private static final int SMALL = 32;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private volatile int sweepAt = SWEEP_ABOVE;
 
@@ -48,6 +53,7 @@ public final class RateLimiter {
         this.perSecond = perSecond;
         this.burst = burst;
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.policyHeader = "\"" + name + "\";q=" + burst + ";w=" + (perSecond > 0 ? Math.max(1, (long) Math.ceil(burst / perSecond)) : 1);
     }
 
     /**
@@ -144,12 +150,27 @@ public final class RateLimiter {
 
     /** The {@code RateLimit-Policy} field value (draft-ietf-httpapi-ratelimit-headers): quota = burst, window = the time to refill it. */
     public String policyHeader() {
-        return "\"" + name + "\";q=" + burst + ";w=" + Math.max(1, (long) Math.ceil(burst / perSecond));
+        return policyHeader;
     }
 
     /** The {@code RateLimit} field value after {@code d}: the remaining tokens and the seconds until the bucket is full. */
     public String header(Decision d) {
-        return "\"" + name + "\";r=" + Math.max(0, d.remaining()) + ";t=" + d.resetSeconds();
+        long r = Math.max(0, d.remaining());
+        long t = d.resetSeconds();
+        if (r < SMALL && t >= 0 && t < SMALL) {
+            int i = (int) (r * SMALL + t);
+            String h = smallHeaders[i];
+            if (h == null) {
+                h = format(r, t);
+                smallHeaders[i] = h; // a race makes an equal string twice: harmless
+            }
+            return h;
+        }
+        return format(r, t);
+    }
+
+    private String format(long remaining, long resetSeconds) {
+        return "\"" + name + "\";r=" + remaining + ";t=" + resetSeconds;
     }
 
     /**

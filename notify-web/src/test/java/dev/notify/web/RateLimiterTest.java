@@ -63,6 +63,17 @@ class RateLimiterTest {
     }
 
     @Test
+    void smallBucketsShareTheirHeaderValuesInsteadOfWritingThemAnewForEveryResponse() {
+        RateLimiter l = RateLimiter.perSecond("stream-connect", 1, 10, nanos::get);
+        String first = l.header(l.take("a", 1));
+        String second = l.header(l.take("b", 1));
+
+        assertThat(first).isEqualTo("\"stream-connect\";r=9;t=1").isSameAs(second);
+        assertThat(l.policyHeader()).isSameAs(l.policyHeader());
+        assertThat(l.header(l.take("c", 10))).isEqualTo("\"stream-connect\";r=0;t=10");
+    }
+
+    @Test
     void aRateOfZeroIsOffAndAllowsEverything() {
         RateLimiter l = RateLimiter.parse("inbox", "--rate-limit-inbox", "off");
 

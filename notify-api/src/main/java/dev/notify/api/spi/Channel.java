@@ -9,11 +9,27 @@ import java.util.Set;
 
 /**
  * A delivery channel, created by a {@link ChannelProvider}. Implementations must be
- * thread-safe: the engine's workers call {@link #deliver} concurrently.
+ * thread-safe: the engine calls {@link #deliver} from several threads at once.
  *
  * <p>A delivery must not throw: report failures as a {@link DeliveryResult}. An exception
  * escaping {@code deliver} is treated as {@link DeliveryResult#retryLater(String)} with the
- * exception's message; an attempt that outlives the engine's timeout is treated the same way.
+ * exception as the reason; an attempt that outlives the engine's deadline (the delivery timeout,
+ * 30 s by default) is recorded as timed out and retried per policy.
+ *
+ * <h2>Blocking or asynchronous</h2>
+ * A push channel that implements only {@code deliver} is a <em>blocking</em> channel: the engine
+ * runs its attempts on the channel's own threads, at most {@code channels.<name>.max-concurrency}
+ * at once (default: one less than the engine's workers), never on the shared workers, so a plugin
+ * that blocks, even forever, delays only its own deliveries. At the deadline the engine interrupts
+ * the thread (so wait interruptibly where you can) and carries on without it; a thread that does
+ * not come back is replaced, up to {@code channels.<name>.max-stuck-threads} (default: its
+ * {@code max-concurrency}), after which the channel's deliveries wait, without costing attempts,
+ * until a stuck thread returns. Blocking is the right choice for a simple plugin, for a library
+ * that only offers blocking calls, and for quick local work (a file, a local socket).
+ *
+ * <p>A channel that talks to a network service through a non-blocking client should implement
+ * {@link AsyncChannel} instead: an attempt in flight then holds no thread at all, and thousands
+ * may wait on slow receivers at the cost of their request state only.
  */
 @Api(status = Api.Status.STABLE, since = "0.1")
 public interface Channel extends AutoCloseable {
@@ -49,9 +65,10 @@ public interface Channel extends AutoCloseable {
     }
 
     /**
-     * Makes one attempt at one delivery.
+     * Makes one attempt at one delivery. Called on one of the channel's own threads; it may block
+     * until the attempt's outcome is known.
      *
-     * @return sent, retry later, or failed for good
+     * @return sent, retry later, deferred, or failed for good
      */
     DeliveryResult deliver(Delivery delivery);
 

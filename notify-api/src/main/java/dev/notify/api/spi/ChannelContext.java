@@ -101,4 +101,43 @@ public interface ChannelContext {
     default void emitOperationalEvent(String event, String message, Map<String, Object> details) {
         logger().log(System.Logger.Level.WARNING, event + ": " + message);
     }
+
+    /**
+     * Tells the other nodes sharing the store that a setting this channel keeps there changed (a
+     * webhook endpoint updated, say), so that their copies of this channel drop what they cached of
+     * it: they hear {@code id} through {@link #onSettingChanged}. A hint sent through the cluster
+     * signal: it never blocks and may be lost (then the other nodes hear {@code "*"}, or their
+     * caches expire). The default tells nobody (one node, or a host without cluster signals).
+     *
+     * @param id what changed, in this channel's terms (an endpoint id); short, no body
+     * @since 0.4
+     */
+    default void settingChanged(String id) {
+    }
+
+    /**
+     * Calls {@code listener} when another node said a setting of this channel changed
+     * ({@link #settingChanged} there), with that id, or with {@code "*"} when hints may have been lost
+     * and everything cached should be dropped. It runs on a host thread: keep it short (forget a
+     * cache entry; read the store again later, not here). The default never calls it.
+     *
+     * @since 0.4
+     */
+    default void onSettingChanged(java.util.function.Consumer<String> listener) {
+    }
+
+    /**
+     * The deliveries of this channel that were {@linkplain dev.notify.api.DeliveryResult#deferred
+     * deferred} for {@code target} may be attempted now: the target that was saturated answers
+     * again. The host makes them due at once ({@link NotificationStore#bringForward}) and claims
+     * them; retries after failed attempts and scheduled deliveries keep their times. Costs one
+     * store write for the whole backlog, so call it on a change of the target's state, not per
+     * delivery. The default does nothing (a host without it: the deferred deliveries come back at
+     * their own times).
+     *
+     * @param target the target the deliveries were deferred for (a webhook endpoint id)
+     * @since 0.4
+     */
+    default void deferredDueNow(String target) {
+    }
 }

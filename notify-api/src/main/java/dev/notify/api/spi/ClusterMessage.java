@@ -23,8 +23,9 @@ import java.util.Objects;
  *
  * version, origin, sent-at in epoch milliseconds, then the signals separated by {@code ;}:
  * {@code L<seq>[@<audience>,...]} (audience {@code u<user>} or {@code t<topic>}), {@code D},
- * {@code I<user>}, {@code S<kind>:<id>}; ids are URL-encoded. Readers skip signals they do not know,
- * so a newer node can add kinds.
+ * {@code I<user>}, {@code S<kind>:<id>}, {@code E<seq>,<previous>,<audience>,<body>} (a
+ * {@link ClusterSignal.LiveEntry}); ids and bodies are URL-encoded. Readers skip signals they do not
+ * know, so a newer node can add kinds.
  *
  * @param origin the sending node's id
  * @param sentAt when it was sent, to the millisecond (as the wire form carries it)
@@ -87,7 +88,9 @@ public record ClusterMessage(String origin, Instant sentAt, List<ClusterSignal> 
 
     /**
      * Packs signals into as few messages as keep each wire form within {@link #MAX_WIRE_CHARS};
-     * a {@link ClusterSignal.LogAppended} too long to fit loses its audiences.
+     * a {@link ClusterSignal.LogAppended} too long to fit loses its audiences, and a
+     * {@link ClusterSignal.LiveEntry} too long to fit travels as the plain {@code LogAppended} of its
+     * sequence and audience (so the body's size is capped by the wire's).
      */
     public static List<ClusterMessage> pack(String origin, Instant sentAt, List<ClusterSignal> signals) {
         int head = ("1 " + enc(origin) + " " + sentAt.toEpochMilli() + " ").length();
@@ -96,6 +99,10 @@ public record ClusterMessage(String origin, Instant sentAt, List<ClusterSignal> 
         int length = head;
         for (ClusterSignal s : signals) {
             String t = token(s);
+            if (head + t.length() > MAX_WIRE_CHARS && s instanceof ClusterSignal.LiveEntry e) {
+                s = new ClusterSignal.LogAppended(e.sequence(), List.of(e.audience()));
+                t = token(s);
+            }
             if (head + t.length() > MAX_WIRE_CHARS) {
                 if (!(s instanceof ClusterSignal.LogAppended l)) {
                     continue; // an id this long is no id of Notify's; nothing sane to route
@@ -121,15 +128,14 @@ public record ClusterMessage(String origin, Instant sentAt, List<ClusterSignal> 
         if (s instanceof ClusterSignal.LogAppended l) {
             StringBuilder sb = new StringBuilder().append('L').append(l.sequence());
             for (int i = 0; i < l.audiences().size(); i++) {
-                sb.append(i == 0 ? '@' : ',');
-                Audience a = l.audiences().get(i);
-                if (a instanceof Audience.User u) {
-                    sb.append('u').append(enc(u.userId()));
-                } else {
-                    sb.append('t').append(enc(((Audience.Topic) a).topic()));
-                }
+                audience(sb.append(i == 0 ? '@' : ','), l.audiences().get(i));
             }
             return sb.toString();
+        }
+        if (s instanceof ClusterSignal.LiveEntry e) {
+            StringBuilder sb = new StringBuilder(e.body().length() * 3 / 2 + 32).append('E').append(e.sequence()).append(',')
+                    .append(e.previous()).append(',');
+            return audience(sb, e.audience()).append(',').append(enc(e.body())).toString();
         }
         if (s instanceof ClusterSignal.InboxChanged i) {
             return "I" + enc(i.userId());
@@ -138,6 +144,14 @@ public record ClusterMessage(String origin, Instant sentAt, List<ClusterSignal> 
             return "S" + enc(c.kind()) + ":" + enc(c.id());
         }
         return "D";
+    }
+
+    private static StringBuilder audience(StringBuilder sb, Audience a) {
+        return a instanceof Audience.User u ? sb.append('u').append(enc(u.userId())) : sb.append('t').append(enc(((Audience.Topic) a).topic()));
+    }
+
+    private static Audience audience(String a) {
+        return a.charAt(0) == 'u' ? Audience.user(dec(a.substring(1))) : Audience.topic(dec(a.substring(1)));
     }
 
     private static ClusterSignal signal(String t) {
@@ -151,10 +165,14 @@ public record ClusterMessage(String origin, Instant sentAt, List<ClusterSignal> 
                 List<Audience> audiences = new ArrayList<>();
                 if (at >= 0) {
                     for (String a : t.substring(at + 1).split(",")) {
-                        audiences.add(a.charAt(0) == 'u' ? Audience.user(dec(a.substring(1))) : Audience.topic(dec(a.substring(1))));
+                        audiences.add(audience(a));
                     }
                 }
                 return new ClusterSignal.LogAppended(seq, audiences);
+            }
+            case 'E': {
+                String[] p = t.substring(1).split(",", 4);
+                return new ClusterSignal.LiveEntry(Long.parseLong(p[0]), Long.parseLong(p[1]), audience(p[2]), dec(p[3]));
             }
             case 'D':
                 return new ClusterSignal.DeliveryDue();

@@ -37,6 +37,17 @@ public interface ClusterSignals extends AutoCloseable {
     default void noInterest(Audience audience) {
     }
 
+    /**
+     * Whether the host should hand this engine {@link ClusterSignal.LiveEntry}s (the entries themselves,
+     * for receivers to push without reading the log) instead of plain {@link ClusterSignal.LogAppended}s
+     * for users' entries. Off by default: a bus that every node hears would carry every body to every
+     * node. An engine that says yes routes each one by its audience, like a {@code LogAppended}.
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.5")
+    default boolean carriesEntries() {
+        return false;
+    }
+
     /** Whether signals flow now; false while reconnecting (the host then relies on its poll). */
     boolean connected();
 

@@ -55,6 +55,37 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
      */
     dev.notify.api.EventLogSlice readAll(long afterSequence, int limit);
 
+    /**
+     * The sequence of the newest entry for {@code audience} below {@code sequence}, 0 when it has
+     * none; asked once the entry at {@code sequence} is committed, so that a node carrying that entry
+     * to another node can say what came before it for that audience (see
+     * {@link ClusterSignal.LiveEntry}). A store shared by several processes answers from what every
+     * process appended, like {@link #readAll}.
+     *
+     * @return the sequence, or -1 when this store cannot tell (the default): the entry is then only signalled
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.5")
+    default long sequenceBefore(dev.notify.api.Audience audience, long sequence) {
+        return -1;
+    }
+
+    /**
+     * Appends event-log entries for a notification stored earlier, one per audience, after every
+     * entry in the log, durably, as a publish appends them. The engine releases the live event that a
+     * user's quiet hours held this way when they end: a new entry, so a client that saw later
+     * entries meanwhile still gets it when it resumes, and no client gets it before.
+     *
+     * @param at when they are appended (the entries' age for pruning counts from then)
+     * @return the appended entries, in order; empty when there is no such notification
+     * @throws UnsupportedOperationException when this store cannot (the default); the held live
+     *         event is then not released, and the inbox still keeps the notification
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.4")
+    default List<dev.notify.api.EventLogEntry> appendEvents(String notificationId, List<dev.notify.api.Audience> audiences,
+                                                              Instant at) {
+        throw new UnsupportedOperationException(describe() + " cannot append event-log entries to a stored notification");
+    }
+
     // ---- deliveries -------------------------------------------------------------------------
 
     /**
@@ -102,6 +133,24 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
     default boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
         release(deliveryId, dueAt);
         return true;
+    }
+
+    /**
+     * Makes the <em>deferred</em> deliveries of {@code channel} to {@code target} due at {@code now}:
+     * those released without an attempt ({@link #release(long, Instant)}) to a time after
+     * {@code now} and not attempted since, not leased, pending or retrying. A channel that deferred
+     * deliveries because their target was saturated (a webhook endpoint that hung) asks for it once
+     * the target answers again, so its backlog comes back at once rather than at the times it was
+     * spread over while the target was slow. Scheduled deliveries and retries after a failed
+     * attempt keep their times. The default does nothing (stores written before it existed); both
+     * stores of Notify implement it.
+     *
+     * @return how many deliveries were made due
+     * @since 0.4
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.4")
+    default int bringForward(String channel, String target, Instant now) {
+        return 0;
     }
 
     /** The delivery with this id. */

@@ -30,6 +30,34 @@ class ClusterMessageTest {
     }
 
     @Test
+    void aLiveEntrySurvivesTheWireWithItsBodyAndPreviousSequence() {
+        ClusterSignal.LiveEntry e = new ClusterSignal.LiveEntry(1042, 1017, Audience.user("u 1;x"),
+                "{\"title\":\"a; b, c\",\"data\":{\"n\":1}}");
+        ClusterMessage m = new ClusterMessage("n1", AT, List.of(e, new ClusterSignal.InboxChanged("u2")));
+
+        String wire = m.toWire();
+
+        assertThat(wire).startsWith("1 n1 1733500000123 E1042,1017,uu+1%3Bx,").matches("\\p{Print}+");
+        assertThat(ClusterMessage.parse(wire)).isEqualTo(m);
+    }
+
+    @Test
+    void aLiveEntryTooLongForTheWireTravelsAsThePlainSignalOfItsSequenceAndAudience() {
+        ClusterSignal.LiveEntry big = new ClusterSignal.LiveEntry(9, 3, Audience.user("u1"), "x".repeat(ClusterMessage.MAX_WIRE_CHARS));
+        ClusterSignal.LiveEntry small = new ClusterSignal.LiveEntry(10, 9, Audience.user("u1"), "{}");
+
+        List<ClusterMessage> packed = ClusterMessage.pack("n1", AT, List.of(big, small));
+
+        assertThat(packed.stream().flatMap(m -> m.signals().stream()).toList())
+                .containsExactly(new ClusterSignal.LogAppended(9, List.of(Audience.user("u1"))), small);
+    }
+
+    @Test
+    void aLiveEntryMustComeAfterItsPrevious() {
+        assertThatThrownBy(() -> new ClusterSignal.LiveEntry(5, 5, Audience.user("u1"), "{}")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aLogSignalWithoutAudiencesIsShort() {
         assertThat(new ClusterMessage("n1", AT, List.of(new ClusterSignal.LogAppended(7, List.of()))).toWire())
                 .isEqualTo("1 n1 1733500000123 L7");

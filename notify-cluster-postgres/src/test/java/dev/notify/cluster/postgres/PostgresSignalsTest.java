@@ -1,14 +1,12 @@
 package dev.notify.cluster.postgres;
 
 import dev.notify.api.Audience;
-import dev.notify.api.spi.ClusterContext;
 import dev.notify.api.spi.ClusterMessage;
 import dev.notify.api.spi.ClusterSignal;
 import dev.notify.api.spi.ClusterSignals;
 import dev.notify.api.spi.Config;
-import dev.notify.api.spi.Metrics;
 import dev.notify.testkit.PostgresServer;
-import dev.notify.testkit.RecordingMetrics;
+import dev.notify.testkit.RecordingClusterContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,62 +96,25 @@ class PostgresSignalsTest {
 
     @Test
     void aConfigurationWithoutAPostgresUrlIsRefusedWithTheKeyToSet() {
-        assertThatThrownBy(() -> new PostgresSignalsProvider().create(new Node("a", Config.empty()).context))
+        assertThatThrownBy(() -> new PostgresSignalsProvider().create(new Node("a", Config.empty())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cluster.postgres.jdbc-url");
-        assertThatThrownBy(() -> new PostgresSignalsProvider().create(new Node("a", Config.of(Map.of("jdbc-url", "jdbc:h2:mem:x"))).context))
+        assertThatThrownBy(() -> new PostgresSignalsProvider().create(new Node("a", Config.of(Map.of("jdbc-url", "jdbc:h2:mem:x")))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc:postgresql:");
     }
 
     private Node node(String id, String url) {
         Node n = new Node(id, Config.of(Map.of("jdbc-url", url)));
-        n.engine = new PostgresSignalsProvider().create(n.context);
+        n.engine = new PostgresSignalsProvider().create(n);
         engines.add(n.engine);
         return n;
     }
 
-    /** A host of one engine that records what it is handed. */
-    private static final class Node {
-        final BlockingQueue<ClusterMessage> messages = new LinkedBlockingQueue<>();
-        final BlockingQueue<String> resyncs = new LinkedBlockingQueue<>();
-        final ClusterContext context;
+    /** A host of one engine, which records what it is handed. */
+    private static final class Node extends RecordingClusterContext {
         ClusterSignals engine;
 
         Node(String id, Config config) {
-            Metrics metrics = new RecordingMetrics();
-            context = new ClusterContext() {
-                @Override
-                public String nodeId() {
-                    return id;
-                }
-
-                @Override
-                public Config config() {
-                    return config;
-                }
-
-                @Override
-                public void received(ClusterMessage message) {
-                    if (!message.origin().equals(id)) {
-                        messages.add(message);
-                    }
-                }
-
-                @Override
-                public void resync(String reason) {
-                    resyncs.add(reason);
-                }
-
-                @Override
-                public Metrics metrics() {
-                    return metrics;
-                }
-            };
-        }
-
-        ClusterMessage next() throws InterruptedException {
-            ClusterMessage m = messages.poll(10, TimeUnit.SECONDS);
-            assertThat(m).as("a message within 10 s").isNotNull();
-            return m;
+            super(id, config);
         }
     }
 }

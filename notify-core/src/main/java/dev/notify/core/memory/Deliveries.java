@@ -102,6 +102,11 @@ final class Deliveries {
                     s.nextAttemptAt = null;
                     s.lastError = nd.suppressedBecause().get();
                     statusCounts.get(DeliveryStatus.CANCELLED).increment();
+                } else if (nd.heldBecause().isPresent()) {
+                    // quiet hours hold it: due when they end, and the record says why meanwhile
+                    s.lastError = nd.heldBecause().get();
+                    statusCounts.get(DeliveryStatus.PENDING).increment();
+                    makeDue(s);
                 } else if (lease != null && !nd.dueAt().isAfter(createdAt)) {
                     statusCounts.get(DeliveryStatus.PENDING).increment();
                     leases.take(s, lease);
@@ -209,6 +214,7 @@ final class Deliveries {
             }
             s.addAttempt(attempt);
             s.attempts = attempt.number();
+            s.deferred = false;
             if (attempt.error().isPresent()) {
                 s.lastError = attempt.error().get();
             }
@@ -250,9 +256,37 @@ final class Deliveries {
             leases.end(s);
             unschedule(s);
             s.nextAttemptAt = dueAt;
+            s.deferred = true;
             makeDue(s);
             return true;
         }
+    }
+
+    /** Makes the deferred deliveries of the channel to the target that are due after {@code now} due now. */
+    int bringForward(String channel, String target, Instant now) {
+        Objects.requireNonNull(now, "now");
+        ConcurrentHashMap<String, TargetIds> byTarget = deliveriesByTarget.get(Objects.requireNonNull(channel, "channel"));
+        TargetIds ids = byTarget == null ? null : byTarget.get(Objects.requireNonNull(target, "target"));
+        if (ids == null) {
+            return 0;
+        }
+        int n = 0;
+        for (long id : ids.toArray()) {
+            DeliveryState s = byId.get(id);
+            if (s == null) {
+                continue;
+            }
+            synchronized (s) {
+                if (!s.removed && s.deferred && s.isActive() && s.leaseBucket == null && s.nextAttemptAt != null
+                        && s.nextAttemptAt.isAfter(now)) {
+                    unschedule(s);
+                    s.nextAttemptAt = now;
+                    makeDue(s);
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     Optional<DeliveryRecord> delivery(long deliveryId) {

@@ -24,6 +24,7 @@ final class DeliveryState {
     DeliveryStatus status = DeliveryStatus.PENDING;
     int attempts;
     Instant nextAttemptAt;
+    boolean deferred; // released without an attempt, and not attempted since (NotificationStore.bringForward)
     String lastError;
     Instant updatedAt; // null: the end of the last attempt (saves an Instant per delivery)
     String leaseOwner;

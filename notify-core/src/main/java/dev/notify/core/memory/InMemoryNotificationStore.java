@@ -1,8 +1,10 @@
 package dev.notify.core.memory;
 
+import dev.notify.api.Audience;
 import dev.notify.api.DeliveryAttempt;
 import dev.notify.api.DeliveryRecord;
 import dev.notify.api.DeliveryStatus;
+import dev.notify.api.EventLogEntry;
 import dev.notify.api.EventLogSlice;
 import dev.notify.api.InboxItem;
 import dev.notify.api.InboxQuery;
@@ -147,6 +149,11 @@ public final class InMemoryNotificationStore implements NotificationStore {
     }
 
     @Override
+    public int bringForward(String channel, String target, Instant now) {
+        return deliveries.bringForward(channel, target, now);
+    }
+
+    @Override
     public Optional<DeliveryRecord> delivery(long deliveryId) {
         return deliveries.delivery(deliveryId);
     }
@@ -218,6 +225,16 @@ public final class InMemoryNotificationStore implements NotificationStore {
     @Override
     public EventLogSlice readAfter(long afterSequence, String userId, Set<String> topics, int limit) {
         return eventLog.readAfter(afterSequence, userId, topics, limit);
+    }
+
+    @Override
+    public List<EventLogEntry> appendEvents(String notificationId, List<Audience> audiences, Instant at) {
+        Optional<Notification> n = find(notificationId);
+        if (n.isEmpty() || audiences.isEmpty()) {
+            return List.of();
+        }
+        PublishRequest again = new PublishRequest(n.get(), "", audiences, List.of(), Optional.empty());
+        return eventLog.append(List.of(again), new Notification[1]).get(0);
     }
 
     @Override

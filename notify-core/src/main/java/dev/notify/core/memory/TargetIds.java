@@ -43,6 +43,11 @@ final class TargetIds {
         return dropped;
     }
 
+    /** The ids, oldest first, as a copy. */
+    synchronized long[] toArray() {
+        return Arrays.copyOf(ids, size);
+    }
+
     synchronized NavigableSet<Long> newestFirst() {
         TreeSet<Long> set = new TreeSet<>(Comparator.reverseOrder());
         for (int i = 0; i < size; i++) {

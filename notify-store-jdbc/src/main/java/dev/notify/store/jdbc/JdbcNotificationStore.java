@@ -1,9 +1,11 @@
 package dev.notify.store.jdbc;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.notify.api.Audience;
 import dev.notify.api.DeliveryAttempt;
 import dev.notify.api.DeliveryRecord;
 import dev.notify.api.DeliveryStatus;
+import dev.notify.api.EventLogEntry;
 import dev.notify.api.EventLogSlice;
 import dev.notify.api.InboxItem;
 import dev.notify.api.InboxQuery;
@@ -206,6 +208,11 @@ public final class JdbcNotificationStore implements NotificationStore {
     // ---- event log --------------------------------------------------------------------------
 
     @Override
+    public List<EventLogEntry> appendEvents(String notificationId, List<Audience> audiences, Instant at) {
+        return publisher.appendEvents(notificationId, audiences, at);
+    }
+
+    @Override
     public EventLogSlice readAfter(long afterSequence, String userId, Set<String> topics, int limit) {
         return eventLog.readAfter(afterSequence, userId, topics, limit);
     }
@@ -218,6 +225,11 @@ public final class JdbcNotificationStore implements NotificationStore {
     @Override
     public long latestSequence() {
         return eventLog.latestSequence();
+    }
+
+    @Override
+    public long sequenceBefore(Audience audience, long sequence) {
+        return eventLog.sequenceBefore(audience, sequence);
     }
 
     // ---- deliveries -------------------------------------------------------------------------
@@ -248,6 +260,12 @@ public final class JdbcNotificationStore implements NotificationStore {
     @Override
     public boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
         return deliveries.release(deliveryId, dueAt, Objects.requireNonNull(claim, "claim"));
+    }
+
+    @Override
+    public int bringForward(String channel, String target, Instant now) {
+        return deliveries.bringForward(Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(target, "target"),
+                Objects.requireNonNull(now, "now"));
     }
 
     @Override

@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @DisplayName("Opening the store")
 class MigrationsTest {
 
-    /** The newest migration this code ships (V6__preferences.sql). */
-    private static final String LATEST = "6";
+    /** The newest migration this code ships (V7__deferrals.sql). */
+    private static final String LATEST = "7";
 
 
     private static Path freshH2Dir() {

@@ -26,7 +26,7 @@ class PollParamsFuzzTest {
             @ForAll("values") String limit, @ForAll("topicLists") String topics) {
         PollParams p;
         try {
-            p = assertTimeoutPreemptively(Duration.ofSeconds(2), () -> PollParams.parse(after, wait, limit, topics, SETTINGS));
+            p = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> PollParams.parse(after, wait, limit, topics, SETTINGS));
         } catch (PollParams.BadParameter e) {
             assertThat(e.getMessage()).isNotBlank().hasSizeLessThan(400);
             assertThat(e.getMessage().chars().noneMatch(Character::isISOControl)).as("printable: %s", e.getMessage()).isTrue();

@@ -191,7 +191,7 @@ public final class SseConnection extends StreamConnection implements Subscriber 
     public void onEvent(EventLogEntry entry) {
         Next next;
         synchronized (this) {
-            if (state.isClosed() || completing) {
+            if (state.isClosed() || completing || (state.isLive() && !state.isNews(entry))) {
                 return;
             }
             if (!state.isLive()) {
@@ -292,7 +292,8 @@ public final class SseConnection extends StreamConnection implements Subscriber 
     }
 
     /** The credential the stream was opened with expired: a final {@code reauthenticate} event, then the end. */
-    void expire() {
+    @Override
+    protected void credentialExpired() {
         Next next;
         synchronized (this) {
             if (state.isClosed() || completing) {

@@ -27,21 +27,11 @@ final class SseServlet extends HttpServlet {
 
     private final transient SseChannel channel;
 
+    /** The response buffer of a stream, in bytes: Jetty's smallest pooled buffer. */
+    static final int STREAM_BUFFER = 4096;
+
     SseServlet(SseChannel channel) {
         this.channel = channel;
-    }
-
-    /** Ends the stream with a {@code reauthenticate} event when the credential it was opened with expires. */
-    private void endAt(java.time.Instant expiresAt, SseConnection connection) {
-        long delay = Math.max(0, java.time.Duration.between(channel.context().clock().instant(), expiresAt).toMillis());
-        // weakly held: a stream closed long before its credential expires is not kept alive by the timer
-        java.lang.ref.WeakReference<SseConnection> ref = new java.lang.ref.WeakReference<>(connection);
-        channel.context().scheduler().schedule(() -> {
-            SseConnection c = ref.get();
-            if (c != null) {
-                c.expire();
-            }
-        }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -96,6 +86,10 @@ final class SseServlet extends HttpServlet {
             resp.setHeader("Cache-Control", "no-cache, no-store, no-transform");
             // reverse proxies (nginx) must not buffer the stream
             resp.setHeader("X-Accel-Buffering", "no");
+            // the container's response buffer is held for as long as the stream is open (Jetty: 32 KiB from its
+            // pool, 2/3 of a stream's memory); a frame or two is what a stream aggregates between flushes, and a
+            // larger write goes out without being copied (issue 15)
+            resp.setBufferSize(STREAM_BUFFER);
             AsyncContext async = req.startAsync();
             async.setTimeout(0);
             ServletOutputStream out = resp.getOutputStream();
@@ -104,7 +98,7 @@ final class SseServlet extends HttpServlet {
             out.setWriteListener(sink);
             connection.start(sink, stats, recent, params.resumeAfter(), logHead);
             if (req.getAttribute(Identity.EXPIRES_AT_ATTRIBUTE) instanceof java.time.Instant expiresAt) {
-                endAt(expiresAt, connection);
+                connection.endWhenCredentialExpires(expiresAt);
             }
         } catch (RuntimeException e) {
             connection.close();

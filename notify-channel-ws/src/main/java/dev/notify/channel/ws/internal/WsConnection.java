@@ -169,7 +169,7 @@ public final class WsConnection extends StreamConnection implements Subscriber {
     public void onEvent(EventLogEntry entry) {
         boolean slow;
         synchronized (this) {
-            if (state.isClosed()) {
+            if (state.isClosed() || (state.isLive() && !state.isNews(entry))) {
                 return;
             }
             if (!state.isLive()) {
@@ -500,7 +500,8 @@ public final class WsConnection extends StreamConnection implements Subscriber {
      * final {@code reauthenticate} frame, then the socket closes with {@value #CREDENTIAL_EXPIRED};
      * the client gets a fresh credential and resumes from its last id.
      */
-    void expire() {
+    @Override
+    protected void credentialExpired() {
         synchronized (this) {
             if (state.isClosed() || expiring) {
                 return;

@@ -15,16 +15,13 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 
 import java.io.IOException;
-import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -110,7 +107,7 @@ public final class WsEndpoint extends Endpoint {
             InboxStats stats = channel.context().inbox().stats(identity.userId());
             c.start(sink, stats, after, logHead);
             if (property(config, session, Identity.EXPIRES_AT_ATTRIBUTE) instanceof Instant expiresAt) {
-                endAt(expiresAt, c);
+                c.endWhenCredentialExpires(expiresAt);
             }
         } catch (RuntimeException e) {
             channel.context().logger().log(System.Logger.Level.WARNING, "cannot open WebSocket for user " + identity.userId(), e);
@@ -122,19 +119,6 @@ public final class WsEndpoint extends Endpoint {
     private static Object property(EndpointConfig config, Session session, String key) {
         Object v = config.getUserProperties().get(key);
         return v != null ? v : session.getUserProperties().get(key);
-    }
-
-    /** Ends the connection with a {@code reauthenticate} frame when the credential it was opened with expires. */
-    private void endAt(Instant expiresAt, WsConnection c) {
-        long delay = Math.max(0, Duration.between(channel.context().clock().instant(), expiresAt).toMillis());
-        // weakly held: a connection closed long before its credential expires is not kept alive by the timer
-        WeakReference<WsConnection> ref = new WeakReference<>(c);
-        channel.context().scheduler().schedule(() -> {
-            WsConnection live = ref.get();
-            if (live != null) {
-                live.expire();
-            }
-        }, delay, TimeUnit.MILLISECONDS);
     }
 
     @Override

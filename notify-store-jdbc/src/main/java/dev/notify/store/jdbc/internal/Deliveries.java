@@ -185,7 +185,8 @@ public final class Deliveries {
     private static final String ATTEMPT_SET = "status = CASE WHEN status = 'cancelled' THEN status ELSE ? END, attempts = ?, "
             + "next_attempt_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
             + "claimable_at = CASE WHEN status = 'cancelled' THEN NULL ELSE ? END, "
-            + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, lease_token = NULL, updated_at = ?";
+            + "last_error = COALESCE(?, last_error), lease_owner = NULL, lease_until = NULL, lease_token = NULL, deferred = FALSE, "
+            + "updated_at = ?";
 
     /** The same update for a whole group on PostgreSQL: one statement over arrays, answering the updated rows. */
     private static final String PG_ATTEMPTS_UPDATE = "UPDATE notify_delivery d SET "
@@ -193,7 +194,7 @@ public final class Deliveries {
             + "next_attempt_at = CASE WHEN d.status = 'cancelled' THEN NULL ELSE v.due END, "
             + "claimable_at = CASE WHEN d.status = 'cancelled' THEN NULL ELSE v.due END, "
             + "last_error = COALESCE(v.error, d.last_error), lease_owner = NULL, lease_until = NULL, lease_token = NULL, "
-            + "updated_at = v.updated "
+            + "deferred = FALSE, updated_at = v.updated "
             + "FROM unnest(?::bigint[], ?::varchar[], ?::int[], ?::bigint[], ?::varchar[], ?::bigint[], ?::varchar[], ?::bigint[], ?::int[]) "
             + "AS v(id, status, attempts, due, error, updated, owner, token, held) WHERE d.id = v.id "
             + "AND (v.owner IS NULL OR d.status = 'cancelled' OR (d.lease_owner = v.owner AND d.lease_token = v.token AND d.attempts = v.held)) "
@@ -385,8 +386,8 @@ public final class Deliveries {
     public boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
         int n = db.write("releasing a delivery", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET lease_owner = NULL, lease_until = NULL, "
-                    + "lease_token = NULL, next_attempt_at = ?, claimable_at = ? WHERE id = ? AND status IN ('pending', 'retrying') "
-                    + "AND " + FENCE)) {
+                    + "lease_token = NULL, next_attempt_at = ?, claimable_at = ?, deferred = TRUE WHERE id = ? "
+                    + "AND status IN ('pending', 'retrying') AND " + FENCE)) {
                 ps.setLong(1, Sql.nanos(dueAt));
                 ps.setLong(2, Sql.nanos(dueAt));
                 ps.setLong(3, deliveryId);
@@ -395,6 +396,23 @@ public final class Deliveries {
             }
         });
         return n > 0;
+    }
+
+    /** Makes the deferred, unleased deliveries of the channel to the target that are due after {@code now} due now. */
+    public int bringForward(String channel, String target, Instant now) {
+        return db.write("bringing deferred deliveries forward", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET next_attempt_at = ?, claimable_at = ? "
+                    + "WHERE channel = ? AND target = ? AND deferred AND status IN ('pending', 'retrying') "
+                    + "AND lease_owner IS NULL AND next_attempt_at > ?")) {
+                long at = Sql.nanos(now);
+                ps.setLong(1, at);
+                ps.setLong(2, at);
+                ps.setString(3, channel);
+                ps.setString(4, target);
+                ps.setLong(5, at);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     public Optional<DeliveryRecord> delivery(long id) {

@@ -145,6 +145,24 @@ public final class EventLogTable {
         });
     }
 
+    /**
+     * The audience's newest sequence below {@code sequence} (an index range read); appends are
+     * serialised on the log-state row, so once {@code sequence} is committed nothing below it commits later.
+     */
+    public long sequenceBefore(Audience audience, long sequence) {
+        String column = audience instanceof Audience.User ? "user_id" : "topic";
+        String id = audience instanceof Audience.User u ? u.userId() : ((Audience.Topic) audience).topic();
+        return db.read("reading the event log", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT MAX(seq) FROM notify_event WHERE " + column + " = ? AND seq < ?")) {
+                ps.setString(1, id);
+                ps.setLong(2, sequence);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
     public long latestSequence() {
         return db.read("reading the event log", c -> Math.min(state(c)[0], db.durability().durableSequence()));
     }

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,6 +43,9 @@ public final class Publisher {
             + "attempts, next_attempt_at, claimable_at, lease_owner, lease_until, lease_token, created_at, updated_at, last_error) "
             + "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String INSERT_EVENT = "INSERT INTO notify_event (seq, notification_id, user_id, topic, created_at) VALUES (?, ?, ?, ?, ?)";
+
+    /** At most this many idempotency keys in one look-up. */
+    private static final int KEYS_PER_LOOKUP = 500;
 
     private final Database db;
     private final Duration idempotencyWindow;
@@ -101,6 +105,8 @@ public final class Publisher {
         List<Integer> freshIndex = new ArrayList<>(n);
 
         Map<String, Integer> keysInBatch = new HashMap<>();
+        List<PublishRequest> keyed = new ArrayList<>();
+        List<Integer> keyedIndex = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             PublishRequest r = requests.get(i);
             Optional<String> key = r.notification().idempotencyKey();
@@ -109,16 +115,22 @@ public final class Publisher {
                 Integer first = keysInBatch.putIfAbsent(k, i);
                 if (first != null) {
                     duplicateOf[i] = first;
-                    continue;
-                }
-                Optional<Notification> existing = claimKey(c, r);
-                if (existing.isPresent()) {
-                    results[i] = new PublishResult(existing.get(), true, List.of(), List.of());
-                    continue;
+                } else {
+                    keyed.add(r);
+                    keyedIndex.add(i);
                 }
             }
-            fresh.add(r);
-            freshIndex.add(i);
+        }
+        if (!keyed.isEmpty()) {
+            for (Map.Entry<Integer, Notification> e : claimKeys(c, keyed).entrySet()) {
+                results[keyedIndex.get(e.getKey())] = new PublishResult(e.getValue(), true, List.of(), List.of());
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (duplicateOf[i] < 0 && results[i] == null) {
+                fresh.add(requests.get(i));
+                freshIndex.add(i);
+            }
         }
 
         if (!fresh.isEmpty()) {
@@ -139,53 +151,98 @@ public final class Publisher {
     }
 
     /**
-     * Takes the request's idempotency key: returns the notification that already holds it within
-     * the window, or records the key for this request and returns empty.
+     * Takes the idempotency keys of {@code keyed} (each key once) for their requests: one look-up
+     * per scope and {@value #KEYS_PER_LOOKUP} keys, one batch recording the new keys (a key claimed
+     * one by one cost two round trips per keyed publish, most of a batch's time when every entry of
+     * an ingested stream has a key). Returns, by index into {@code keyed}, the notification that holds
+     * a key already within the window; an expired key (or one whose notification is gone) is free again.
      */
-    private Optional<Notification> claimKey(Connection c, PublishRequest r) throws SQLException {
-        Notification n = r.notification();
-        String key = n.idempotencyKey().orElseThrow();
-        long now = Sql.nanos(n.createdAt());
-        long cutoff = Sql.nanos(n.createdAt().minus(idempotencyWindow));
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT notification_id, created_at FROM notify_idempotency WHERE scope = ? AND idem_key = ?")) {
-            ps.setString(1, r.idempotencyScope());
-            ps.setString(2, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    String existingId = rs.getString(1);
-                    if (rs.getLong(2) >= cutoff) {
-                        Optional<Notification> first = Reads.notification(c, existingId);
-                        if (first.isPresent()) {
-                            return first;
+    private Map<Integer, Notification> claimKeys(Connection c, List<PublishRequest> keyed) throws SQLException {
+        Map<String, List<String>> keysByScope = new java.util.LinkedHashMap<>();
+        for (PublishRequest r : keyed) {
+            keysByScope.computeIfAbsent(r.idempotencyScope(), x -> new ArrayList<>()).add(r.notification().idempotencyKey().orElseThrow());
+        }
+        Map<String, Object[]> held = new HashMap<>(); // scope \0 key -> {notification id, created_at}
+        for (Map.Entry<String, List<String>> byScope : keysByScope.entrySet()) {
+            List<String> keys = byScope.getValue();
+            for (int from = 0; from < keys.size(); from += KEYS_PER_LOOKUP) {
+                List<String> chunk = keys.subList(from, Math.min(keys.size(), from + KEYS_PER_LOOKUP));
+                try (PreparedStatement ps = c.prepareStatement("SELECT idem_key, notification_id, created_at FROM notify_idempotency"
+                        + " WHERE scope = ? AND idem_key IN (" + Sql.placeholders(chunk.size()) + ")")) {
+                    customPlan(ps);
+                    ps.setString(1, byScope.getKey());
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 2, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            held.put(byScope.getKey() + '\u0000' + rs.getString(1), new Object[] {rs.getString(2), rs.getLong(3)});
                         }
                     }
-                    // Expired (or its notification is gone): the key is free again. The condition makes
-                    // two concurrent takers conflict instead of both believing they own it.
-                    try (PreparedStatement up = c.prepareStatement("UPDATE notify_idempotency SET notification_id = ?, "
-                            + "created_at = ? WHERE scope = ? AND idem_key = ? AND notification_id = ?")) {
-                        up.setString(1, n.id());
-                        up.setLong(2, now);
-                        up.setString(3, r.idempotencyScope());
-                        up.setString(4, key);
-                        up.setString(5, existingId);
-                        if (up.executeUpdate() != 1) {
-                            throw new SQLException("idempotency key taken concurrently", Sql.UNIQUE_VIOLATION);
-                        }
-                    }
-                    return Optional.empty();
                 }
             }
         }
-        try (PreparedStatement ins = c.prepareStatement(
-                "INSERT INTO notify_idempotency (scope, idem_key, notification_id, created_at) VALUES (?, ?, ?, ?)")) {
-            ins.setString(1, r.idempotencyScope());
-            ins.setString(2, key);
-            ins.setString(3, n.id());
-            ins.setLong(4, now);
-            ins.executeUpdate();
+        Map<Integer, Notification> existing = new HashMap<>();
+        List<PublishRequest> fresh = new ArrayList<>(keyed.size());
+        for (int i = 0; i < keyed.size(); i++) {
+            PublishRequest r = keyed.get(i);
+            Notification n = r.notification();
+            String key = n.idempotencyKey().orElseThrow();
+            Object[] row = held.get(r.idempotencyScope() + '\u0000' + key);
+            if (row == null) {
+                fresh.add(r);
+                continue;
+            }
+            String existingId = (String) row[0];
+            if ((long) row[1] >= Sql.nanos(n.createdAt().minus(idempotencyWindow))) {
+                Optional<Notification> first = Reads.notification(c, existingId);
+                if (first.isPresent()) {
+                    existing.put(i, first.get());
+                    continue;
+                }
+            }
+            // Expired (or its notification is gone): the key is free again. The condition makes
+            // two concurrent takers conflict instead of both believing they own it.
+            try (PreparedStatement up = c.prepareStatement("UPDATE notify_idempotency SET notification_id = ?, "
+                    + "created_at = ? WHERE scope = ? AND idem_key = ? AND notification_id = ?")) {
+                up.setString(1, n.id());
+                up.setLong(2, Sql.nanos(n.createdAt()));
+                up.setString(3, r.idempotencyScope());
+                up.setString(4, key);
+                up.setString(5, existingId);
+                if (up.executeUpdate() != 1) {
+                    throw new SQLException("idempotency key taken concurrently", Sql.UNIQUE_VIOLATION);
+                }
+            }
         }
-        return Optional.empty();
+        if (!fresh.isEmpty()) {
+            // a concurrent publish that took one of these keys meanwhile fails the batch with a unique violation: run again
+            try (PreparedStatement ins = c.prepareStatement(
+                    "INSERT INTO notify_idempotency (scope, idem_key, notification_id, created_at) VALUES (?, ?, ?, ?)")) {
+                for (PublishRequest r : fresh) {
+                    ins.setString(1, r.idempotencyScope());
+                    ins.setString(2, r.notification().idempotencyKey().orElseThrow());
+                    ins.setString(3, r.notification().id());
+                    ins.setLong(4, Sql.nanos(r.notification().createdAt()));
+                    ins.addBatch();
+                }
+                ins.executeBatch();
+            }
+        }
+        return existing;
+    }
+
+    /**
+     * Has PostgreSQL plan the statement for its values at every execution. Prepared on the server
+     * (the driver's default from the fifth execution), it gets a generic plan made while the table
+     * was small: a sequential scan, which a key look-up with hundreds of values then kept doing over
+     * the whole table (0.65 s a batch at 100,000 keys, measured). Planned with the values, it
+     * uses the primary key.
+     */
+    private static void customPlan(PreparedStatement ps) throws SQLException {
+        if (ps.isWrapperFor(org.postgresql.PGStatement.class)) {
+            ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
+        }
     }
 
     private static void insertNotifications(Connection c, List<PublishRequest> fresh) throws SQLException {
@@ -276,7 +333,8 @@ public final class Publisher {
                             ps.setNull(9, Types.BIGINT);
                             ps.setNull(10, Types.BIGINT);
                         }
-                        ps.setNull(13, Types.VARCHAR);
+                        // held by quiet hours: the record says why until the attempt at their end
+                        ps.setString(13, d.heldBecause().orElse(null));
                     }
                     ps.setLong(11, created);
                     ps.setLong(12, created);
@@ -295,7 +353,8 @@ public final class Publisher {
                         boolean suppressed = d.suppressedBecause().isPresent();
                         records.add(new DeliveryRecord(keys.getLong(1), n.id(), d.channel(), d.target(), n.priority(),
                                 suppressed ? DeliveryStatus.CANCELLED : DeliveryStatus.PENDING, 0,
-                                suppressed ? Optional.empty() : Optional.of(d.dueAt()), d.suppressedBecause(), n.createdAt(), n.createdAt()));
+                                suppressed ? Optional.empty() : Optional.of(d.dueAt()), suppressed ? d.suppressedBecause() : d.heldBecause(),
+                                n.createdAt(), n.createdAt()));
                     }
                     out.add(List.copyOf(records));
                 }
@@ -312,7 +371,30 @@ public final class Publisher {
         return Optional.empty();
     }
 
+    /**
+     * Appends entries for a stored notification after everything in the log (a live event that
+     * quiet hours held), aged from {@code at}; durable when it returns.
+     */
+    public List<EventLogEntry> appendEvents(String notificationId, List<Audience> audiences, Instant at) {
+        if (audiences.isEmpty()) {
+            return List.of();
+        }
+        List<EventLogEntry> out = db.inTransaction("appending event-log entries", c -> {
+            Optional<Notification> n = Reads.notification(c, notificationId);
+            if (n.isEmpty()) {
+                return List.<EventLogEntry>of();
+            }
+            return appendEvents(c, List.of(new PublishRequest(n.get(), "", audiences, List.of(), Optional.empty())), at).get(0);
+        });
+        return out;
+    }
+
     private List<List<EventLogEntry>> appendEvents(Connection c, List<PublishRequest> fresh) throws SQLException {
+        return appendEvents(c, fresh, null);
+    }
+
+    // appendedAt: null for a publish (the entries age with their notification)
+    private List<List<EventLogEntry>> appendEvents(Connection c, List<PublishRequest> fresh, Instant appendedAt) throws SQLException {
         int count = 0;
         for (PublishRequest r : fresh) {
             count += r.audiences().size();
@@ -325,14 +407,14 @@ public final class Publisher {
             return out;
         }
         if (db.dialect() == Dialect.POSTGRESQL) {
-            return appendInOneStatement(c, fresh, count);
+            return appendInOneStatement(c, fresh, count, appendedAt);
         }
         long last = allocate(c, count);
         long seq = last - count;
         try (PreparedStatement ps = c.prepareStatement(INSERT_EVENT)) {
             for (PublishRequest r : fresh) {
                 Notification n = r.notification();
-                long created = Sql.nanos(n.createdAt());
+                long created = Sql.nanos(appendedAt != null ? appendedAt : n.createdAt());
                 List<EventLogEntry> entries = new ArrayList<>(r.audiences().size());
                 for (Audience a : r.audiences()) {
                     seq++;
@@ -360,7 +442,8 @@ public final class Publisher {
      * PostgreSQL: takes the sequences and inserts the entries in one statement, so that the
      * log-state row lock is held for one round trip and the commit only.
      */
-    private static List<List<EventLogEntry>> appendInOneStatement(Connection c, List<PublishRequest> fresh, int count) throws SQLException {
+    private static List<List<EventLogEntry>> appendInOneStatement(Connection c, List<PublishRequest> fresh, int count,
+                                                                  Instant appendedAt) throws SQLException {
         String[] ids = new String[count];
         String[] users = new String[count];
         String[] topics = new String[count];
@@ -372,7 +455,7 @@ public final class Publisher {
                 ids[k] = n.id();
                 users[k] = a instanceof Audience.User ? ((Audience.User) a).userId() : null;
                 topics[k] = a instanceof Audience.Topic ? ((Audience.Topic) a).topic() : null;
-                created[k] = Sql.nanos(n.createdAt());
+                created[k] = Sql.nanos(appendedAt != null ? appendedAt : n.createdAt());
                 k++;
             }
         }

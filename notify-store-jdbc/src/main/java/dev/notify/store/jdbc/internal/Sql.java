@@ -64,6 +64,11 @@ public final class Sql {
             if (t instanceof SQLException && UNIQUE_VIOLATION.equals(((SQLException) t).getSQLState())) {
                 return true;
             }
+            // a batch's failure may name only "batch entry aborted", its statement's error chained as the next exception
+            if (t instanceof java.sql.BatchUpdateException b && b.getNextException() != null && b.getNextException() != b
+                    && isUniqueViolation(b.getNextException())) {
+                return true;
+            }
         }
         return false;
     }

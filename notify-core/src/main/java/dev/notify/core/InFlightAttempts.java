@@ -1,0 +1,430 @@
+package dev.notify.core;
+
+import dev.notify.api.DeliveryResult;
+import dev.notify.api.spi.AsyncChannel;
+import dev.notify.api.spi.Delivery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The attempts in flight on this node: starts each one without holding the worker that claimed
+ * it, ends it when the channel's result or its deadline arrives, whichever is first, and has the
+ * outcome recorded. Owns the node's limit of attempts in flight ({@code delivery.max-in-flight}),
+ * the deadlines, and the recording threads. Calls the channels (through their {@link ChannelSlot}),
+ * {@link DeliveryOutcomes} and the {@code handBack}/{@code requeue} functions it is given.
+ *
+ * <p>An {@link AsyncChannel}'s {@code deliverAsync} is called on the worker, which moves on as soon
+ * as it returns. A blocking channel's {@code deliver} runs on the channel's own threads
+ * ({@link ChannelSlot#threads()}), so a plugin that blocks forever holds only its own threads;
+ * but while the channel is quick (every call under 1 ms, {@link ChannelSlot#inline()}) the worker
+ * calls it itself, sparing the thread switch, and is <em>lent</em> to the channel, a replacement
+ * worker started, if a call holds it longer than {@link #LEND_AFTER_NANOS}. So a hung plugin
+ * delays the other channels' deliveries by 20-40 ms once, not for good.
+ *
+ * <p>Where the outcome is recorded depends on which thread has it. On a thread of the engine's
+ * own (a blocking channel's thread, or the worker when an async stage was complete on return) it is
+ * recorded right there, as the engine did before attempts left the workers: a hand-over costs a
+ * thread switch per delivery. Otherwise it goes to the engine's {@code notify-recorder} threads,
+ * never staying on the thread that completed the channel's stage: for an HTTP client that is an I/O thread shared by many
+ * connections, and a store write there (a JDBC round trip, a lock) would stall all of them; for a
+ * timeout it is the timer thread, which every claim and deadline waits on. There are as many
+ * recorders as workers, as many store writes at once as before; their queue needs no bound of its
+ * own, because each attempt is recorded once and keeps its permit until it is, so the queue never
+ * holds more than {@code delivery.max-in-flight} tasks.
+ */
+final class InFlightAttempts {
+
+    private static final System.Logger LOG = System.getLogger(InFlightAttempts.class.getName());
+
+    private final ServiceConfig config;
+    private final DeliveryOutcomes outcomes;
+    private final Consumer<DeliveryJob> handBack;
+    private final Consumer<DeliveryJob> requeue;
+    private final Runnable replaceWorker;
+    private final LongSupplier nanos;
+    private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
+    private final Semaphore permits;
+    private final ThreadPoolExecutor recorders;
+    private final Duration leaseMargin;
+    // an attempt is started only with at least this much lease left; less, and it is handed back and claimed afresh
+    private final Duration shortestStart;
+    // leases this node's claim renewed while their deliveries waited in memory (rare: a backlog longer than a lease)
+    private final ConcurrentHashMap<Long, Instant> renewed = new ConcurrentHashMap<>();
+    // whether other nodes claim from the same store; until told otherwise, assume they may
+    private volatile boolean shared = true;
+    private volatile boolean closed;
+
+    /**
+     * @param handBack gives a delivery this node will not attempt back to the store
+     * @param requeue queues a parked job whose channel has a free place again
+     * @param replaceWorker starts a worker in place of one lent to a channel (see {@link #LEND_AFTER_NANOS})
+     * @param nanos the monotonic time deadlines are measured in ({@link System#nanoTime} but in tests)
+     */
+    InFlightAttempts(ServiceConfig config, DeliveryOutcomes outcomes, Consumer<DeliveryJob> handBack, Consumer<DeliveryJob> requeue,
+                     Runnable replaceWorker, LongSupplier nanos) {
+        this.config = config;
+        this.outcomes = outcomes;
+        this.handBack = handBack;
+        this.requeue = requeue;
+        this.replaceWorker = replaceWorker;
+        this.nanos = nanos;
+        this.permits = new Semaphore(config.maxInFlight());
+        AtomicInteger seq = new AtomicInteger();
+        this.recorders = new ThreadPoolExecutor(config.workers(), config.workers(), 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "notify-recorder-" + seq.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        recorders.allowCoreThreadTimeOut(true);
+        // a tenth of the lease, at most 5 s: time to record the outcome before the lease would lapse
+        this.leaseMargin = min(config.lease().dividedBy(10), Duration.ofSeconds(5));
+        Duration cut = config.lease().minus(leaseMargin);
+        this.shortestStart = min(config.deliveryTimeout(), cut.dividedBy(2));
+        if (config.deliveryTimeout().compareTo(cut) > 0) {
+            LOG.log(System.Logger.Level.INFO, "the delivery timeout (" + config.deliveryTimeout() + ") is longer than the lease ("
+                    + config.lease() + "): attempts end at " + cut + " after their claim at the latest, so that no lease lapses "
+                    + "under an attempt in flight");
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /**
+     * Waits until fewer than {@code delivery.max-in-flight} attempts are in flight and takes a
+     * permit for the next one; a worker does so before it takes a job, so that at the limit jobs
+     * stay queued (and visible to shutdown) rather than held by waiting workers.
+     *
+     * @return false when closed meanwhile (no permit taken)
+     */
+    boolean acquire() throws InterruptedException {
+        permits.acquire();
+        if (closed) {
+            permits.release();
+            return false;
+        }
+        return true;
+    }
+
+    /** Returns a permit that was not used for an attempt. */
+    void release() {
+        permits.release();
+    }
+
+    /**
+     * This node's claim renewed the lease of a delivery it already holds in memory (its lease had
+     * lapsed while it waited): the attempt, when it starts, may run until the renewed lease ends.
+     */
+    void renewed(long deliveryId, Instant leaseUntil) {
+        renewed.merge(deliveryId, leaseUntil, (a, b) -> a.isAfter(b) ? a : b);
+    }
+
+    /** Attempts in flight now. */
+    int size() {
+        return inFlight.size();
+    }
+
+    /** Attempts that could start now before the node's in-flight limit is reached (never negative). */
+    int freePlaces() {
+        return Math.max(0, config.maxInFlight() - inFlight.size());
+    }
+
+    /**
+     * A worker inside an inline {@code deliver} for this long is lent to the channel: a replacement
+     * worker is started, the channel moves to its own threads, and the lent worker leaves the
+     * workers once back (20 ms; the check runs at least every {@link #LEND_CHECK_MILLIS} ms).
+     */
+    static final long LEND_AFTER_NANOS = 20_000_000;
+    /** How often, at most, a worker held by an inline {@code deliver} waits to be noticed. */
+    static final long LEND_CHECK_MILLIS = 20;
+
+    /**
+     * Starts the job's attempt and returns: at once, but for a quick blocking channel, whose
+     * {@code deliver} the calling worker runs itself ({@link ChannelSlot#inline()}). The caller
+     * holds a permit and the job's place in its channel; both are handed on to the attempt and freed
+     * once its outcome is recorded (or, when the job is not attempted at all, here).
+     *
+     * @param nowInFlight told once the attempt is in flight, before an inline {@code deliver} (the
+     *        queue stops holding the job for the worker; the attempt is visible to shutdown now)
+     * @return whether the calling worker was lent to the channel meanwhile: a replacement runs in
+     *         its place, and it must leave the workers
+     */
+    boolean start(DeliveryJob job, Instant now, Runnable nowInFlight) {
+        long start = nanos.getAsLong();
+        // the attempt must end, and its outcome be stored, before the lease can lapse
+        Instant leaseUntil = job.leaseUntil;
+        Instant renewal = renewed.remove(job.deliveryId);
+        if (renewal != null && renewal.isAfter(leaseUntil)) {
+            leaseUntil = renewal;
+        }
+        Duration left = Duration.between(now, leaseUntil.minus(leaseMargin));
+        Duration allowed = min(config.deliveryTimeout(), left);
+        if (allowed.compareTo(shortestStart) < 0 && !shared) {
+            // no other node can take the delivery over, and its writes stay fenced by this node's claim token: handing
+            // it back would only queue it again behind the same backlog, so that under a backlog longer than a lease
+            // (the soak: webhooks offered faster than delivered) every job was handed back and nothing delivered
+            allowed = config.deliveryTimeout();
+        }
+        if (allowed.compareTo(shortestStart) < 0) {
+            // waited in memory until its lease is (nearly) spent: rather than an attempt cut short, or one under a lapsed
+            // lease that another node may take over, hand it back; a claim takes it again under a fresh lease
+            LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + job.key() + " waited until its lease was nearly spent; "
+                    + "handed back to be claimed again");
+            if (job.finish(DeliveryJob.BY_CHANNEL)) {
+                handBack.accept(job);
+            }
+            freePlaceAndPermit(job);
+            return false;
+        }
+        Attempt a = new Attempt(job, start, start + allowed.toNanos());
+        job.startedAt = now;
+        inFlight.add(a);
+        String channel = job.slot.channel.name();
+        Delivery delivery = new Delivery(job.key(), job.notification, channel, job.target, job.attempt, List.of());
+        if (!job.slot.async) {
+            if (job.slot.inline()) {
+                nowInFlight.run();
+                return runInline(a, delivery);
+            }
+            runOnChannelThread(a, delivery);
+            return false;
+        }
+        CompletionStage<DeliveryResult> stage;
+        try {
+            stage = ((AsyncChannel) job.slot.channel).deliverAsync(delivery);
+            if (stage == null) {
+                stage = CompletableFuture.completedFuture(DeliveryResult.retryLater("channel " + channel + " returned no stage"));
+            }
+        } catch (Throwable e) {
+            stage = CompletableFuture.completedFuture(DeliveryResult.retryLater("channel " + channel + " threw " + e));
+        }
+        a.stage = stage;
+        if (stage instanceof CompletableFuture<DeliveryResult> f && doneAlready(f)) {
+            // answered before deliverAsync returned: this is a worker, the engine's own thread, so record here
+            // and spare the hand-over to a recorder (what a fast in-memory channel would otherwise pay per delivery)
+            channelAnswered(a, f, true);
+            return false;
+        }
+        stage.whenComplete((result, error) -> channelAnswered(a, result, error, false));
+        return false;
+    }
+
+    private static boolean doneAlready(CompletableFuture<?> f) {
+        try {
+            return f.isDone();
+        } catch (UnsupportedOperationException e) {
+            return false; // a minimal stage answers nothing but its callbacks
+        }
+    }
+
+    private void channelAnswered(Attempt a, CompletableFuture<DeliveryResult> done, boolean here) {
+        DeliveryResult result = null;
+        Throwable error = null;
+        try {
+            result = done.join();
+        } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            error = e;
+        }
+        channelAnswered(a, result, error, here);
+    }
+
+    /**
+     * The blocking {@code deliver} of a quick channel, on the worker that dispatched it, and its
+     * outcome recorded there: the engine's path before attempts left the workers, with no thread
+     * switch. Should the call outlive {@link #LEND_AFTER_NANOS}, {@link #checkDeadlines} lends
+     * the worker to the channel, so a channel that turns slow or hangs holds no worker for long.
+     */
+    private boolean runInline(Attempt a, Delivery delivery) {
+        a.enterInline();
+        callDeliver(a, delivery, true);
+        return a.lent();
+    }
+
+    /**
+     * Calls the blocking {@code deliver} on this thread, which {@link Attempt#enter} or
+     * {@link Attempt#enterInline} made the attempt's runner, and records the outcome here.
+     */
+    private void callDeliver(Attempt a, Delivery delivery, boolean onWorker) {
+        ChannelSlot slot = a.job.slot;
+        // inline, the call starts with the attempt: no second clock read on the delivery loop
+        long t0 = onWorker ? a.startedNanos : nanos.getAsLong();
+        DeliveryResult r;
+        try {
+            r = slot.channel.deliver(delivery);
+        } catch (Throwable e) {
+            // errors too (StackOverflowError, OutOfMemoryError): the channel's failure, retried per policy
+            r = DeliveryResult.retryLater("channel " + slot.channel.name() + " threw " + e);
+        }
+        slot.deliverTook(nanos.getAsLong() - t0, onWorker);
+        if (a.leave()) {
+            // back within the allowance of stuck threads: a place the channel kept for them is free again
+            slot.releaseAndUnpark(requeue);
+        }
+        channelAnswered(a, r, null, true);
+    }
+
+    /**
+     * The blocking {@code deliver} on the channel's own threads. The outcome is recorded on that
+     * thread too: it is the engine's, bounded by the channel's concurrency, and a hand-over to a
+     * recorder would cost every delivery a second thread switch (measured: 3x the CPU per delivery
+     * of an in-memory channel with both hand-overs).
+     */
+    private void runOnChannelThread(Attempt a, Delivery delivery) {
+        ChannelSlot slot = a.job.slot;
+        try {
+            slot.threads().execute(() -> {
+                if (!a.enter()) {
+                    return; // timed out before a thread was free; recorded already
+                }
+                callDeliver(a, delivery, false);
+            });
+        } catch (RejectedExecutionException e) {
+            channelAnswered(a, DeliveryResult.retryLater("channel " + slot.channel.name() + " is closing"), null, false);
+        }
+    }
+
+    private void channelAnswered(Attempt a, DeliveryResult result, Throwable error, boolean here) {
+        if (!a.job.finish(DeliveryJob.BY_CHANNEL)) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + a.job.key() + " answered after its deadline; ignored");
+            return;
+        }
+        String channel = a.job.slot.channel.name();
+        DeliveryResult r;
+        if (error != null) {
+            r = DeliveryResult.retryLater("channel " + channel + " threw " + unwrap(error));
+        } else if (result == null) {
+            r = DeliveryResult.retryLater("channel " + channel + " returned no result");
+        } else {
+            r = result;
+        }
+        Duration took = Duration.ofNanos(nanos.getAsLong() - a.startedNanos);
+        if (here) {
+            recordHere(a, r, took);
+        } else {
+            record(a, r, took);
+        }
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+
+    /**
+     * Ends every attempt whose deadline has passed, once, as a timed-out attempt retried per policy,
+     * and lends the workers held by an inline {@code deliver} past {@link #LEND_AFTER_NANOS}.
+     */
+    void checkDeadlines() {
+        long now = nanos.getAsLong();
+        for (Attempt a : inFlight) {
+            if (now - a.deadlineNanos >= 0 && a.job.finish(DeliveryJob.BY_DEADLINE)) {
+                timeOut(a, now);
+            } else if (!a.job.slot.async && a.inlineLongerThan(now, LEND_AFTER_NANOS)) {
+                lend(a, "a deliver call held a worker for over " + LEND_AFTER_NANOS / 1_000_000 + " ms");
+            }
+        }
+    }
+
+    private void lend(Attempt a, String why) {
+        if (a.lend()) {
+            a.job.slot.toOwnThreads(why);
+            if (!closed) {
+                replaceWorker.run();
+            }
+        }
+    }
+
+    private void timeOut(Attempt a, long now) {
+        lend(a, "a deliver call outlived its deadline on a worker");
+        if (a.job.slot.async) {
+            CompletionStage<DeliveryResult> s = a.stage;
+            if (s != null) {
+                try {
+                    s.toCompletableFuture().cancel(true);
+                } catch (RuntimeException e) {
+                    // a stage that cannot be cancelled runs on; its late answer is ignored
+                }
+            }
+        } else {
+            a.abandon();
+        }
+        record(a, DeliveryResult.retryLater("attempt timed out after " + a.allowed()), Duration.ofNanos(now - a.startedNanos));
+    }
+
+    /** Records the outcome on a recorder thread, then frees the attempt's place and permit. */
+    private void record(Attempt a, DeliveryResult result, Duration took) {
+        try {
+            recorders.execute(() -> recordHere(a, result, took));
+        } catch (RejectedExecutionException e) {
+            // stopped: the outcome is not stored; the lease lapses and the delivery is attempted again
+            inFlight.remove(a);
+            LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + a.job.key() + " answered after shutdown; its lease will lapse");
+        }
+    }
+
+    private void recordHere(Attempt a, DeliveryResult result, Duration took) {
+        DeliveryJob job = a.job;
+        try {
+            outcomes.complete(job, result, took);
+        } catch (Throwable e) {
+            // past the store's own guard (a listener, a bug): the lease lapses and the delivery is claimed again
+            LOG.log(System.Logger.Level.ERROR, "could not record the outcome of delivery " + job.key() + " through "
+                    + job.slot.channel.name(), e);
+        } finally {
+            inFlight.remove(a);
+            renewed.remove(job.deliveryId); // renewed while in flight: nothing waits for it any more
+            if (!a.keepsPlace()) {
+                job.slot.releaseAndUnpark(requeue);
+            }
+            permits.release();
+        }
+    }
+
+    /**
+     * Tells whether other nodes claim from the same store. Alone, a job whose lease ran out while it
+     * waited is attempted anyway instead of handed back.
+     */
+    void sharedWithOtherNodes(boolean shared) {
+        this.shared = shared;
+    }
+
+    /** Frees what a job that was not attempted held. */
+    void freePlaceAndPermit(DeliveryJob job) {
+        renewed.remove(job.deliveryId);
+        job.slot.releaseAndUnpark(requeue);
+        permits.release();
+    }
+
+    /** Adds a line per attempt in flight. */
+    void describe(List<String> unfinished) {
+        for (Attempt a : inFlight) {
+            unfinished.add(a.job.describe() + " (in flight)");
+        }
+    }
+
+    /** Wakes workers waiting for a permit (they leave) and lets the recorders go once idle. */
+    void close(int workers) {
+        closed = true;
+        permits.release(workers);
+        recorders.shutdown();
+    }
+}
