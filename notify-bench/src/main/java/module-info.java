@@ -10,6 +10,17 @@ module dev.notify.bench {
     requires dev.notify.testkit;
     // the WebSocket benchmark's client (dev.notify.bench.ws)
     requires java.net.http;
-    // the webhook benchmark's receiver (dev.notify.bench.webhook)
+    // the webhook benchmark's receiver (dev.notify.bench.webhook) and the soak's healthy endpoints
     requires jdk.httpserver;
+    // the soak attaches to the server process to start its JMX agent (dev.notify.bench.soak.ServerJvm)
+    requires jdk.attach;
+    // the RMI connector that agent speaks, through which the soak reads the server's heap after a GC
+    requires java.management.rmi;
+    // the bare Jetty SSE broadcaster of the peers benchmark (dev.notify.bench.peers)
+    requires org.eclipse.jetty.server;
+    requires org.eclipse.jetty.ee10.servlet;
+    requires jakarta.servlet;
+    // the ingestion benchmark's Redis client (dev.notify.bench.cluster.IngestBenchmark); java.sql counts what was stored
+    requires lettuce.core;
+    requires java.sql;
 }

@@ -8,6 +8,8 @@ module dev.notify.server {
     requires transitive dev.notify.core;
     requires dev.notify.store.jdbc;
     requires dev.notify.web;
+    // --redis-ingest-stream: the Redis Streams consumer the server feeds into its publish path (the signal engine is found through ServiceLoader)
+    requires dev.notify.cluster.redis;
     requires java.net.http;
     requires org.eclipse.jetty.server;
     requires org.eclipse.jetty.ee10.servlet;

@@ -120,6 +120,11 @@ async function webhooks() {
     return el('div', { class: 'mt' },
       el('div', {}, el('strong', {}, w.url), ' ', el('span', { class: 'muted' }, w.id + (w.description ? ' · ' + w.description : ''))),
       el('div', { class: 'muted' }, 'events: ' + (w.events || []).join(', ') + ' · topics: ' + (w.topics || []).join(', ')),
+      // a hanging or failing endpoint: its failure run, and whether it was disabled (POST .../enable brings it back)
+      (w.enabled === false || w.consecutiveFailures > 0) ? el('div', {},
+        w.enabled === false ? el('span', { class: 'pill failed' }, 'disabled') : el('span', { class: 'pill retrying' }, 'failing'),
+        ' ' + (w.consecutiveFailures || 0) + ' failures in a row' + (w.failingSince ? ', the first ' + timeAgo(w.failingSince) : '')
+          + (w.enabled === false ? ' · enable with POST /api/v1/webhooks/' + w.id + '/enable' : '')) : '',
       el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'When'), el('th', {}, 'Notification'), el('th', {}, 'Status'), el('th', {}, 'Detail'))),
         el('tbody', {}, attempts.length ? attempts.map(a => el('tr', {},
           el('td', {}, timeAgo(a.at || a.attemptedAt || a.timestamp || a.createdAt)),

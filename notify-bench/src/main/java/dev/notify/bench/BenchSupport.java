@@ -14,8 +14,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * What the benchmarks that drive a server process share: CPU readings from {@code /proc}, a
- * user JWT, percentiles. {@code java.base} only, like the benchmarks that use it.
+ * What the benchmarks that drive a server process share: starting it, CPU, memory, descriptor and
+ * thread readings from {@code /proc}, a user JWT, percentiles. {@code java.base}
+ * only, like the benchmarks that use it.
  */
 public final class BenchSupport {
 
@@ -41,6 +42,90 @@ public final class BenchSupport {
             }
         }
         throw new IllegalStateException("the server did not listen within 60 s");
+    }
+
+    /** A port free on loopback at the time of asking (the server is told to bind it). */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Starts {@code command} (a {@code java -jar notify-server.jar ...} line) with its output in
+     * {@code log} and waits until it listens on {@code host:port}.
+     */
+    public static Process startServer(List<String> command, Path log, String host, int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitListening(p, host, port, log);
+        } catch (RuntimeException | InterruptedException e) {
+            p.destroyForcibly();
+            throw e;
+        }
+        return p;
+    }
+
+    /** Resident memory of a process in KiB ({@code VmRSS} of /proc/PID/status); -1 without /proc. */
+    public static long rssKb(long pid) {
+        return statusField(pid, "VmRSS:");
+    }
+
+    /** Threads of a process ({@code Threads} of /proc/PID/status); -1 without /proc. */
+    public static long threads(long pid) {
+        return statusField(pid, "Threads:");
+    }
+
+    /** Open file descriptors of a process (entries of /proc/PID/fd); -1 without /proc. */
+    public static long openFds(long pid) {
+        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
+    private static long statusField(long pid, String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc, or the process ended
+        }
+        return -1;
+    }
+
+    /** Daemon threads named {@code name}, so a benchmark's helpers never keep its JVM alive. */
+    public static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Starts {@code task} on a daemon thread named {@code name}. */
+    public static Thread startDaemon(String name, Runnable task) {
+        Thread t = daemon(name).newThread(task);
+        t.start();
+        return t;
+    }
+
+    /**
+     * Splits the bytes of {@code buffer} (flipped, read from a socket) into lines, one byte one
+     * character, {@code \r} dropped: the text up to each {@code \n} goes to {@code each}, and an
+     * unfinished last line stays in {@code partial} for the next read.
+     */
+    public static void lines(java.nio.ByteBuffer buffer, StringBuilder partial, java.util.function.Consumer<String> each) {
+        while (buffer.hasRemaining()) {
+            char ch = (char) (buffer.get() & 0xff);
+            if (ch == '\n') {
+                each.accept(partial.toString());
+                partial.setLength(0);
+            } else if (ch != '\r') {
+                partial.append(ch);
+            }
+        }
     }
 
     /** User + system CPU of a process, from /proc (fields 14 and 15 of stat, clock ticks of 10 ms); -1 without /proc. */
@@ -86,9 +171,14 @@ public final class BenchSupport {
 
     /** An HS256 user JWT for {@code user}, granted {@code topics}, valid for an hour. */
     public static String jwt(String user, String topics, String secret) {
+        return jwt(user, topics, secret, 3600);
+    }
+
+    /** An HS256 user JWT for {@code user}, granted {@code topics}, valid for {@code seconds}. */
+    public static String jwt(String user, String topics, String secret, long seconds) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        long exp = System.currentTimeMillis() / 1000 + 3600;
+        long exp = System.currentTimeMillis() / 1000 + seconds;
         String payload = b64.encodeToString(("{\"sub\":\"" + user + "\",\"exp\":" + exp + ",\"topics\":[\"" + topics + "\"]}")
                 .getBytes(StandardCharsets.UTF_8));
         try {
@@ -103,12 +193,17 @@ public final class BenchSupport {
 
     /** The {@code p}-th percentile (nearest rank) of nanosecond samples, in milliseconds; NaN when empty. */
     public static double percentileMillis(List<Long> nanos, double p) {
-        if (nanos.isEmpty()) {
-            return Double.NaN;
-        }
         long[] a = nanos.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(a);
-        int i = (int) Math.ceil(p / 100.0 * a.length) - 1;
-        return a[Math.max(0, Math.min(a.length - 1, i))] / 1e6;
+        return percentileMillisOfSorted(a, p);
+    }
+
+    /** The {@code p}-th percentile (nearest rank) of nanosecond samples sorted ascending, in milliseconds; NaN when empty. */
+    public static double percentileMillisOfSorted(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
     }
 }

@@ -71,6 +71,8 @@ public final class NotifyServer implements AutoCloseable {
     private final Credentials credentials;
     private final AutoCloseable operatorMetrics;
     private volatile boolean draining;
+    // the Redis Stream consumer of --redis-ingest-stream, or null
+    private volatile dev.notify.cluster.redis.RedisStreamIngest ingest;
     private volatile ShutdownReport shutdownReport;
 
     private NotifyServer(ServerSettings settings, Server jetty, NotificationService service, NotificationStore store,
@@ -140,6 +142,10 @@ public final class NotifyServer implements AutoCloseable {
             ServerConnector connector = new ServerConnector(jetty);
             connector.setHost(settings.host());
             connector.setPort(settings.port());
+            // Jetty's default (0) leaves the JVM's listen backlog of 50: in a reconnect storm the kernel drops
+            // every connect past it and the clients retry after 1, 3, 7, 15 s..., so 10,000 reconnects took
+            // half a minute with the server idle (issue 15); the kernel caps this at net.core.somaxconn
+            connector.setAcceptQueueSize(ACCEPT_QUEUE);
             jetty.addConnector(connector);
             limits.install(jetty, connector);
             jetty.setHandler(new RequestIds(context));
@@ -157,6 +163,7 @@ public final class NotifyServer implements AutoCloseable {
             service.advertise(server.baseUri().toString());
             LOG.info("Notify listening on {} with channels {} over {}", server.baseUri(), service.channelNames(), store.describe());
             LOG.info("node {}: cluster signals {}", config.nodeId(), service.clusterSignals().describe());
+            server.ingest = dev.notify.server.internal.RedisIngest.start(engine, service, auth.apiKeyId(), config.nodeId()).orElse(null);
             return server;
         } catch (Exception e) {
             try {
@@ -247,6 +254,9 @@ public final class NotifyServer implements AutoCloseable {
         }
     }
 
+    /** The listen backlog asked of the kernel (Linux's default net.core.somaxconn since kernel 5.4; Node listens with 511). */
+    static final int ACCEPT_QUEUE = 4096;
+
     private static QueuedThreadPool threadPool() {
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("notify-http");
@@ -290,6 +300,16 @@ public final class NotifyServer implements AutoCloseable {
             host = "localhost";
         }
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    }
+
+    /** The listen backlog the connector asked of the kernel. */
+    int acceptQueueSize() {
+        for (Connector c : jetty.getConnectors()) {
+            if (c instanceof ServerConnector sc) {
+                return sc.getAcceptQueueSize();
+            }
+        }
+        throw new IllegalStateException("the server has no connector");
     }
 
     /** The port the server listens on (the chosen one when the settings said 0). */
@@ -348,6 +368,9 @@ public final class NotifyServer implements AutoCloseable {
             service.hub().signalAll(new HubSignal.ShuttingDown("server shutting down"));
         } catch (RuntimeException e) {
             LOG.warn("could not tell every stream about the shutdown", e);
+        }
+        if (ingest != null) {
+            ingest.close(); // the batch in hand is stored and acknowledged first; the rest waits in the stream
         }
         shutdownReport = service.close(settings.shutdownTimeout());
         try {

@@ -101,4 +101,25 @@ class CommandLineTest {
         assertThatThrownBy(() -> ServeCommand.parse(new String[] {"--max-body-bytes", "10"}, Map.of()))
                 .hasMessageContaining("max-body-bytes");
     }
+
+    @Test
+    void redisFlagsChooseTheRedisEngineAndTheIngestStreamAndAreRefusedWithoutAUrl() {
+        ServerSettings s = ServeCommand.parse(new String[] {"--db-url", "jdbc:postgresql://db/notify", "--redis-ingest-stream", "events"},
+                Map.of("NOTIFY_REDIS_URL", "redis://:pw@redis:6379/2"));
+        assertThat(s.engineConfig().get("cluster.signals")).hasValue("redis");
+        assertThat(s.engineConfig().get("cluster.redis.url")).hasValue("redis://:pw@redis:6379/2");
+        assertThat(s.engineConfig().get("ingest.redis.stream")).hasValue("events");
+        assertThat(s.engineConfig().get("cluster.redis.payloads")).isEmpty();
+        ServerSettings onPostgres = ServeCommand.parse(new String[] {"--db-url", "jdbc:postgresql://db/notify"}, Map.of());
+        assertThat(onPostgres.engineConfig().get("cluster.signals")).hasValue("postgres");
+
+        assertThatThrownBy(() -> ServeCommand.parse(new String[] {"--redis-ingest-stream", "events"}, Map.of()))
+                .hasMessageContaining("--redis-url");
+        assertThat(ServeCommand.parse(new String[] {"--redis-url", "redis://redis:6379", "--redis-payloads"}, Map.of())
+                .engineConfig().get("cluster.redis.payloads")).hasValue("true");
+        assertThatThrownBy(() -> ServeCommand.parse(new String[] {"--redis-payloads"}, Map.of())).hasMessageContaining("--redis-url");
+        assertThatThrownBy(() -> ServeCommand.parse(new String[] {"--redis-url", "http://redis:6379"}, Map.of()))
+                .hasMessageContaining("redis://");
+        assertThat(ServeCommand.usage()).contains("--redis-url", "--redis-ingest-stream");
+    }
 }

@@ -45,6 +45,9 @@ import java.util.regex.Pattern;
  * java -cp notify-bench/target/classes dev.notify.bench.sse.SseBenchmark \
  *      --jar notify-server/target/notify-server.jar --idle 15000 --broadcast 10000 --users 1000 --rate 1000 --seconds 10
  * </pre>
+ *
+ * <p>{@code --histogram FILE} also writes the server's class histogram ({@code jcmd GC.class_histogram})
+ * while the first {@code --broadcast} streams are open: where the heap per stream goes.
  */
 public final class SseBenchmark {
 
@@ -97,8 +100,14 @@ public final class SseBenchmark {
             List<Conn> conns = new ArrayList<>(open("idle", first, "bench:all"));
             if (first > 0) {
                 long heapAtFirst = heapUsedAfterGc();
-                System.out.printf("%n== idle: %d streams: server heap %d KiB -> %d KiB after GC, %.2f KiB per stream; RSS +%d KiB%n",
-                        first, before / 1024, heapAtFirst / 1024, (heapAtFirst - before) / 1024.0 / first, rssKb() - rssBefore);
+                System.out.printf("%n== idle: %d streams: server heap %d KiB -> %d KiB after GC, %.2f KiB per stream; RSS +%d KiB;"
+                                + " open fds: server %d, this client %d%n",
+                        first, before / 1024, heapAtFirst / 1024, (heapAtFirst - before) / 1024.0 / first, rssKb() - rssBefore,
+                        openFds(), ownFds());
+                if (a.containsKey("--histogram")) {
+                    // where the per-stream heap goes: the server's live classes with the streams open
+                    Files.writeString(Path.of(a.get("--histogram")), jcmd("GC.class_histogram"));
+                }
             }
 
             if (first > 0) {
@@ -286,6 +295,12 @@ public final class SseBenchmark {
             }
         }
         return -1;
+    }
+
+    /** This client's descriptors: its streams, the selector's and the JVM's own, under the same process limit. */
+    private static long ownFds() {
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
     }
 
     private long openFds() {
@@ -510,15 +525,7 @@ public final class SseBenchmark {
                 return;
             }
             buffer.flip();
-            while (buffer.hasRemaining()) {
-                char ch = (char) (buffer.get() & 0xff);
-                if (ch == '\n') {
-                    line(c, c.line.toString(), now);
-                    c.line.setLength(0);
-                } else if (ch != '\r') {
-                    c.line.append(ch);
-                }
-            }
+            BenchSupport.lines(buffer, c.line, l -> line(c, l, now));
         }
 
         private void line(Conn c, String line, long now) {

@@ -12,6 +12,7 @@ import dev.notify.core.NotificationService;
 import dev.notify.core.ServiceConfig;
 import dev.notify.store.jdbc.JdbcNotificationStore;
 import dev.notify.store.jdbc.JdbcStoreConfig;
+import dev.notify.testkit.HangingServer;
 import dev.notify.testkit.PostgresServer;
 
 import java.io.IOException;
@@ -47,7 +48,11 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Options are program arguments {@code key=value} (or {@code -Dkey=value} JVM options when the
  * JVM is started directly): {@code notifications} (30000), {@code workers} (16), {@code endpoints}
- * (1), {@code keepAlive} (true), {@code receiverThreads} (8), {@code db} ({@code h2}, or {@code postgresql}: a
+ * (1), {@code hanging} (0: endpoints on the same topic whose receiver accepts and never answers, registered after
+ * the warm-up; deliveries/s then counts the healthy endpoints' deliveries only), {@code maxSeconds} (300: the
+ * measured run ends then even if not every healthy delivery arrived, and the rate is of those that did),
+ * {@code channelConcurrency} and {@code perEndpoint} (both {@code workers}: the channel's and each endpoint's
+ * attempts in flight), {@code keepAlive} (true), {@code receiverThreads} (8), {@code db} ({@code h2}, or {@code postgresql}: a
  * throw-away PostgreSQL 15 cluster under {@code target/}, as the store benchmark starts), {@code warmup} (10000: deliveries before the measured ones, so that the JIT has compiled H2's and the channel's paths; with 2000, C2 was still compiling during the measurement and the CPU per delivery read 20-40% higher).
  *
  * <pre>
@@ -73,6 +78,13 @@ public final class WebhookBenchmark {
         int total = intOption(opts, "notifications", 30_000);
         int workers = intOption(opts, "workers", 16);
         int endpoints = intOption(opts, "endpoints", 1);
+        int hanging = intOption(opts, "hanging", 0);
+        // the channel's attempts in flight (engine's max-concurrency) and per endpoint; workers by default, as before.
+        // With hanging endpoints give both room: an asynchronous channel's attempts hold no worker, and a cap of
+        // 16 in flight would let 16 hanging attempts block the channel as 16 workers did
+        int channelConcurrency = intOption(opts, "channelConcurrency", workers);
+        int perEndpoint = intOption(opts, "perEndpoint", workers);
+        long maxNanos = intOption(opts, "maxSeconds", 300) * 1_000_000_000L;
         int warmup = intOption(opts, "warmup", 10_000);
         int receiverThreads = intOption(opts, "receiverThreads", 8);
         boolean keepAlive = Boolean.parseBoolean(option(opts, "keepAlive", "true"));
@@ -92,6 +104,7 @@ public final class WebhookBenchmark {
         server.setExecutor(receiverPool);
         server.createContext("/", ex -> receive(ex, received, connections));
         server.start();
+        HangingServer hangingServer = hanging > 0 ? HangingServer.start() : null;
         Counting counting = new Counting();
         // PostgreSQL: the test kit's throw-away cluster (Debian's binaries, fsync on), a fresh database
         try (JdbcNotificationStore jdbc = db.equals("h2") ? JdbcNotificationStore.openH2(dir)
@@ -107,13 +120,22 @@ public final class WebhookBenchmark {
             ServiceConfig config = ServiceConfig.builder().workers(workers).queueCapacity(Math.max(100_000, total * endpoints * 2))
                     .config(Config.of(Map.of("channels.webhook.allow-private-networks", "true",
                             "channels.webhook.keep-alive", Boolean.toString(keepAlive),
-                            "channels.webhook.max-concurrency", Integer.toString(workers),
-                            "channels.webhook.max-concurrency-per-endpoint", Integer.toString(workers))))
+                            "channels.webhook.max-concurrency", Integer.toString(channelConcurrency),
+                            "channels.webhook.max-concurrency-per-endpoint", Integer.toString(perEndpoint))))
                     .build();
             try (NotificationService service = NotificationService.builder().config(config).store(store)
                     .discoverChannels(Set.of("webhook")).build()) {
                 // warm-up: JIT, connection paths, H2 pages
-                run(service, received, warmup, endpoints);
+                run(service, received, warmup, endpoints, Long.MAX_VALUE);
+                for (int i = 0; i < hanging; i++) {
+                    jdbc.webhookEndpoints().create(new WebhookEndpoint("wh_hanging_" + i,
+                            "http://127.0.0.1:" + hangingServer.port() + "/hook/" + i,
+                            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Optional.empty(), Optional.empty(), Set.of(), Set.of(), "bench",
+                            true, 0, Optional.empty(), Instant.now(), Instant.now()));
+                }
+                if (hanging > 0) {
+                    Thread.sleep(1500); // the channel's endpoint cache (endpoint-cache-ttl, 1 s) sees them
+                }
                 received.set(0);
                 connections.clear();
                 counting.reset();
@@ -122,17 +144,18 @@ public final class WebhookBenchmark {
                 long cpu0 = os.getProcessCpuTime();
                 long pg0 = postgresCpuMillis();
                 long start = System.nanoTime();
-                run(service, received, total, endpoints);
+                run(service, received, total, endpoints, start + maxNanos);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 double cpuMs = (os.getProcessCpuTime() - cpu0) / 1e6;
                 long pgMs = postgresCpuMillis() - pg0;
-                long deliveries = (long) total * endpoints;
+                long deliveries = received.get();
                 // let the last attempts be recorded before counting the store's calls
                 Thread.sleep(300);
-                System.out.printf("webhook: %d deliveries (%d notifications x %d endpoints) in %.2f s = %.0f deliveries/s,"
+                System.out.printf("webhook: %d deliveries (%d notifications x %d endpoints%s) in %.2f s = %.0f deliveries/s,"
                                 + " CPU %.3f ms/delivery (workers=%d, keepAlive=%s, %s store, signatures on,"
                                 + " receiver connections %d)%n",
-                        deliveries, total, endpoints, seconds, deliveries / seconds, cpuMs / deliveries, workers, keepAlive,
+                        deliveries, total, endpoints, hanging > 0 ? " + " + hanging + " hanging, not counted" : "", seconds,
+                        deliveries / seconds, cpuMs / deliveries, workers, keepAlive,
                         db.equals("h2") ? "H2 file" : "PostgreSQL 15 (this JVM's CPU only)",
                         connections.size());
                 if (db.equals("postgresql")) {
@@ -144,6 +167,9 @@ public final class WebhookBenchmark {
         } finally {
             server.stop(0);
             receiverPool.shutdownNow();
+            if (hangingServer != null) {
+                hangingServer.close();
+            }
             deleteTree(dir); // the H2 files of a run reach hundreds of MB
         }
     }
@@ -194,7 +220,8 @@ public final class WebhookBenchmark {
         return Integer.parseInt(option(opts, key, Integer.toString(fallback)));
     }
 
-    private static void run(NotificationService service, AtomicLong received, int total, int endpoints) throws InterruptedException {
+    private static void run(NotificationService service, AtomicLong received, int total, int endpoints, long deadlineNanos)
+            throws InterruptedException {
         long target = received.get() + (long) total * endpoints;
         List<Notification> batch = new ArrayList<>(500);
         for (int i = 0; i < total; i++) {
@@ -205,7 +232,7 @@ public final class WebhookBenchmark {
                 batch = new ArrayList<>(500);
             }
         }
-        while (received.get() < target) {
+        while (received.get() < target && System.nanoTime() - deadlineNanos < 0) {
             Thread.sleep(5);
         }
     }

@@ -87,7 +87,7 @@ public final class ConnectionLimits {
         l.setEndPointIdleTimeout(Math.min(connector.getIdleTimeout(), 5_000));
         server.addBean(l);
         limit = l;
-        connector.addEventListener(new HeaderTimeout(connector, headerTimeout.toMillis()));
+        connector.addBean(new HeaderTimeout(connector, headerTimeout.toMillis()));
         LOG.info("at most {} connections; new streams refused past {}; request heads must arrive within {}",
                 maxConnections, streamThreshold, headerTimeout);
     }
@@ -98,26 +98,61 @@ public final class ConnectionLimits {
         return l != null && l.getNetworkConnectionCount() > streamThreshold;
     }
 
-    /** Closes a connection that has not completed a request head within the timeout. */
-    private static final class HeaderTimeout implements Connection.Listener {
+    /**
+     * Closes a connection that has not completed a request head within the timeout. One sweep over
+     * the connector's connections a fraction of the timeout apart, not a timer per connection: a
+     * timer cost every connection ~120 bytes of heap until it fired (an idle stream held one for
+     * the whole timeout) and every accept a trip through the scheduler's lock.
+     */
+    private static final class HeaderTimeout extends org.eclipse.jetty.util.component.AbstractLifeCycle implements Runnable {
 
         private final ServerConnector connector;
         private final long timeoutMillis;
+        private final long everyMillis;
+        private volatile org.eclipse.jetty.util.thread.Scheduler.Task next;
 
         HeaderTimeout(ServerConnector connector, long timeoutMillis) {
             this.connector = connector;
             this.timeoutMillis = timeoutMillis;
+            // a slow head is closed between the timeout and a quarter of it later
+            this.everyMillis = Math.max(50, Math.min(1_000, timeoutMillis / 4));
         }
 
         @Override
-        public void onOpened(Connection connection) {
-            connector.getScheduler().schedule(() -> {
-                if (isSlowHead(connection)) {
-                    LOG.debug("closing {}: no complete request head within {} ms", connection.getEndPoint().getRemoteSocketAddress(),
-                            timeoutMillis);
-                    connection.getEndPoint().close();
+        protected void doStart() {
+            schedule();
+        }
+
+        @Override
+        protected void doStop() {
+            org.eclipse.jetty.util.thread.Scheduler.Task t = next;
+            if (t != null) {
+                t.cancel();
+            }
+        }
+
+        private void schedule() {
+            if (isRunning() || isStarting()) {
+                next = connector.getScheduler().schedule(this, everyMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void run() {
+            try {
+                long now = System.currentTimeMillis();
+                for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+                    Connection connection = endPoint.getConnection();
+                    if (now - endPoint.getCreatedTimeStamp() >= timeoutMillis && connection != null && isSlowHead(connection)) {
+                        LOG.debug("closing {}: no complete request head within {} ms", endPoint.getRemoteSocketAddress(), timeoutMillis);
+                        endPoint.close();
+                    }
                 }
-            }, timeoutMillis, TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                LOG.warn("could not check the connections for slow request heads", e);
+            } finally {
+                schedule();
+            }
         }
 
         /**
@@ -132,13 +167,11 @@ public final class ConnectionLimits {
             EndPoint endPoint = connection.getEndPoint();
             // Jetty's HTTP/1.1 connection counts a message when the parser completes a head, before any
             // thread handles it, so "no message yet" means "head incomplete" once some bytes were read
-            return endPoint.isOpen() && endPoint.getConnection() == connection && connection.getMessagesIn() == 0
-                    && connection.getBytesIn() > 0;
+            // an HTTP/1.1 connection only (Jetty's is its own ConnectionMetaData): an upgraded WebSocket connection
+            // counts frames as messages, and an idle one has none
+            return connection instanceof org.eclipse.jetty.server.ConnectionMetaData && endPoint.isOpen()
+                    && connection.getMessagesIn() == 0 && connection.getBytesIn() > 0;
         }
 
-        @Override
-        public void onClosed(Connection connection) {
-            // nothing held: the scheduled check finds the endpoint closed
-        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.notify.server.internal;
 
+import dev.notify.api.spi.ClusterSignals;
 import dev.notify.api.spi.JsonCodec;
+import dev.notify.core.InProcessSignals;
 import dev.notify.core.NotificationService;
 import dev.notify.web.Problems;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -77,6 +79,12 @@ public final class OpsServlet extends HttpServlet {
             }
             checks.put("database", db);
             checks.put("store", service.store().describe());
+            ClusterSignals signals = service.clusterSignals();
+            if (!(signals instanceof InProcessSignals)) {
+                // a degraded node still serves (streams read the log at the poll interval), so this never fails readiness
+                String engine = signals.describe().split(" ", 2)[0];
+                checks.put("cluster", engine + ": " + (signals.connected() ? "up" : "down"));
+            }
             out.put("ready", open);
             out.put("checks", checks);
             up = open;

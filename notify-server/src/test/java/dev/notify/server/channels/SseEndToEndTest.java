@@ -85,6 +85,20 @@ class SseEndToEndTest {
     }
 
     @Test
+    @DisplayName("an event larger than a stream's 4 KiB response buffer arrives whole, and the stream goes on")
+    void anEventLargerThanTheStreamBufferArrivesWhole() {
+        String user = newUser();
+        String big = "x".repeat(20_000);
+        try (SseClient sse = connect(STREAM, server.jwt(user))) {
+            sse.greeting();
+            server.publish("{\"recipients\":[\"" + user + "\"],\"event\":\"task.progress\",\"title\":\"big\",\"body\":\"" + big + "\"}");
+            publishTo(user, "small after big");
+            assertThat(json(sse.nextEvent("task.progress"))).containsEntry("body", big);
+            assertThat(json(sse.nextEvent("task.progress"))).containsEntry("title", "small after big");
+        }
+    }
+
+    @Test
     void theSubscribeAliasStreamsToo() {
         try (SseClient sse = connect("/api/v1/notifications/subscribe", server.jwt(newUser()))) {
             assertThat(sse.greeting()).extracting(SseClient.Frame::event).contains("connected", "stats", "recent");

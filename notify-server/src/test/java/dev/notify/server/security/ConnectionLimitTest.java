@@ -156,6 +156,47 @@ class ConnectionLimitTest {
     }
 
     @Test
+    void streamsAndWebSocketsThatWentQuietOutliveTheHeaderTimeout() throws Exception {
+        try (TestServer server = TestServer.start(s -> s.headerTimeout(Duration.ofSeconds(1)));
+             Stream sse = new Stream(server.baseUri(), server.jwt("u-quiet"))) {
+            sse.readUntil("event: connected");
+            java.util.concurrent.BlockingQueue<String> texts = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+            java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + server.jwt("u-quiet"))
+                    .buildAsync(URI.create("ws://" + server.baseUri().getHost() + ":" + server.baseUri().getPort()
+                            + "/api/v1/notifications/ws"), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                            texts.add(data.toString());
+                            w.request(1);
+                            return null;
+                        }
+
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket w, int code, String reason) {
+                            closed.complete(code + " " + reason);
+                            return null;
+                        }
+                    }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            // the client has sent bytes (its handshake) and no further message: what a slow head looks like to a careless check
+            Thread.sleep(2_600);
+
+            assertThat(closed).as("the WebSocket after two header timeouts").isNotDone();
+            RawHttp.Answer published = RawHttp.send(server.baseUri(), "POST", "/api/v1/notifications", server.apiKey(),
+                    "{\"recipients\":[\"u-quiet\"],\"title\":\"after-the-timeout\"}");
+            assertThat(published.status()).as(published.body()).isEqualTo(202);
+            sse.readUntil("after-the-timeout");
+            String got;
+            do {
+                got = texts.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(got).as("a WebSocket frame").isNotNull();
+            } while (!got.contains("after-the-timeout"));
+            ws.abort();
+        }
+    }
+
+    @Test
     void thePerUserLimitIsAServerOption() throws Exception {
         try (TestServer server = TestServer.start(s -> s.maxConnectionsPerUser(1));
              Stream first = new Stream(server.baseUri(), server.jwt("u-one"))) {

@@ -27,10 +27,16 @@ import java.util.Map;
  * (one line in the file; wrapped here). It is a {@link ChannelKind#PUSH} channel: the engine
  * stores one delivery per recipient and retries a failed append with backoff.
  *
- * <p>Thread-safe: the engine's workers call {@link #deliver} concurrently. The JSON is built
- * outside the lock and each line is written with one {@code write} under it, so lines never
- * interleave; the file is opened in append mode, so another process appending to the same file
- * does not overwrite them either.
+ * <p>Thread-safe: the engine calls {@link #deliver} from several of the channel's threads at once.
+ * The JSON is built outside the lock and each line is written with one {@code write} under it, so
+ * lines never interleave; the file is opened in append mode, so another process appending to the
+ * same file does not overwrite them either.
+ *
+ * <p>A blocking {@link Channel}, not an {@code AsyncChannel}, on purpose: an append to a local file
+ * takes microseconds and Java has no non-blocking file write worth the complexity, so the attempt
+ * is over before an asynchronous one would have been set up. The engine runs it on the channel's
+ * own bounded threads, so even a disk that stalls (a hung network mount) delays only this channel;
+ * such an attempt times out, is retried, and its thread is interrupted.
  */
 public final class FileChannel implements Channel {
 

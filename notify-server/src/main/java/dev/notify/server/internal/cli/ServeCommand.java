@@ -182,6 +182,19 @@ public final class ServeCommand implements Callable<Integer> {
                     "Development only: it lets a publisher act as any user. Default: ${DEFAULT-VALUE}."})
     boolean devTokens;
 
+    @Option(names = "--redis-url", paramLabel = "URL", description = {"Cluster signals through Redis pub/sub instead of PostgreSQL LISTEN/NOTIFY:",
+            "redis://[user:password@]host:port[/db] or rediss://... (TLS). The store stays the truth. Prefer NOTIFY_REDIS_URL: flags show in ps."})
+    String redisUrl;
+
+    @Option(names = "--redis-ingest-stream", paramLabel = "NAME", description = {"With --redis-url: publish the entries of this Redis Stream (field 'notification' =",
+            "the JSON of POST /api/v1/notifications), as a consumer group shared by the nodes; invalid entries go to NAME:dead."})
+    String redisIngestStream;
+
+    @Option(names = "--redis-payloads", paramLabel = "BOOLEAN", arity = "0..1", fallbackValue = "true", defaultValue = "false",
+            description = {"With --redis-url: users' live events travel whole in the pub/sub message (up to 2,000 characters),",
+                    "so the receiving node pushes them without reading the event log (cluster.redis.payloads). Default: ${DEFAULT-VALUE}."})
+    boolean redisPayloads;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A channel setting, repeatable: --set channels.sse.heartbeat-interval=30s.")
     Map<String, String> set = new LinkedHashMap<>();
 
@@ -430,16 +443,18 @@ public final class ServeCommand implements Callable<Integer> {
     private Map<String, String> channelConfig() {
         Map<String, String> out = new TreeMap<>();
         for (String k : file.stringPropertyNames()) {
-            if (k.startsWith("channels.") || k.startsWith("templates.") || k.startsWith("cluster.") || k.startsWith("inbox.")) {
+            if (k.startsWith("channels.") || k.startsWith("templates.") || k.startsWith("cluster.") || k.startsWith("inbox.") || k.startsWith("ingest.")) {
                 out.put(k, file.getProperty(k).trim());
             }
         }
         env.forEach((k, v) -> {
-            if (k.startsWith("NOTIFY_CHANNELS__") || k.startsWith("NOTIFY_TEMPLATES__") || k.startsWith("NOTIFY_CLUSTER__") || k.startsWith("NOTIFY_INBOX__")) {
+            if (k.startsWith("NOTIFY_CHANNELS__") || k.startsWith("NOTIFY_TEMPLATES__") || k.startsWith("NOTIFY_CLUSTER__") || k.startsWith("NOTIFY_INBOX__")
+                    || k.startsWith("NOTIFY_INGEST__")) {
                 String key = k.substring("NOTIFY_".length()).toLowerCase(Locale.ROOT).replace("__", ".").replace('_', '-');
                 out.put(key, v);
             }
         });
+        redis(out);
         set.forEach((k, v) -> {
             if (!k.contains(".")) {
                 throw new CommandLine.ParameterException(commandLine, "--set " + k + "=" + v
@@ -448,6 +463,30 @@ public final class ServeCommand implements Callable<Integer> {
             out.put(k.trim(), v);
         });
         return out;
+    }
+
+    /** {@code --redis-*}: the keys the Redis engine and the stream ingestion read ({@code --set} may still override them). */
+    private void redis(Map<String, String> out) {
+        if (redisUrl == null || redisUrl.isBlank()) {
+            if (redisIngestStream != null) {
+                throw new CommandLine.ParameterException(commandLine, "--redis-ingest-stream needs --redis-url");
+            }
+            if (redisPayloads) {
+                throw new CommandLine.ParameterException(commandLine, "--redis-payloads needs --redis-url");
+            }
+            return;
+        }
+        if (!redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
+            throw new CommandLine.ParameterException(commandLine, "--redis-url must be redis://[user:password@]host:port[/db] or rediss://...");
+        }
+        out.put("cluster.signals", "redis");
+        out.put("cluster.redis.url", redisUrl.trim());
+        if (redisPayloads) {
+            out.put("cluster.redis.payloads", "true");
+        }
+        if (redisIngestStream != null && !redisIngestStream.isBlank()) {
+            out.put("ingest.redis.stream", redisIngestStream.trim());
+        }
     }
 
     private static Set<String> clean(List<String> values) {

@@ -1,0 +1,165 @@
+package dev.notify.bench.cluster;
+
+import dev.notify.bench.BenchSupport;
+import dev.notify.testkit.PostgresServer;
+import dev.notify.testkit.RedisServer;
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Throughput of {@code --redis-ingest-stream}: real {@code notify-server.jar} processes on a
+ * throw-away PostgreSQL consume one Redis Stream as a consumer group while the benchmark appends
+ * entries to it as fast as Redis takes them (pipelined {@code XADD}s, each the JSON of a publish to
+ * one of 1,000 users with an idempotency key). Measured: from the first {@code XADD} to the moment
+ * the group has read every entry and none is pending (each acknowledged only after its notification
+ * is stored), and then the number of notifications in the database, which must equal the entries.
+ * Each node count runs on a fresh database and stream; the stream is deleted afterwards and the
+ * database server stopped. The nodes carry only the {@code sse} channel, so what is measured is the
+ * stream-to-store path (no push delivery rows).
+ *
+ * <pre>
+ * mvn -q -o package -pl notify-server -DskipTests &amp;&amp; mvn -q -o compile -pl notify-bench
+ * java -cp notify-bench/target/classes:$(cat /tmp/bench.cp) dev.notify.bench.cluster.IngestBenchmark \
+ *      --jar notify-server/target/notify-server.jar --entries 200000 --nodes 1,3 --batch 500 --threads 2
+ * </pre>
+ */
+public final class IngestBenchmark {
+
+    private static final String API_KEY = "bench-api-key-0123456789abcdef";
+    private static final String JWT_SECRET = "bench-jwt-secret-0123456789abcdef0123456789";
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = new HashMap<>(Map.of("--jar", "notify-server/target/notify-server.jar", "--entries", "200000",
+                "--nodes", "1,3", "--batch", "500", "--threads", "2", "--server-heap", "512m"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            a.put(args[i], args[i + 1]);
+        }
+        PostgresServer pg = PostgresServer.startOwn(Path.of("target", "postgres-bench-ingest"));
+        RedisServer redis = RedisServer.start(Path.of("target", "redis-bench-ingest"));
+        RedisClient client = RedisClient.create(redis.url());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            for (String n : a.get("--nodes").split(",")) {
+                run(Integer.parseInt(n.trim()), pg, redis, c, a);
+            }
+        } finally {
+            client.shutdown();
+            redis.close();
+            pg.stop();
+        }
+        System.exit(0);
+    }
+
+    private static void run(int nodes, PostgresServer pg, RedisServer redis, StatefulRedisConnection<String, String> c,
+                            Map<String, String> a) throws Exception {
+        int entries = Integer.parseInt(a.get("--entries"));
+        String db = pg.createDatabase();
+        String stream = "bench-ingest-" + nodes + "-" + System.nanoTime();
+        List<Process> servers = new ArrayList<>();
+        try {
+            for (int i = 0; i < nodes; i++) {
+                int port;
+                try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                    port = s.getLocalPort();
+                }
+                Path data = Files.createTempDirectory("notify-bench-ingest-");
+                List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap")));
+                // --server-jvm-args "-XX:StartFlightRecording=..." profiles the servers (%n becomes the node's letter)
+                for (String arg : a.getOrDefault("--server-jvm-args", "").split(" ")) {
+                    if (!arg.isBlank()) {
+                        cmd.add(arg.replace("%n", String.valueOf((char) ('a' + i))));
+                    }
+                }
+                cmd.addAll(List.of("-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
+                        "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false", "--channels", "sse",
+                        "--node-id", "node-" + (char) ('a' + i), "--redis-url", redis.url(), "--redis-ingest-stream", stream,
+                        "--set", "ingest.redis.batch=" + a.get("--batch"), "--set", "ingest.redis.threads=" + a.get("--threads")));
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
+                servers.add(p);
+                BenchSupport.awaitListening(p, "127.0.0.1", port, data.resolve("server.log"));
+            }
+            RedisAsyncCommands<String, String> r = c.async();
+            long cpu0 = serversCpu(servers);
+            long t0 = System.nanoTime();
+            String last = null;
+            List<RedisFuture<String>> pending = new ArrayList<>(1000);
+            for (int i = 0; i < entries; i++) {
+                pending.add(r.xadd(stream, "notification", "{\"recipients\":[\"u" + (i % 1000) + "\"],\"event\":\"bench.ingest\",\"title\":\""
+                        + i + "\",\"idempotencyKey\":\"bench-" + i + "\"}"));
+                if (pending.size() == 1000) {
+                    LettuceFutures.awaitAll(Duration.ofSeconds(30), pending.toArray(new RedisFuture[0]));
+                    last = pending.get(pending.size() - 1).get();
+                    pending.clear();
+                }
+            }
+            if (!pending.isEmpty()) {
+                LettuceFutures.awaitAll(Duration.ofSeconds(30), pending.toArray(new RedisFuture[0]));
+                last = pending.get(pending.size() - 1).get();
+            }
+            double produced = (System.nanoTime() - t0) / 1e9;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (System.nanoTime() < deadline && !(last.equals(lastDelivered(c, stream)) && c.sync().xpending(stream, "notify").getCount() == 0)) {
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            // CPU of the server processes per entry: what the machine's load does not change much
+            double cpuMicros = (serversCpu(servers) - cpu0) * 1000.0 / entries;
+            long stored = count(db);
+            System.out.printf("== ingest %d node(s) x %s consumer threads, batch %s: %d entries XADDed in %.1f s; all stored and acknowledged after %.1f s:"
+                            + " %.0f entries/s (servers' CPU %.0f µs per entry); %d notifications in the store, %d dead letters%n",
+                    nodes, a.get("--threads"), a.get("--batch"), entries, produced, seconds, entries / seconds, cpuMicros, stored, c.sync().xlen(stream + ":dead"));
+        } finally {
+            for (Process p : servers) {
+                p.destroy();
+            }
+            for (Process p : servers) {
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+            c.sync().del(stream, stream + ":dead");
+        }
+    }
+
+    private static long serversCpu(List<Process> servers) {
+        long sum = 0;
+        for (Process p : servers) {
+            sum += BenchSupport.processCpuMillis(p.pid());
+        }
+        return sum;
+    }
+
+    /** The id of the group's last delivered entry (XINFO GROUPS). */
+    private static String lastDelivered(StatefulRedisConnection<String, String> c, String stream) {
+        for (Object g : c.sync().xinfoGroups(stream)) {
+            List<?> fields = (List<?>) g;
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                if ("last-delivered-id".equals(String.valueOf(fields.get(i)))) {
+                    return String.valueOf(fields.get(i + 1));
+                }
+            }
+        }
+        return "";
+    }
+
+    private static long count(String url) throws Exception {
+        try (Connection conn = DriverManager.getConnection(url); Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM notify_notification")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
