@@ -68,6 +68,9 @@ export class NotifyClient {
     this._closed = false;
     this._token = options.token ? decode(options.token) : null;
     this._stream = null;
+    // counts fetched while the user's own change is on its way may be older than it: see _mutate
+    this._statsEpoch = 0;
+    this._mutations = 0;
     this._start();
   }
 
@@ -88,7 +91,7 @@ export class NotifyClient {
       n.read = true;
       this._setStats({ ...this.stats, unread: Math.max(0, this.stats.unread - 1), read: this.stats.read + 1 });
     }
-    await this._api('PATCH', '/api/v1/notifications/' + encodeURIComponent(id), { read: true });
+    await this._mutate(() => this._api('PATCH', '/api/v1/notifications/' + encodeURIComponent(id), { read: true }));
     this._refreshStatsUnlessStreamed();
   }
 
@@ -96,7 +99,7 @@ export class NotifyClient {
   async markAllRead() {
     this.notifications.forEach(n => { n.read = true; });
     this._setStats({ total: this.stats.total, unread: 0, read: this.stats.total });
-    await this._api('POST', '/api/v1/notifications/read', { all: true });
+    await this._mutate(() => this._api('POST', '/api/v1/notifications/read', { all: true }));
     this._refreshStatsUnlessStreamed();
   }
 
@@ -110,12 +113,13 @@ export class NotifyClient {
     } else {
       this._emit('change', this);
     }
-    await this._api('DELETE', '/api/v1/notifications/' + encodeURIComponent(id));
+    await this._mutate(() => this._api('DELETE', '/api/v1/notifications/' + encodeURIComponent(id)));
     this._refreshStatsUnlessStreamed();
   }
 
   /** Reloads the newest page of the inbox and the counts. */
   async refresh() {
+    const fresh = this._statsTicket();
     const [page, stats] = await Promise.all([
       this._api('GET', '/api/v1/notifications?limit=' + this.options.limit),
       this._api('GET', '/api/v1/notifications/stats'),
@@ -126,7 +130,8 @@ export class NotifyClient {
     items.forEach(n => { this._seen.add(n.id); this._learn(n.event); });
     this.notifications = [...live, ...items].sort((a, b) => (b.createdAt || '').localeCompare(a.createdAt || ''))
       .slice(0, this.options.limit);
-    this._setStats(stats);
+    if (fresh()) this._setStats(stats);
+    else this._emit('change', this);
   }
 
   /** Stops streaming. */
@@ -392,7 +397,8 @@ export class NotifyClient {
       this.notifications = [n, ...rest].slice(0, this.options.limit);
     }
     if (live) {
-      // the server pushes stats on read and delete, not on arrival (a topic event is in no inbox)
+      // the streams push new counts to a notification's recipients, but not for every arrival (a topic
+      // event is in no inbox; an event another node carried whole with --redis-payloads): fetch them, debounced
       this._refreshStats();
       this._emit('notification', n);
       if (n.event !== 'notification') this._emit(n.event, n);
@@ -421,8 +427,32 @@ export class NotifyClient {
 
   _refreshStats() {
     clearTimeout(this._statsTimer);
-    this._statsTimer = setTimeout(() => this._api('GET', '/api/v1/notifications/stats')
-      .then(s => this._setStats(s), e => this._emit('error', e)), 100);
+    this._statsTimer = setTimeout(() => {
+      const fresh = this._statsTicket();
+      this._api('GET', '/api/v1/notifications/stats').then(s => { if (fresh()) this._setStats(s); }, e => this._emit('error', e));
+    }, 100);
+  }
+
+  // Runs one of the user's own changes (read, delete). Counts fetched while it is on its way may
+  // have been read before the server applied it: they are dropped (the local counts already show
+  // the change, and the streams push the server's counts after it; polling fetches them again).
+  async _mutate(request) {
+    this._statsEpoch++;
+    this._mutations++;
+    clearTimeout(this._statsTimer);
+    try {
+      return await request();
+    } finally {
+      this._mutations--;
+      this._statsEpoch++;
+    }
+  }
+
+  // Returns a function telling whether counts fetched from now on are still to be shown.
+  _statsTicket() {
+    const epoch = this._statsEpoch;
+    const quiet = this._mutations === 0;
+    return () => quiet && epoch === this._statsEpoch;
   }
 
   _emit(name, payload) {

@@ -84,6 +84,12 @@ class BrowserTest {
     }
 
     @Test
+    @DisplayName("counts read before \"Mark all read\" reached the server and answered after it leave the bell at 0")
+    void staleCountsDoNotUndoMarkAllRead() {
+        run("staleCounts");
+    }
+
+    @Test
     @DisplayName("without EventSource and WebSocket the client falls back to long polling")
     void fallsBackToLongPolling() {
         run("pollFallback");
