@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @DisplayName("Opening the store")
 class MigrationsTest {
 
-    /** The newest migration this code ships (V7__deferrals.sql). */
-    private static final String LATEST = "7";
+    /** The newest migration this code ships (V8__collapse_index_appends.sql, one per database). */
+    private static final String LATEST = "8";
 
 
     private static Path freshH2Dir() {
@@ -91,6 +91,64 @@ class MigrationsTest {
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeUpdate("INSERT INTO notify_inbox (user_id, notification_id, created_at) "
                     + "VALUES ('alice', 'n1', 2000)")).isInstanceOf(java.sql.SQLException.class);
+        }
+    }
+
+    @Test
+    void upgradesAVersion7H2DatabaseKeepingOneInboxItemPerCollapseKey() throws Exception {
+        Path dir = freshH2Dir();
+        upgradesAVersion7DatabaseKeepingOneItemPerCollapseKey(h2Url(dir), JdbcStoreConfig.h2(dir));
+    }
+
+    @Test
+    void upgradesAVersion7PostgresDatabaseKeepingOneInboxItemPerCollapseKey() throws Exception {
+        String url = PostgresServer.shared().createDatabase();
+        upgradesAVersion7DatabaseKeepingOneItemPerCollapseKey(url, JdbcStoreConfig.builder().jdbcUrl(url).build());
+    }
+
+    /**
+     * V8 rebuilds the collapse keys' unique index so rows without a key stay out of its random pages:
+     * a collapsed row stored before it is still the one the next update of its key takes over, and
+     * the index still refuses a second row for the (user, key) while rows without a key never collide.
+     */
+    private static void upgradesAVersion7DatabaseKeepingOneItemPerCollapseKey(String url, JdbcStoreConfig config) throws Exception {
+        org.flywaydb.core.Flyway.configure(MigrationsTest.class.getClassLoader())
+                .dataSource(url, null, null)
+                .locations("classpath:dev/notify/store/jdbc/db/common",
+                        "classpath:dev/notify/store/jdbc/db/" + (url.startsWith("jdbc:h2:") ? "h2" : "postgresql"))
+                .table("notify_schema_history")
+                .target("7")
+                .load()
+                .migrate();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO notify_notification (id, type, event, priority, recipients, title, body, data, channels, "
+                    + "metadata, created_at, collapse_key) VALUES ('n1', 'info', 'task.progress', 1, '[\"alice\"]', '10%', '', '{}', '[]', "
+                    + "'{}', 1000, 'task:7')");
+            s.executeUpdate("INSERT INTO notify_inbox (user_id, notification_id, created_at, collapse_key) VALUES ('alice', 'n1', 1000, 'task:7')");
+        }
+        assertThat(highestVersion(url)).isEqualTo("7");
+
+        try (JdbcNotificationStore store = JdbcNotificationStore.open(config)) {
+            java.time.Instant now = java.time.Instant.now();
+            for (int i = 2; i <= 3; i++) {
+                dev.notify.api.Notification n = dev.notify.api.Notification.builder().id("n" + i).recipient("alice")
+                        .event("task.progress").title(i * 10 + "%").collapseKey("task:7").createdAt(now.plusMillis(i)).build();
+                store.save(new dev.notify.api.spi.PublishRequest(n, "test", java.util.List.of(dev.notify.api.Audience.user("alice")),
+                        java.util.List.of(), java.util.Optional.empty()));
+            }
+            dev.notify.api.Notification plain = dev.notify.api.Notification.builder().id("n4").recipient("alice").title("plain")
+                    .createdAt(now.plusMillis(4)).build();
+            store.save(new dev.notify.api.spi.PublishRequest(plain, "test", java.util.List.of(dev.notify.api.Audience.user("alice")),
+                    java.util.List.of(), java.util.Optional.empty()));
+            assertThat(store.inbox(dev.notify.api.InboxQuery.firstPage("alice")).items())
+                    .extracting(i -> i.notification().id()).containsExactlyInAnyOrder("n3", "n4");
+            assertThat(store.stats("alice").total()).isEqualTo(2);
+        }
+        assertThat(highestVersion(url)).isEqualTo(LATEST);
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO notify_inbox (user_id, notification_id, created_at, collapse_key) "
+                    + "VALUES ('alice', 'n2', 2000, 'task:7')")).isInstanceOf(java.sql.SQLException.class);
+            s.executeUpdate("INSERT INTO notify_inbox (user_id, notification_id, created_at) VALUES ('alice', 'n2', 2000)");
         }
     }
 

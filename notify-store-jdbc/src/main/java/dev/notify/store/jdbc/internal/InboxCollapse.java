@@ -22,10 +22,11 @@ import java.util.Map;
  */
 final class InboxCollapse {
 
+    // the row of a (user, key): on H2 through collapse_user, the column its index holds (migration V8)
     private static final String TAKE_OVER_UNREAD = "UPDATE notify_inbox SET notification_id = ?, created_at = ?, read_at = NULL "
-            + "WHERE user_id = ? AND collapse_key = ?";
+            + "WHERE %s = ? AND collapse_key = ?";
     private static final String TAKE_OVER_KEEP_READ = "UPDATE notify_inbox SET notification_id = ?, created_at = ? "
-            + "WHERE user_id = ? AND collapse_key = ?";
+            + "WHERE %s = ? AND collapse_key = ?";
     private static final String INSERT = "INSERT INTO notify_inbox (user_id, notification_id, created_at, collapse_key) VALUES (?, ?, ?, ?)";
 
     private InboxCollapse() {
@@ -43,7 +44,7 @@ final class InboxCollapse {
     }
 
     /** Writes the collapsing inbox rows of {@code requests}; rows of notifications without a key are the caller's. */
-    static void write(Connection c, List<PublishRequest> requests) throws SQLException {
+    static void write(Connection c, Dialect dialect, List<PublishRequest> requests) throws SQLException {
         // within one batch only the last notification of a (user, key) reaches the inbox
         Map<Slot, PublishRequest> newest = new LinkedHashMap<>();
         for (PublishRequest r : requests) {
@@ -59,8 +60,9 @@ final class InboxCollapse {
         }
         List<Map.Entry<Slot, PublishRequest>> rows = new ArrayList<>(newest.entrySet());
         int[] updated = new int[rows.size()];
-        takeOver(c, rows, updated, true);
-        takeOver(c, rows, updated, false);
+        String owner = dialect == Dialect.H2 ? "collapse_user" : "user_id";
+        takeOver(c, owner, rows, updated, true);
+        takeOver(c, owner, rows, updated, false);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             boolean any = false;
             for (int i = 0; i < rows.size(); i++) {
@@ -82,7 +84,7 @@ final class InboxCollapse {
     }
 
     // one batch for the rows whose request wants (or does not want) them unread again; counts go to updated
-    private static void takeOver(Connection c, List<Map.Entry<Slot, PublishRequest>> rows, int[] updated, boolean unread)
+    private static void takeOver(Connection c, String owner, List<Map.Entry<Slot, PublishRequest>> rows, int[] updated, boolean unread)
             throws SQLException {
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -93,7 +95,7 @@ final class InboxCollapse {
         if (indexes.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(unread ? TAKE_OVER_UNREAD : TAKE_OVER_KEEP_READ)) {
+        try (PreparedStatement ps = c.prepareStatement(String.format(unread ? TAKE_OVER_UNREAD : TAKE_OVER_KEEP_READ, owner))) {
             for (int i : indexes) {
                 Slot slot = rows.get(i).getKey();
                 Notification n = rows.get(i).getValue().notification();

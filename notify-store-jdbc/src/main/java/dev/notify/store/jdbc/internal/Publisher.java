@@ -255,7 +255,7 @@ public final class Publisher {
         }
     }
 
-    private static void insertInbox(Connection c, List<PublishRequest> fresh) throws SQLException {
+    private void insertInbox(Connection c, List<PublishRequest> fresh) throws SQLException {
         int rows = 0;
         for (PublishRequest r : fresh) {
             if (r.notification().collapseKey().isEmpty()) {
@@ -263,7 +263,7 @@ public final class Publisher {
             }
         }
         if (InboxCollapse.any(fresh)) {
-            InboxCollapse.write(c, fresh);
+            InboxCollapse.write(c, db.dialect(), fresh);
         }
         if (rows == 0) {
             return;
