@@ -93,7 +93,8 @@ final class ChannelRegistry {
         }
         Config own = channelsConfig.node(c.name());
         int limit = own.getInt("max-concurrency", c instanceof AsyncChannel ? maxInFlight : defaultLimit);
-        ChannelSlot slot = new ChannelSlot(c, limit, own.getInt("max-stuck-threads", limit), meterRegistry);
+        ChannelSlot slot = new ChannelSlot(c, limit, own.asMap().containsKey("max-concurrency"),
+                own.getInt("max-stuck-threads", limit), meterRegistry);
         if (channels.putIfAbsent(c.name(), slot) != null) {
             throw new IllegalArgumentException("a channel named '" + c.name() + "' is registered already");
         }
