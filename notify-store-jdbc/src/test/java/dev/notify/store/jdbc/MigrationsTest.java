@@ -67,14 +67,7 @@ class MigrationsTest {
 
     /** V3 re-creates the inbox's (user, notification) constraint: rows stay, and it still refuses a second pair. */
     private static void upgradesAVersion2DatabaseKeepingItsInboxes(String url, JdbcStoreConfig config) throws Exception {
-        org.flywaydb.core.Flyway.configure(MigrationsTest.class.getClassLoader())
-                .dataSource(url, null, null)
-                .locations("classpath:dev/notify/store/jdbc/db/common",
-                        "classpath:dev/notify/store/jdbc/db/" + (url.startsWith("jdbc:h2:") ? "h2" : "postgresql"))
-                .table("notify_schema_history")
-                .target("2")
-                .load()
-                .migrate();
+        migrateTo(url, "2");
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO notify_notification (id, type, event, priority, recipients, title, body, data, channels, "
                     + "metadata, created_at) VALUES ('n1', 'info', 'message', 1, '[\"alice\"]', 'Hello', '', '{}', '[]', '{}', 1000)");
@@ -112,14 +105,7 @@ class MigrationsTest {
      * the index still refuses a second row for the (user, key) while rows without a key never collide.
      */
     private static void upgradesAVersion7DatabaseKeepingOneItemPerCollapseKey(String url, JdbcStoreConfig config) throws Exception {
-        org.flywaydb.core.Flyway.configure(MigrationsTest.class.getClassLoader())
-                .dataSource(url, null, null)
-                .locations("classpath:dev/notify/store/jdbc/db/common",
-                        "classpath:dev/notify/store/jdbc/db/" + (url.startsWith("jdbc:h2:") ? "h2" : "postgresql"))
-                .table("notify_schema_history")
-                .target("7")
-                .load()
-                .migrate();
+        migrateTo(url, "7");
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO notify_notification (id, type, event, priority, recipients, title, body, data, channels, "
                     + "metadata, created_at, collapse_key) VALUES ('n1', 'info', 'task.progress', 1, '[\"alice\"]', '10%', '', '{}', '[]', "
@@ -150,6 +136,18 @@ class MigrationsTest {
                     + "VALUES ('alice', 'n2', 2000, 'task:7')")).isInstanceOf(java.sql.SQLException.class);
             s.executeUpdate("INSERT INTO notify_inbox (user_id, notification_id, created_at) VALUES ('alice', 'n2', 2000)");
         }
+    }
+
+    /** Migrates the database at {@code url} with this code's scripts up to {@code version} only (an older deployment). */
+    private static void migrateTo(String url, String version) {
+        org.flywaydb.core.Flyway.configure(MigrationsTest.class.getClassLoader())
+                .dataSource(url, null, null)
+                .locations("classpath:dev/notify/store/jdbc/db/common",
+                        "classpath:dev/notify/store/jdbc/db/" + (url.startsWith("jdbc:h2:") ? "h2" : "postgresql"))
+                .table("notify_schema_history")
+                .target(version)
+                .load()
+                .migrate();
     }
 
     @Test
