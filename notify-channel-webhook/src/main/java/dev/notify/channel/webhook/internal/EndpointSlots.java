@@ -25,8 +25,7 @@ import java.util.ArrayDeque;
  * frees for it within {@code busy-wait}, the delivery joins this endpoint's line and takes the next
  * place given back ({@link #release} hands it over directly); one whose place did not come in time
  * leaves the line ({@link #leave}) and is deferred after all. An endpoint with no pace yet (none of
- * its attempts ended), one whose latest attempt got no answer (hanging, resetting: {@link #answered})
- * or a slow one queues nobody: its
+ * its attempts ended) or a slow one (hanging: its pace is the request timeout) queues nobody: its
  * deliveries are deferred at once, as before. (The 10-minute soak of issue 14 found 29 of 309,192
  * healthy webhooks more than 2 s late: their endpoint's four places were briefly full, each deferral
  * at least 1 s.)
@@ -47,8 +46,6 @@ final class EndpointSlots {
     private final int maxLine;
     private final ArrayDeque<Runnable> line = new ArrayDeque<>();
     private int taken;
-    // whether the endpoint's latest attempt got an HTTP answer (a timeout, reset or refusal did not)
-    private boolean answering;
     private long averageNanos; // of the recent attempts (EWMA); 0 until the first ends
     private long nextFreeNanos;
     private long lastRecoveryNanos;
@@ -69,8 +66,8 @@ final class EndpointSlots {
     }
 
     /**
-     * Takes a place ({@link Admission#TAKEN}), or puts {@code granted} in line when the endpoint
-     * answers ({@link #answered}), its pace says a place frees for it within {@code maxWaitNanos}, fewer than 16 per place wait, and
+     * Takes a place ({@link Admission#TAKEN}), or puts {@code granted} in line when the endpoint's
+     * pace says a place frees for it within {@code maxWaitNanos}, fewer than 16 per place wait, and
      * {@code admit} allows one more waiting (the node's bound; it is not asked otherwise)
      * ({@link Admission#WAITING}: {@code granted} runs on the thread of the {@link #release} that
      * hands it the place), else {@link Admission#BUSY}.
@@ -80,24 +77,12 @@ final class EndpointSlots {
             taken++;
             return Admission.TAKEN;
         }
-        if (!answering || averageNanos == 0 || line.size() >= maxLine
+        if (averageNanos == 0 || line.size() >= maxLine
                 || (line.size() + 1) * (averageNanos / limit) > maxWaitNanos || !admit.getAsBoolean()) {
             return Admission.BUSY;
         }
         line.add(granted);
         return Admission.WAITING;
-    }
-
-    /**
-     * The endpoint's latest attempt ended with an HTTP answer ({@code true}, whatever the status) or
-     * without one (a timeout, reset, refused connection). Only an answering endpoint lines deliveries
-     * up: one that hangs has a pace too, its request timeout over its places, and with a short
-     * timeout that pace fits in {@code busy-wait}; lined up there, its deliveries held the engine's
-     * places in flight and a healthy endpoint's deliveries waited for them (issue 14's 50-hanging test
-     * at 500 ms timeouts: healthy p50 21 ms, peaks of 1.3 s, before this rule).
-     */
-    synchronized void answered(boolean answered) {
-        this.answering = answered;
     }
 
     /** Takes {@code granted} out of line; false when it was handed a place already (or was never in line). */

@@ -342,7 +342,7 @@ public final class WebhookChannel implements AsyncChannel {
         long started = System.nanoTime();
         CompletableFuture<DeliveryResult> attempt;
         try {
-            attempt = attempt(endpoint, delivery, slots);
+            attempt = attempt(endpoint, delivery);
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
@@ -364,7 +364,7 @@ public final class WebhookChannel implements AsyncChannel {
         });
     }
 
-    private CompletableFuture<DeliveryResult> attempt(WebhookEndpoint endpoint, Delivery delivery, EndpointSlots slots) {
+    private CompletableFuture<DeliveryResult> attempt(WebhookEndpoint endpoint, Delivery delivery) {
         Notification n = delivery.notification();
         String body = context.json().toJson(payload(n));
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -385,13 +385,10 @@ public final class WebhookChannel implements AsyncChannel {
         headers.add(Map.entry("webhook-id", id));
         headers.add(Map.entry("webhook-timestamp", Long.toString(timestamp)));
         headers.add(Map.entry("webhook-signature", signature.toString()));
-        return http.post(endpoint.url(), headers, bytes).handle((r, failure) -> {
-            slots.answered(failure == null);
-            return failure == null
-                    ? outcome(endpoint, r)
-                    : outcome(endpoint, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                            ? c.getCause() : failure);
-        });
+        return http.post(endpoint.url(), headers, bytes).handle((r, failure) -> failure == null
+                ? outcome(endpoint, r)
+                : outcome(endpoint, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : failure));
     }
 
     /** What a failed exchange means: refused for good, or a retry. */

@@ -59,7 +59,7 @@ class EndpointSlotsTest {
     }
 
     @Test
-    @DisplayName("a saturated endpoint that answers at a quick pace lines deliveries up for busy-wait, a place given back goes to the first in line, and one whose latest attempt got no answer lines nobody up")
+    @DisplayName("a saturated endpoint with a quick pace lines deliveries up for busy-wait, and a place given back goes to the first in line")
     void aQuickEndpointLinesDeliveriesUp() {
         EndpointSlots slots = new EndpointSlots(2);
         long wait = Duration.ofMillis(500).toNanos();
@@ -69,7 +69,6 @@ class EndpointSlotsTest {
         assertThat(slots.acquireOrWait(() -> granted.add("a"), wait, () -> true)).as("no pace yet: it may be hanging")
                 .isEqualTo(EndpointSlots.Admission.BUSY);
 
-        slots.answered(true);
         slots.release(Duration.ofMillis(200).toNanos()); // with 2 places, one frees every 100 ms
         assertThat(slots.tryAcquire()).isTrue();
         for (String name : List.of("a", "b", "c", "d", "e")) {
@@ -85,11 +84,6 @@ class EndpointSlotsTest {
         slots.unused();
         assertThat(granted).containsExactly("a", "b");
         assertThat(slots.waiting()).isEqualTo(3);
-
-        slots.answered(false); // its latest attempt timed out: hanging, whatever its pace says
-        assertThat(slots.acquireOrWait(() -> granted.add("g"), wait, () -> true)).isEqualTo(EndpointSlots.Admission.BUSY);
-        slots.answered(true);
-        assertThat(slots.acquireOrWait(() -> granted.add("g"), wait, () -> true)).isEqualTo(EndpointSlots.Admission.WAITING);
     }
 
     @Test
@@ -98,7 +92,6 @@ class EndpointSlotsTest {
         EndpointSlots slots = new EndpointSlots(1);
         long wait = Duration.ofSeconds(1).toNanos();
         assertThat(slots.tryAcquire()).isTrue();
-        slots.answered(true);
         slots.release(Duration.ofMillis(10).toNanos());
         assertThat(slots.tryAcquire()).isTrue();
         List<String> granted = new ArrayList<>();
