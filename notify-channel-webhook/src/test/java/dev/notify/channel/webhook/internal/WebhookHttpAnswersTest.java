@@ -5,7 +5,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -38,11 +40,26 @@ class WebhookHttpAnswersTest {
         }
     }
 
-    /** POSTs to a receiver that answers {@code answer} (whatever the request) and closes; what the POST throws, or null. */
+    /**
+     * POSTs to a receiver that answers {@code answer} at once, before it has read the request (as a
+     * hostile receiver may), and closes; what the POST throws, or null.
+     */
     private Throwable post(String answer) throws IOException {
+        return post(answer, false);
+    }
+
+    /**
+     * POSTs to a receiver that answers {@code answer} and closes, after reading the whole request when
+     * {@code afterRequest} (as a real server sends an interim answer: it answers a request it has read);
+     * what the POST throws, or null.
+     */
+    private Throwable post(String answer, boolean afterRequest) throws IOException {
         server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             try (Socket s = server.accept()) {
+                if (afterRequest) {
+                    readRequest(s.getInputStream());
+                }
                 OutputStream out = s.getOutputStream();
                 out.write(answer.getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
@@ -60,6 +77,21 @@ class WebhookHttpAnswersTest {
                 "http://127.0.0.1:" + server.getLocalPort() + "/hook", List.of(), "{}".getBytes(StandardCharsets.UTF_8))));
     }
 
+    /** Reads a request head and its two-byte body ({@code {}}), the one request {@link #post} sends. */
+    private static void readRequest(InputStream in) throws IOException {
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("the request ended in its head");
+            }
+            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        if (in.readNBytes(2).length != 2) {
+            throw new EOFException("the request ended in its body");
+        }
+    }
+
     /**
      * A malformed answer fails the POST. Usually at once; on a loaded machine Jetty has been seen to read
      * the whole bad answer before it finished writing the request and then wait for the deadline: a
@@ -72,14 +104,31 @@ class WebhookHttpAnswersTest {
     @Test
     @DisplayName("a flood of 100 Continue answers is an IOException, not a StackOverflowError that kills the worker")
     void interimFloodIsRefused() throws IOException {
-        Throwable e = post("HTTP/1.1 100 Continue\r\n\r\n".repeat(100_000) + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        Throwable e = post("HTTP/1.1 100 Continue\r\n\r\n".repeat(100_000) + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", true);
         assertThat(e).isInstanceOf(IOException.class).hasMessageContaining("more than 16 interim (1xx) answers");
     }
 
+    /**
+     * The same flood before the request is written: Jetty may then read it as a closed connection or
+     * wait for the deadline (seen about once in 40 POSTs on a loaded machine) instead of counting it;
+     * whichever, the POST fails within its deadline and nothing else is hurt.
+     */
+    @Test
+    void anInterimFloodBeforeTheRequestFailsThePostToo() throws IOException {
+        Throwable e = post("HTTP/1.1 100 Continue\r\n\r\n".repeat(100_000) + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertThat(e).isInstanceOf(IOException.class)
+                .satisfies(x -> assertThat(x.getMessage()).containsAnyOf("more than 16 interim", "before a complete answer", "no answer within"));
+    }
+
+    /**
+     * Interim answers to a request the receiver has read. (Sent before the request is even written, as
+     * {@link #post(String)} does, Jetty 12.1 has been seen to wait for the deadline about once in a
+     * hundred POSTs on a loaded machine: a timed-out attempt that is retried, bounded like any other.)
+     */
     @Test
     void aFewInterimAnswersAreSkipped() throws IOException {
         assertThat(post("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
-                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")).isNull();
+                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", true)).isNull();
     }
 
     @Test
