@@ -397,9 +397,10 @@ export class NotifyClient {
       this.notifications = [n, ...rest].slice(0, this.options.limit);
     }
     if (live) {
-      // the streams push new counts to a notification's recipients, but not for every arrival (a topic
-      // event is in no inbox; an event another node carried whole with --redis-payloads): fetch them, debounced
-      this._refreshStats();
+      // an SSE or WebSocket stream pushes a recipient's new counts with every inbox change (published on
+      // this node, on another, or carried whole with --redis-payloads; a topic event changes no inbox):
+      // fetching them too made a broadcast to 10,000 connected users 10,000 GETs. Polling fetches them.
+      this._refreshStatsUnlessStreamed();
       this._emit('notification', n);
       if (n.event !== 'notification') this._emit(n.event, n);
     }

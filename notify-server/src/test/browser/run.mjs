@@ -171,9 +171,12 @@ const cases = {
   },
 
   // Counts the client fetched before "Mark all read" reached the server, answered after it, do not
-  // put the bell back to 1 (CI saw the WebSocket fallback's bell stay at 1 that way).
+  // put the bell back to 1 (CI saw the WebSocket fallback's bell stay at 1 that way, when a streamed
+  // client still fetched counts after each arrival; over long polling it does).
   async staleCounts(page) {
+    await page.addInitScript(() => { delete window.EventSource; delete window.WebSocket; });
     await signIn(page);
+    await page.waitForSelector('#status.on:has-text("poll")', { timeout: TIMEOUT });
     await waitBadge(page, '0');
     let held = null;
     let release;
@@ -201,6 +204,33 @@ const cases = {
     release();
     await new Promise(r => setTimeout(r, 500));
     check(await badge(page) === '0', 'the bell stays at 0 after the older counts arrive, shows ' + await badge(page));
+  },
+
+  // Over a stream the bell follows the counts the server pushes: live arrivals cost no request (a
+  // broadcast to 10,000 connected users once made 10,000 GETs of their counts), over SSE and WebSocket.
+  async streamedCounts(page) {
+    for (const transport of ['sse', 'ws']) {
+      if (transport === 'ws') {
+        await page.addInitScript(() => { delete window.EventSource; });
+      }
+      await signIn(page);
+      await page.waitForSelector(`#status.on:has-text("${transport}")`, { timeout: TIMEOUT });
+      const before = await badge(page);
+      await new Promise(r => setTimeout(r, 500)); // the counts fetched on connecting are in
+      const fetched = [];
+      const onRequest = r => { if (r.url().includes('/api/v1/notifications/stats')) fetched.push(r.url()); };
+      page.on('request', onRequest);
+      for (let i = 1; i <= 3; i++) {
+        await publish({ recipients: [USER], type: 'info', title: `Pushed count ${transport} ${i}` });
+        await toast(page, `Pushed count ${transport} ${i}`);
+      }
+      await waitBadge(page, String(Number(before) + 3));
+      await new Promise(r => setTimeout(r, 500)); // past the 100 ms a fetch of counts would wait
+      page.off('request', onRequest);
+      check(fetched.length === 0, `over ${transport} three arrivals fetched no counts, fetched ${fetched.length}`);
+      await page.click('#mark-all');
+      await waitBadge(page, '0');
+    }
   },
 
   // Without EventSource and WebSocket the client long-polls, and still shows toasts and counts.

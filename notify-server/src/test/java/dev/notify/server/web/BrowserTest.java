@@ -90,6 +90,12 @@ class BrowserTest {
     }
 
     @Test
+    @DisplayName("over SSE and over the WebSocket the bell follows pushed counts: live arrivals fetch none")
+    void streamedArrivalsFetchNoCounts() {
+        run("streamedCounts");
+    }
+
+    @Test
     @DisplayName("without EventSource and WebSocket the client falls back to long polling")
     void fallsBackToLongPolling() {
         run("pollFallback");
