@@ -58,6 +58,7 @@ public final class WebhookChannel implements AsyncChannel {
     private final WebhookHttp http;
     private final Map<String, EndpointSlots> inFlight = new ConcurrentHashMap<>();
     private final Semaphore nodeInFlight;
+    private final Semaphore nodeWaiting;
     private volatile CachedList cache;
     private volatile boolean closed;
 
@@ -95,6 +96,8 @@ public final class WebhookChannel implements AsyncChannel {
         this.http = http != null ? http : new WebhookHttp(policy, settings);
         this.nodeInFlight = new Semaphore(settings.maxInFlight());
         metrics.gauge("notify.webhook.in-flight", () -> settings.maxInFlight() - nodeInFlight.availablePermits());
+        this.nodeWaiting = new Semaphore(settings.maxWaiting());
+        metrics.gauge("notify.webhook.waiting", () -> settings.maxWaiting() - nodeWaiting.availablePermits());
         // another node changed an endpoint (or hints were lost: "*"): read the list afresh at the next use
         context.onSettingChanged(id -> invalidate());
         context.web().ifPresent(web -> {
@@ -244,14 +247,94 @@ public final class WebhookChannel implements AsyncChannel {
                     Duration.ofNanos(rate.retryAfterNanos())));
         }
         EndpointSlots slots = inFlight.computeIfAbsent(endpoint.id(), id -> new EndpointSlots(settings.maxConcurrencyPerEndpoint()));
-        if (!slots.tryAcquire()) {
-            metrics.count("notify.webhook.busy", 1);
-            return CompletableFuture.completedFuture(DeliveryResult.deferred("webhook endpoint " + endpoint.id() + " already has "
-                    + settings.maxConcurrencyPerEndpoint() + " deliveries in flight",
-                    slots.deferral(System.nanoTime(), settings.busyRetryAfter())));
+        if (slots.tryAcquire()) {
+            return send(endpoint, delivery, slots);
         }
+        InLine waiter = new InLine(endpoint, delivery, slots);
+        switch (slots.acquireOrWait(waiter, settings.busyWait().toNanos(), nodeWaiting::tryAcquire)) {
+            case TAKEN:
+                return send(endpoint, delivery, slots);
+            case WAITING:
+                waiter.expireIn(settings.busyWait());
+                return waiter.result;
+            default:
+                return CompletableFuture.completedFuture(busy(endpoint, slots));
+        }
+    }
+
+    /** The endpoint is saturated: deferred to its reserved place, no attempt spent. */
+    private DeliveryResult busy(WebhookEndpoint endpoint, EndpointSlots slots) {
+        metrics.count("notify.webhook.busy", 1);
+        return DeliveryResult.deferred("webhook endpoint " + endpoint.id() + " already has "
+                + settings.maxConcurrencyPerEndpoint() + " deliveries in flight",
+                slots.deferral(System.nanoTime(), settings.busyRetryAfter()));
+    }
+
+    /**
+     * A delivery in its endpoint's line ({@code busy-wait}): sent when a place is handed to it,
+     * deferred like any saturated endpoint's delivery when none came in time. Either way it leaves
+     * the node's count of waiting deliveries ({@code max-waiting}) first.
+     */
+    private final class InLine implements Runnable {
+        final WebhookEndpoint endpoint;
+        final Delivery delivery;
+        final EndpointSlots slots;
+        final CompletableFuture<DeliveryResult> result = new CompletableFuture<>();
+        private volatile java.util.concurrent.ScheduledFuture<?> timer;
+
+        InLine(WebhookEndpoint endpoint, Delivery delivery, EndpointSlots slots) {
+            this.endpoint = endpoint;
+            this.delivery = delivery;
+            this.slots = slots;
+        }
+
+        void expireIn(Duration wait) {
+            try {
+                timer = context.scheduler().schedule(this::expire, wait.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
+                expire();
+            }
+        }
+
+        /** Handed a place (on the thread that gave it back). */
+        @Override
+        public void run() {
+            nodeWaiting.release();
+            java.util.concurrent.ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            metrics.count("notify.webhook.waited", 1, "outcome", "sent");
+            CompletableFuture<DeliveryResult> sent;
+            try {
+                sent = send(endpoint, delivery, slots);
+            } catch (RuntimeException e) {
+                sent = CompletableFuture.completedFuture(DeliveryResult.retryLater("the attempt could not start: " + describe(e)));
+            }
+            sent.whenComplete((r, failure) -> result.complete(failure == null ? r
+                    : DeliveryResult.retryLater("the attempt failed: " + describe(failure))));
+        }
+
+        /** No place came within busy-wait: deferred after all. */
+        void expire() {
+            if (slots.leave(this)) {
+                nodeWaiting.release();
+                metrics.count("notify.webhook.waited", 1, "outcome", "deferred");
+                result.complete(busy(endpoint, slots));
+            }
+        }
+
+        /** The channel closed while this waited. */
+        void closed() {
+            nodeWaiting.release();
+            result.complete(DeliveryResult.retryLater("the webhook channel closed while the delivery waited for its endpoint"));
+        }
+    }
+
+    /** Sends on a place of the endpoint's already taken: the node's limit, then the attempt, then the endpoint's bookkeeping. */
+    private CompletableFuture<DeliveryResult> send(WebhookEndpoint endpoint, Delivery delivery, EndpointSlots slots) {
         if (!nodeInFlight.tryAcquire()) {
-            slots.release(0);
+            slots.unused();
             metrics.count("notify.webhook.busy", 1, "scope", "node");
             return CompletableFuture.completedFuture(DeliveryResult.deferred("this node already has " + settings.maxInFlight()
                     + " webhook deliveries in flight (max-in-flight)", settings.busyRetryAfter()));
@@ -259,7 +342,7 @@ public final class WebhookChannel implements AsyncChannel {
         long started = System.nanoTime();
         CompletableFuture<DeliveryResult> attempt;
         try {
-            attempt = attempt(endpoint, delivery);
+            attempt = attempt(endpoint, delivery, slots);
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
@@ -281,7 +364,7 @@ public final class WebhookChannel implements AsyncChannel {
         });
     }
 
-    private CompletableFuture<DeliveryResult> attempt(WebhookEndpoint endpoint, Delivery delivery) {
+    private CompletableFuture<DeliveryResult> attempt(WebhookEndpoint endpoint, Delivery delivery, EndpointSlots slots) {
         Notification n = delivery.notification();
         String body = context.json().toJson(payload(n));
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -302,10 +385,13 @@ public final class WebhookChannel implements AsyncChannel {
         headers.add(Map.entry("webhook-id", id));
         headers.add(Map.entry("webhook-timestamp", Long.toString(timestamp)));
         headers.add(Map.entry("webhook-signature", signature.toString()));
-        return http.post(endpoint.url(), headers, bytes).handle((r, failure) -> failure == null
-                ? outcome(endpoint, r)
-                : outcome(endpoint, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-                        ? c.getCause() : failure));
+        return http.post(endpoint.url(), headers, bytes).handle((r, failure) -> {
+            slots.answered(failure == null);
+            return failure == null
+                    ? outcome(endpoint, r)
+                    : outcome(endpoint, failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : failure);
+        });
     }
 
     /** What a failed exchange means: refused for good, or a retry. */
@@ -507,6 +593,11 @@ public final class WebhookChannel implements AsyncChannel {
     @Override
     public void close() {
         closed = true;
+        for (EndpointSlots slots : inFlight.values()) {
+            for (Runnable waiting : slots.drain()) {
+                ((InLine) waiting).closed();
+            }
+        }
         http.close();
         signers.clear();
     }

@@ -47,6 +47,12 @@ import java.util.Optional;
  *        memory of waiting exchanges stays bounded; a delivery over it is deferred like a saturated endpoint's
  * @param proxy {@code proxy} (none) and {@code no-proxy}: the egress proxy every attempt goes through, except to the
  *        hosts listed in {@code no-proxy}
+ * @param busyWait {@code busy-wait} (500ms): a delivery that finds its endpoint saturated waits in memory this long at
+ *        most for a place, when the endpoint's recent pace says one frees in time (an endpoint that hangs, or has not
+ *        answered yet, has no such pace: its deliveries are deferred at once); past it, it is deferred as above.
+ *        {@code 0} defers at once. At most 16 times {@code max-concurrency-per-endpoint} wait per endpoint
+ * @param maxWaiting {@code max-waiting} (256): deliveries waiting in memory for an endpoint place on this node, all
+ *        endpoints together; each holds one of the engine's {@code delivery.max-in-flight} places while it waits
  */
 public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCidrs, Duration connectTimeout,
                               Duration requestTimeout, int maxResponseBytes, Duration retryAfterMin, Duration retryAfterMax,
@@ -55,7 +61,7 @@ public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCi
                               int autoDisableMinFailures, Duration secretRotationWindow, Duration endpointCacheTtl,
                               String userAgent, boolean keepAlive, Duration poolIdleTimeout, Duration poolMaxAge,
                               int poolMaxIdlePerHost, RateLimiter rateLimit, int maxInFlight,
-                              Optional<ProxySettings> proxy) {
+                              Optional<ProxySettings> proxy, Duration busyWait, int maxWaiting) {
 
     /**
      * An egress proxy ({@code channels.webhook.proxy = http://host:port}) and the hosts reached
@@ -139,7 +145,15 @@ public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCi
                 RateLimiter.parse("webhook-endpoint", "channels.webhook.rate-limit", c.get("rate-limit", "1000:1000")),
                 c.getInt("max-in-flight", 1000),
                 c.get("proxy", "").isBlank() ? Optional.empty()
-                        : Optional.of(ProxySettings.parse(c.get("proxy", ""), c.getList("no-proxy"))));
+                        : Optional.of(ProxySettings.parse(c.get("proxy", ""), c.getList("no-proxy"))),
+                c.getDuration("busy-wait", Duration.ofMillis(500)),
+                c.getInt("max-waiting", 256));
+        if (s.busyWait.isNegative()) {
+            throw new IllegalArgumentException("channels.webhook.busy-wait must not be negative, got " + s.busyWait);
+        }
+        if (s.maxWaiting < 0) {
+            throw new IllegalArgumentException("channels.webhook.max-waiting must not be negative, got " + s.maxWaiting);
+        }
         if (s.maxInFlight < 1) {
             throw new IllegalArgumentException("channels.webhook.max-in-flight must be at least 1, got " + s.maxInFlight);
         }

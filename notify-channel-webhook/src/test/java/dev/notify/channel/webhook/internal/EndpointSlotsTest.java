@@ -4,6 +4,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,6 +56,72 @@ class EndpointSlotsTest {
         assertThat(slots.recovered(now + 1, quick, HORIZON)).as("once per horizon").isFalse();
         assertThat(slots.deferral(now, MIN)).as("places from now, on the new pace").isEqualTo(MIN);
         assertThat(slots.deferral(now, MIN)).isEqualTo(MIN.plusNanos(quick / 4));
+    }
+
+    @Test
+    @DisplayName("a saturated endpoint that answers at a quick pace lines deliveries up for busy-wait, a place given back goes to the first in line, and one whose latest attempt got no answer lines nobody up")
+    void aQuickEndpointLinesDeliveriesUp() {
+        EndpointSlots slots = new EndpointSlots(2);
+        long wait = Duration.ofMillis(500).toNanos();
+        List<String> granted = new ArrayList<>();
+        assertThat(slots.acquireOrWait(() -> granted.add("x"), wait, () -> true)).isEqualTo(EndpointSlots.Admission.TAKEN);
+        assertThat(slots.acquireOrWait(() -> granted.add("x"), wait, () -> true)).isEqualTo(EndpointSlots.Admission.TAKEN);
+        assertThat(slots.acquireOrWait(() -> granted.add("a"), wait, () -> true)).as("no pace yet: it may be hanging")
+                .isEqualTo(EndpointSlots.Admission.BUSY);
+
+        slots.answered(true);
+        slots.release(Duration.ofMillis(200).toNanos()); // with 2 places, one frees every 100 ms
+        assertThat(slots.tryAcquire()).isTrue();
+        for (String name : List.of("a", "b", "c", "d", "e")) {
+            assertThat(slots.acquireOrWait(() -> granted.add(name), wait, () -> true)).as(name).isEqualTo(EndpointSlots.Admission.WAITING);
+        }
+        assertThat(slots.acquireOrWait(() -> granted.add("f"), wait, () -> true)).as("its place would come after 600 ms")
+                .isEqualTo(EndpointSlots.Admission.BUSY);
+        assertThat(slots.waiting()).isEqualTo(5);
+
+        slots.release(Duration.ofMillis(200).toNanos());
+        assertThat(granted).containsExactly("a");
+        assertThat(slots.inFlight()).as("the place went to a, not back to the endpoint").isEqualTo(2);
+        slots.unused();
+        assertThat(granted).containsExactly("a", "b");
+        assertThat(slots.waiting()).isEqualTo(3);
+
+        slots.answered(false); // its latest attempt timed out: hanging, whatever its pace says
+        assertThat(slots.acquireOrWait(() -> granted.add("g"), wait, () -> true)).isEqualTo(EndpointSlots.Admission.BUSY);
+        slots.answered(true);
+        assertThat(slots.acquireOrWait(() -> granted.add("g"), wait, () -> true)).isEqualTo(EndpointSlots.Admission.WAITING);
+    }
+
+    @Test
+    @DisplayName("a delivery that leaves the line before a place came is not handed one, and the node's bound is asked only for one that would wait")
+    void leavingTheLineAndTheNodesBound() {
+        EndpointSlots slots = new EndpointSlots(1);
+        long wait = Duration.ofSeconds(1).toNanos();
+        assertThat(slots.tryAcquire()).isTrue();
+        slots.answered(true);
+        slots.release(Duration.ofMillis(10).toNanos());
+        assertThat(slots.tryAcquire()).isTrue();
+        List<String> granted = new ArrayList<>();
+        Runnable a = () -> granted.add("a");
+        Runnable b = () -> granted.add("b");
+        assertThat(slots.acquireOrWait(a, wait, () -> true)).isEqualTo(EndpointSlots.Admission.WAITING);
+        assertThat(slots.acquireOrWait(b, wait, () -> false)).as("the node has enough waiting").isEqualTo(EndpointSlots.Admission.BUSY);
+        assertThat(slots.acquireOrWait(b, wait, () -> true)).isEqualTo(EndpointSlots.Admission.WAITING);
+        assertThat(slots.leave(a)).isTrue();
+        assertThat(slots.leave(a)).as("once").isFalse();
+        slots.release(Duration.ofMillis(10).toNanos());
+        assertThat(granted).containsExactly("b");
+        assertThat(slots.leave(b)).as("b was handed a place already").isFalse();
+        slots.release(Duration.ofMillis(10).toNanos());
+        assertThat(slots.inFlight()).isZero();
+
+        for (int i = 0; i < 17; i++) {
+            assertThat(slots.tryAcquire() || slots.acquireOrWait(() -> { }, Long.MAX_VALUE, () -> true) == EndpointSlots.Admission.WAITING)
+                    .isTrue();
+        }
+        assertThat(slots.acquireOrWait(() -> { }, Long.MAX_VALUE, () -> true)).as("16 per place at most").isEqualTo(EndpointSlots.Admission.BUSY);
+        assertThat(slots.drain()).hasSize(16);
+        assertThat(slots.waiting()).isZero();
     }
 
     @Test

@@ -183,6 +183,93 @@ class WebhookIsolationTest {
         }
     }
 
+    /** A receiver answering 200 after {@code delay} ms, on as many threads as asked (the JDK's server). */
+    private String slowUrl(java.util.concurrent.atomic.AtomicLong delay) throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 64);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        server.setExecutor(threads);
+        server.createContext("/", ex -> {
+            try (ex) {
+                ex.getRequestBody().readAllBytes();
+                Thread.sleep(delay.get());
+                ex.sendResponseHeaders(200, -1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.start();
+        closing.add(() -> {
+            server.stop(0);
+            threads.shutdownNow();
+        });
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
+    }
+
+    @Test
+    @DisplayName("deliveries to a saturated endpoint that answers in time wait in memory for its places instead of being deferred for busy-retry-after")
+    void aSaturatedQuickEndpointsDeliveriesWaitInMemory() throws Exception {
+        java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(50);
+        WebhookChannel c = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "1s"));
+        register("wh_slow", slowUrl(delay));
+        assertThat(c.deliverAsync(delivery("wh_slow", 0)).toCompletableFuture().join().isSent()).as("the pace: ~50 ms").isTrue();
+
+        List<CompletableFuture<DeliveryResult>> burst = new ArrayList<>();
+        for (int i = 1; i <= 25; i++) {
+            burst.add(c.deliverAsync(delivery("wh_slow", i)).toCompletableFuture());
+        }
+        // one place: the 1st is sent and the next ones wait in line (a place every ~50 ms, within busy-wait); the line
+        // holds 16 per place, so the 18th on are deferred at once, no attempt spent
+        for (int i = 17; i < 25; i++) {
+            assertThat(burst.get(i).getNow(null)).as("delivery %d is answered at once", i + 1)
+                    .extracting(DeliveryResult::outcome).isEqualTo(DeliveryResult.Outcome.DEFERRED);
+        }
+        for (int i = 0; i < 4; i++) {
+            DeliveryResult r = burst.get(i).get(10, TimeUnit.SECONDS);
+            assertThat(r.isSent()).as("delivery %d: %s", i + 1, r).isTrue();
+        }
+        for (CompletableFuture<DeliveryResult> f : burst) {
+            f.get(10, TimeUnit.SECONDS); // every one in line ends, sent or (had the pace slowed) deferred
+        }
+
+        // the endpoint slows down while a delivery waits: its place does not come within busy-wait, so it is deferred
+        delay.set(3000);
+        CompletableFuture<DeliveryResult> holding = c.deliverAsync(delivery("wh_slow", 30)).toCompletableFuture();
+        CompletableFuture<DeliveryResult> waiting = c.deliverAsync(delivery("wh_slow", 31)).toCompletableFuture();
+        assertThat(waiting.getNow(null)).as("it waits").isNull();
+        DeliveryResult late = waiting.get(5, TimeUnit.SECONDS);
+        assertThat(late.outcome()).as(late.toString()).isEqualTo(DeliveryResult.Outcome.DEFERRED);
+        assertThat(late.reason()).contains("in flight");
+        assertThat(holding.getNow(null)).as("deferred before the attempt ahead of it ended").isNull();
+        assertThat(holding.get(10, TimeUnit.SECONDS).isSent()).isTrue();
+    }
+
+    @Test
+    @DisplayName("with busy-wait 0 a saturated endpoint's deliveries are deferred at once, and closing the channel ends those still waiting")
+    void busyWaitZeroDefersAtOnceAndCloseEndsTheLine() throws Exception {
+        java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(100);
+        String url = slowUrl(delay);
+        WebhookChannel eager = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "0s"));
+        register("wh_slow", url);
+        assertThat(eager.deliverAsync(delivery("wh_slow", 0)).toCompletableFuture().join().isSent()).isTrue();
+        CompletableFuture<DeliveryResult> first = eager.deliverAsync(delivery("wh_slow", 1)).toCompletableFuture();
+        CompletableFuture<DeliveryResult> second = eager.deliverAsync(delivery("wh_slow", 2)).toCompletableFuture();
+        assertThat(second.getNow(null)).as("deferred at once").extracting(DeliveryResult::outcome).isEqualTo(DeliveryResult.Outcome.DEFERRED);
+        first.get(10, TimeUnit.SECONDS);
+
+        WebhookChannel closing = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "5s"));
+        assertThat(closing.deliverAsync(delivery("wh_slow", 3)).toCompletableFuture().join().isSent()).isTrue();
+        delay.set(2000);
+        CompletableFuture<DeliveryResult> sending = closing.deliverAsync(delivery("wh_slow", 4)).toCompletableFuture();
+        CompletableFuture<DeliveryResult> waiting = closing.deliverAsync(delivery("wh_slow", 5)).toCompletableFuture();
+        assertThat(waiting.getNow(null)).isNull();
+        closing.close();
+        DeliveryResult r = waiting.get(1, TimeUnit.SECONDS);
+        assertThat(r.outcome()).as(r.toString()).isEqualTo(DeliveryResult.Outcome.RETRY);
+        assertThat(r.reason()).contains("closed");
+        sending.get(10, TimeUnit.SECONDS);
+    }
+
     @Test
     @DisplayName("max-in-flight bounds the node: past it a delivery is deferred, and a slot freed serves again")
     void nodeInFlightLimit() throws Exception {
