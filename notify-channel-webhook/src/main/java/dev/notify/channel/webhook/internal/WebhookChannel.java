@@ -366,7 +366,7 @@ public final class WebhookChannel implements AsyncChannel {
 
     private CompletableFuture<DeliveryResult> attempt(WebhookEndpoint endpoint, Delivery delivery, EndpointSlots slots) {
         Notification n = delivery.notification();
-        String body = context.json().toJson(payload(n));
+        String body = context.json().toJson(WebhookPayload.of(n));
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         Instant now = clock.instant();
         long timestamp = now.getEpochSecond();
@@ -432,24 +432,6 @@ public final class WebhookChannel implements AsyncChannel {
             result = DeliveryResult.retryLater("HTTP " + s);
         }
         return result.withStatusCode(s).withResponse(excerpt);
-    }
-
-    /** The JSON body of DESIGN.md, plus the notification id and, when present, title and body. */
-    static Map<String, Object> payload(Notification n) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        n.taskId().ifPresent(t -> m.put("task_id", t));
-        m.put("event_type", n.event());
-        m.put("timestamp", n.createdAt().toString());
-        m.put("data", n.data());
-        m.put("notification_id", n.id());
-        n.topic().ifPresent(t -> m.put("topic", t));
-        if (!n.title().isEmpty()) {
-            m.put("title", n.title());
-        }
-        if (!n.body().isEmpty()) {
-            m.put("body", n.body());
-        }
-        return m;
     }
 
     /** A {@code Retry-After} value (seconds or an HTTP date) clamped to the configured range. */
