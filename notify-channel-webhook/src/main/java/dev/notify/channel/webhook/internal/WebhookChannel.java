@@ -17,9 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -256,6 +253,7 @@ public final class WebhookChannel implements AsyncChannel {
                 return send(endpoint, delivery, slots);
             case WAITING:
                 waiter.expireIn(settings.busyWait());
+                waiter.leaveIfCancelled();
                 return waiter.result;
             default:
                 return CompletableFuture.completedFuture(busy(endpoint, slots));
@@ -296,13 +294,34 @@ public final class WebhookChannel implements AsyncChannel {
             }
         }
 
+        /**
+         * The engine gave up on the delivery while it waited (its deadline cancelled the stage): it
+         * leaves the line at once, and is never sent.
+         */
+        void leaveIfCancelled() {
+            result.whenComplete((r, failure) -> {
+                if (result.isCancelled() && slots.leave(this)) {
+                    nodeWaiting.release();
+                    cancelTimer();
+                }
+            });
+        }
+
+        private void cancelTimer() {
+            java.util.concurrent.ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+
         /** Handed a place (on the thread that gave it back). */
         @Override
         public void run() {
             nodeWaiting.release();
-            java.util.concurrent.ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
+            cancelTimer();
+            if (result.isDone()) {
+                slots.unused(); // cancelled as the place came: the place goes on to the next in line
+                return;
             }
             metrics.count("notify.webhook.waited", 1, "outcome", "sent");
             CompletableFuture<DeliveryResult> sent;
@@ -424,7 +443,7 @@ public final class WebhookChannel implements AsyncChannel {
             result = DeliveryResult.retryLater("HTTP " + s + " redirect to " + r.header("location").orElse("(no Location)")
                     + " not followed; register the final URL");
         } else if (s == 429 || s == 502 || s == 503 || s == 504) {
-            Optional<Duration> after = r.header("retry-after").flatMap(v -> retryAfter(v, clock.instant()));
+            Optional<Duration> after = r.header("retry-after").flatMap(v -> RetryAfterHeader.parse(v, clock.instant(), settings.retryAfterMin(), settings.retryAfterMax()));
             result = after.isPresent()
                     ? DeliveryResult.retryAfter("HTTP " + s + ", Retry-After " + after.get().toSeconds() + "s", after.get())
                     : DeliveryResult.retryLater("HTTP " + s);
@@ -432,28 +451,6 @@ public final class WebhookChannel implements AsyncChannel {
             result = DeliveryResult.retryLater("HTTP " + s);
         }
         return result.withStatusCode(s).withResponse(excerpt);
-    }
-
-    /** A {@code Retry-After} value (seconds or an HTTP date) clamped to the configured range. */
-    Optional<Duration> retryAfter(String value, Instant now) {
-        Duration d;
-        String v = value.trim();
-        try {
-            if (v.matches("[0-9]{1,10}")) {
-                d = Duration.ofSeconds(Long.parseLong(v));
-            } else {
-                d = Duration.between(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-            }
-        } catch (DateTimeParseException | ArithmeticException e) {
-            return Optional.empty();
-        }
-        if (d.compareTo(settings.retryAfterMin()) < 0) {
-            d = settings.retryAfterMin();
-        }
-        if (d.compareTo(settings.retryAfterMax()) > 0) {
-            d = settings.retryAfterMax();
-        }
-        return Optional.of(d);
     }
 
     /** Keeps the endpoint's failure run and disables it when it has failed long enough. */

@@ -184,6 +184,9 @@ class WebhookIsolationTest {
     }
 
     /** A receiver answering 200 after {@code delay} ms, on as many threads as asked (the JDK's server). */
+    /** The bodies the receivers of {@link #slowUrl} received. */
+    private final List<String> slowBodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private String slowUrl(java.util.concurrent.atomic.AtomicLong delay) throws Exception {
         com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 64);
@@ -191,7 +194,7 @@ class WebhookIsolationTest {
         server.setExecutor(threads);
         server.createContext("/", ex -> {
             try (ex) {
-                ex.getRequestBody().readAllBytes();
+                slowBodies.add(new String(ex.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
                 Thread.sleep(delay.get());
                 ex.sendResponseHeaders(200, -1);
             } catch (InterruptedException e) {
@@ -268,6 +271,27 @@ class WebhookIsolationTest {
         assertThat(r.outcome()).as(r.toString()).isEqualTo(DeliveryResult.Outcome.RETRY);
         assertThat(r.reason()).contains("closed");
         sending.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("a delivery the engine gives up on while it waits in line (its stage cancelled at the deadline) leaves the line and is never sent")
+    void aCancelledDeliveryInLineIsNeverSent() throws Exception {
+        java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(100);
+        WebhookChannel c = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "5s"));
+        register("wh_slow", slowUrl(delay));
+        assertThat(c.deliverAsync(delivery("wh_slow", 0)).toCompletableFuture().join().isSent()).as("the pace: ~100 ms").isTrue();
+        delay.set(400);
+        CompletableFuture<DeliveryResult> sending = c.deliverAsync(delivery("wh_slow", 1)).toCompletableFuture();
+        CompletableFuture<DeliveryResult> given = c.deliverAsync(delivery("wh_slow", 2)).toCompletableFuture();
+        CompletableFuture<DeliveryResult> next = c.deliverAsync(delivery("wh_slow", 3)).toCompletableFuture();
+        assertThat(given.getNow(null)).as("in line").isNull();
+        given.cancel(true); // what the engine does to an attempt past its deadline
+        assertThat(sending.get(10, TimeUnit.SECONDS).isSent()).isTrue();
+        DeliveryResult third = next.get(10, TimeUnit.SECONDS);
+        assertThat(third.isSent()).as("the place went on to the next in line: %s", third).isTrue();
+        assertThat(slowBodies).as("bodies received").hasSize(3)
+                .noneMatch(b -> b.contains("\"n\":2"))
+                .anyMatch(b -> b.contains("\"n\":3"));
     }
 
     @Test
