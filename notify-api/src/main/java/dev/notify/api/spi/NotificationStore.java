@@ -106,7 +106,11 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
      */
     Optional<DeliveryRecord> recordAttempt(DeliveryAttempt attempt, DeliveryStatus status, Optional<Instant> nextAttemptAt);
 
-    /** Releases a lease without an attempt (a node handing back work it will not do), due again at {@code dueAt}. */
+    /**
+     * Releases a lease without an attempt (a node handing back work it will not do), due again at
+     * {@code dueAt}. Need not be durable when it returns, like a claim: a release lost in a crash
+     * leaves the lease in place, and its expiry hands the delivery out again.
+     */
     void release(long deliveryId, Instant dueAt);
 
     /**
