@@ -209,13 +209,22 @@ class WebhookIsolationTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
+    /**
+     * A channel with one place per endpoint and {@code busy-wait} as given, whose delivery {@code n} to
+     * {@code wh_slow} (registered by the caller) was sent: the endpoint's pace is known, so it lines up.
+     */
+    private WebhookChannel oneSlotChannel(String busyWait, int n) {
+        WebhookChannel c = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", busyWait));
+        assertThat(c.deliverAsync(delivery("wh_slow", n)).toCompletableFuture().join().isSent()).as("the pace").isTrue();
+        return c;
+    }
+
     @Test
     @DisplayName("deliveries to a saturated endpoint that answers in time wait in memory for its places instead of being deferred for busy-retry-after")
     void aSaturatedQuickEndpointsDeliveriesWaitInMemory() throws Exception {
         java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(50);
-        WebhookChannel c = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "1s"));
         register("wh_slow", slowUrl(delay));
-        assertThat(c.deliverAsync(delivery("wh_slow", 0)).toCompletableFuture().join().isSent()).as("the pace: ~50 ms").isTrue();
+        WebhookChannel c = oneSlotChannel("1s", 0); // the pace: ~50 ms
 
         List<CompletableFuture<DeliveryResult>> burst = new ArrayList<>();
         for (int i = 1; i <= 25; i++) {
@@ -251,17 +260,14 @@ class WebhookIsolationTest {
     @DisplayName("with busy-wait 0 a saturated endpoint's deliveries are deferred at once, and closing the channel ends those still waiting")
     void busyWaitZeroDefersAtOnceAndCloseEndsTheLine() throws Exception {
         java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(100);
-        String url = slowUrl(delay);
-        WebhookChannel eager = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "0s"));
-        register("wh_slow", url);
-        assertThat(eager.deliverAsync(delivery("wh_slow", 0)).toCompletableFuture().join().isSent()).isTrue();
+        register("wh_slow", slowUrl(delay));
+        WebhookChannel eager = oneSlotChannel("0s", 0);
         CompletableFuture<DeliveryResult> first = eager.deliverAsync(delivery("wh_slow", 1)).toCompletableFuture();
         CompletableFuture<DeliveryResult> second = eager.deliverAsync(delivery("wh_slow", 2)).toCompletableFuture();
         assertThat(second.getNow(null)).as("deferred at once").extracting(DeliveryResult::outcome).isEqualTo(DeliveryResult.Outcome.DEFERRED);
         first.get(10, TimeUnit.SECONDS);
 
-        WebhookChannel closing = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "5s"));
-        assertThat(closing.deliverAsync(delivery("wh_slow", 3)).toCompletableFuture().join().isSent()).isTrue();
+        WebhookChannel closing = oneSlotChannel("5s", 3);
         delay.set(2000);
         CompletableFuture<DeliveryResult> sending = closing.deliverAsync(delivery("wh_slow", 4)).toCompletableFuture();
         CompletableFuture<DeliveryResult> waiting = closing.deliverAsync(delivery("wh_slow", 5)).toCompletableFuture();
@@ -277,9 +283,8 @@ class WebhookIsolationTest {
     @DisplayName("a delivery the engine gives up on while it waits in line (its stage cancelled at the deadline) leaves the line and is never sent")
     void aCancelledDeliveryInLineIsNeverSent() throws Exception {
         java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(100);
-        WebhookChannel c = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "5s"));
         register("wh_slow", slowUrl(delay));
-        assertThat(c.deliverAsync(delivery("wh_slow", 0)).toCompletableFuture().join().isSent()).as("the pace: ~100 ms").isTrue();
+        WebhookChannel c = oneSlotChannel("5s", 0); // the pace: ~100 ms
         delay.set(400);
         CompletableFuture<DeliveryResult> sending = c.deliverAsync(delivery("wh_slow", 1)).toCompletableFuture();
         CompletableFuture<DeliveryResult> given = c.deliverAsync(delivery("wh_slow", 2)).toCompletableFuture();

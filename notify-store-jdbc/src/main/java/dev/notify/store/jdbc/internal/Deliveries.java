@@ -387,8 +387,9 @@ public final class Deliveries {
      * Committed, not awaited until durable (like a claim): a release lost with the process leaves the
      * row leased to this node, and lease expiry hands it out again, as it would have been. On embedded
      * H2 the wait for durability took ~15 ms per release on a worker (JFR of the 50-hanging isolation
-     * test: 300 waits of 10 ms or more, 4.4 s in all), and a notification's 50 deferrals for saturated
-     * endpoints held all five workers for ~150 ms while a healthy endpoint's delivery waited behind them.
+     * test: 300 waits of 10 ms or more, 4.4 s in all), so a notification's 50 deferrals for saturated
+     * endpoints held all five workers, by arithmetic about 150 ms, while a healthy endpoint's delivery
+     * waited behind them.
      */
     public boolean release(long deliveryId, Instant dueAt, DeliveryClaim claim) {
         int n = db.commitOnly("releasing a delivery", c -> {

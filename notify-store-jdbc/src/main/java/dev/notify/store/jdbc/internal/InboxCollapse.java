@@ -22,11 +22,13 @@ import java.util.Map;
  */
 final class InboxCollapse {
 
-    // the row of a (user, key): on H2 through collapse_user, the column its index holds (migration V8)
     private static final String TAKE_OVER_UNREAD = "UPDATE notify_inbox SET notification_id = ?, created_at = ?, read_at = NULL "
-            + "WHERE %s = ? AND collapse_key = ?";
+            + "WHERE user_id = ? AND collapse_key = ?";
     private static final String TAKE_OVER_KEEP_READ = "UPDATE notify_inbox SET notification_id = ?, created_at = ? "
-            + "WHERE %s = ? AND collapse_key = ?";
+            + "WHERE user_id = ? AND collapse_key = ?";
+    // on H2 the row of a (user, key) is found through collapse_user, the column its index holds (migration V8)
+    private static final String TAKE_OVER_UNREAD_H2 = TAKE_OVER_UNREAD.replace("WHERE user_id", "WHERE collapse_user");
+    private static final String TAKE_OVER_KEEP_READ_H2 = TAKE_OVER_KEEP_READ.replace("WHERE user_id", "WHERE collapse_user");
     private static final String INSERT = "INSERT INTO notify_inbox (user_id, notification_id, created_at, collapse_key) VALUES (?, ?, ?, ?)";
 
     private InboxCollapse() {
@@ -60,9 +62,9 @@ final class InboxCollapse {
         }
         List<Map.Entry<Slot, PublishRequest>> rows = new ArrayList<>(newest.entrySet());
         int[] updated = new int[rows.size()];
-        String owner = dialect == Dialect.H2 ? "collapse_user" : "user_id";
-        takeOver(c, owner, rows, updated, true);
-        takeOver(c, owner, rows, updated, false);
+        boolean h2 = dialect == Dialect.H2;
+        takeOver(c, h2 ? TAKE_OVER_UNREAD_H2 : TAKE_OVER_UNREAD, rows, updated, true);
+        takeOver(c, h2 ? TAKE_OVER_KEEP_READ_H2 : TAKE_OVER_KEEP_READ, rows, updated, false);
         try (PreparedStatement ps = c.prepareStatement(INSERT)) {
             boolean any = false;
             for (int i = 0; i < rows.size(); i++) {
@@ -84,7 +86,7 @@ final class InboxCollapse {
     }
 
     // one batch for the rows whose request wants (or does not want) them unread again; counts go to updated
-    private static void takeOver(Connection c, String owner, List<Map.Entry<Slot, PublishRequest>> rows, int[] updated, boolean unread)
+    private static void takeOver(Connection c, String sql, List<Map.Entry<Slot, PublishRequest>> rows, int[] updated, boolean unread)
             throws SQLException {
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -95,7 +97,7 @@ final class InboxCollapse {
         if (indexes.isEmpty()) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(String.format(unread ? TAKE_OVER_UNREAD : TAKE_OVER_KEEP_READ, owner))) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i : indexes) {
                 Slot slot = rows.get(i).getKey();
                 Notification n = rows.get(i).getValue().notification();
