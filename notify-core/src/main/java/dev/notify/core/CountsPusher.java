@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Pushes users' inbox counts for notifications other nodes published, off the stream tailer's
- * thread and coalesced per user. Each push is a store read ({@code stats}); made inline, one per
+ * Pushes users' inbox counts after publishes (this node's and, through the cluster signal, other
+ * nodes'), off the publishing and the stream tailer's threads and coalesced per user
+ * ({@link ServiceInbox#pushStatsSoon}). Each push is a store read ({@code stats}); made inline, one per
  * notification, it held the tailer, the one thread that feeds every live stream, for a read per
  * notification: at 300 publishes/s on a loaded three-node cluster, cross-node events arrived
  * 340-550 ms after node A answered the publish with signals on, ~70 ms with polling (issue 16's

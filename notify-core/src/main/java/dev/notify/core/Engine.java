@@ -117,7 +117,7 @@ final class Engine {
         tracker.onDueNow(cluster::deliveryDue);
         inbox.onChanged(cluster::inboxChanged);
         // counts of users whose inbox changed elsewhere: read and pushed off the tailer's and the signal's threads
-        CountsPusher counts = new CountsPusher(inbox::pushStats);
+        java.util.function.Consumer<String> counts = inbox::pushStatsSoon;
         tailer.onOthersPublished(counts);
         settings.sendThrough(cluster::settingChanged);
         settings.listen(PreferenceRules.KIND, preferenceRules::forget);

@@ -240,7 +240,8 @@ final class Publisher {
                 slots.add(s);
             }
         }
-        Instant due = rendered.scheduledAt().filter(at -> at.isAfter(now)).orElse(now);
+        Instant scheduled = rendered.scheduledAt().orElse(null); // no capturing lambda: this runs once per publish
+        Instant due = scheduled != null && scheduled.isAfter(now) ? scheduled : now;
         // the recipients' preferences, applied once here (empty for most publishes: no lookup cost beyond the cache)
         Map<String, Preferences> prefs = preferences.of(rendered);
         // immutable lists where there is one element (the common case): the request keeps them without a copy
@@ -346,7 +347,7 @@ final class Publisher {
             tailer.wake();
         }
         for (String r : n.recipients()) {
-            inbox.pushStats(r);
+            inbox.pushStatsSoon(r);
         }
         if (plan.due.isAfter(now)) {
             return; // stored unleased; the tracker claims the deliveries when they are due

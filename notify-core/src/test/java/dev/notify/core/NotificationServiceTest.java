@@ -901,7 +901,7 @@ class NotificationServiceTest {
         }
 
         @Test
-        void inboxChangesPushStatsToTheUsersLiveConnections() {
+        void inboxChangesPushStatsToTheUsersLiveConnections() throws InterruptedException {
             NotificationService s = start(ServiceConfig.defaults());
             List<HubSignal> signals = new CopyOnWriteArrayList<>();
             s.hub().subscribe(new SubscriptionRequest("any", "c1", "u", Set.of()), new Subscriber() {
@@ -916,6 +916,12 @@ class NotificationServiceTest {
             });
             String id = s.notify(note("u").build());
             s.notify(note("someone-else").build());
+            // a publish's counts go out soon, off the publishing thread; a mark's before the call returns
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (signals.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(signals).containsExactly(new HubSignal.StatsChanged(new dev.notify.api.InboxStats(1, 1, 0)));
             assertThat(s.inbox().mark("u", List.of(id), true)).isEqualTo(1);
             assertThat(s.inbox().mark("someone-else", List.of(id), true)).as("a foreign id is not found").isZero();
 
