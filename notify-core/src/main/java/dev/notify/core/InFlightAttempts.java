@@ -61,9 +61,10 @@ final class InFlightAttempts {
     private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
     private final Semaphore permits;
     private final ThreadPoolExecutor recorders;
-    private final Duration leaseMargin;
     // an attempt is started only with at least this much lease left; less, and it is handed back and claimed afresh
-    private final Duration shortestStart;
+    private final long shortestStartNanos;
+    private final long leaseMarginNanos;
+    private final long deliveryTimeoutNanos;
     // leases this node's claim renewed while their deliveries waited in memory (rare: a backlog longer than a lease)
     private final ConcurrentHashMap<Long, Instant> renewed = new ConcurrentHashMap<>();
     // whether other nodes claim from the same store; until told otherwise, assume they may
@@ -93,14 +94,22 @@ final class InFlightAttempts {
         });
         recorders.allowCoreThreadTimeOut(true);
         // a tenth of the lease, at most 5 s: time to record the outcome before the lease would lapse
-        this.leaseMargin = min(config.lease().dividedBy(10), Duration.ofSeconds(5));
+        Duration leaseMargin = min(config.lease().dividedBy(10), Duration.ofSeconds(5));
         Duration cut = config.lease().minus(leaseMargin);
-        this.shortestStart = min(config.deliveryTimeout(), cut.dividedBy(2));
+        Duration shortestStart = min(config.deliveryTimeout(), cut.dividedBy(2));
+        this.shortestStartNanos = Instants.nanos(shortestStart);
+        this.leaseMarginNanos = Instants.nanos(leaseMargin);
+        this.deliveryTimeoutNanos = Instants.nanos(config.deliveryTimeout());
         if (config.deliveryTimeout().compareTo(cut) > 0) {
             LOG.log(System.Logger.Level.INFO, "the delivery timeout (" + config.deliveryTimeout() + ") is longer than the lease ("
                     + config.lease() + "): attempts end at " + cut + " after their claim at the latest, so that no lease lapses "
                     + "under an attempt in flight");
         }
+    }
+
+    /** Removes and returns the renewed lease end of the delivery, if any; without touching the map while it is empty. */
+    private Instant forgetRenewal(long deliveryId) {
+        return renewed.isEmpty() ? null : renewed.remove(deliveryId);
     }
 
     private static Duration min(Duration a, Duration b) {
@@ -170,19 +179,20 @@ final class InFlightAttempts {
         long start = nanos.getAsLong();
         // the attempt must end, and its outcome be stored, before the lease can lapse
         Instant leaseUntil = job.leaseUntil;
-        Instant renewal = renewed.remove(job.deliveryId);
+        Instant renewal = forgetRenewal(job.deliveryId);
         if (renewal != null && renewal.isAfter(leaseUntil)) {
             leaseUntil = renewal;
         }
-        Duration left = Duration.between(now, leaseUntil.minus(leaseMargin));
-        Duration allowed = min(config.deliveryTimeout(), left);
-        if (allowed.compareTo(shortestStart) < 0 && !shared) {
+        // in nanoseconds, not Durations: this runs once per delivery
+        long leftNanos = Instants.nanosBetween(now, leaseUntil) - leaseMarginNanos;
+        long allowedNanos = Math.min(deliveryTimeoutNanos, leftNanos);
+        if (allowedNanos < shortestStartNanos && !shared) {
             // no other node can take the delivery over, and its writes stay fenced by this node's claim token: handing
             // it back would only queue it again behind the same backlog, so that under a backlog longer than a lease
             // (the soak: webhooks offered faster than delivered) every job was handed back and nothing delivered
-            allowed = config.deliveryTimeout();
+            allowedNanos = deliveryTimeoutNanos;
         }
-        if (allowed.compareTo(shortestStart) < 0) {
+        if (allowedNanos < shortestStartNanos) {
             // waited in memory until its lease is (nearly) spent: rather than an attempt cut short, or one under a lapsed
             // lease that another node may take over, hand it back; a claim takes it again under a fresh lease
             LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + job.key() + " waited until its lease was nearly spent; "
@@ -193,7 +203,7 @@ final class InFlightAttempts {
             freePlaceAndPermit(job);
             return false;
         }
-        Attempt a = new Attempt(job, start, start + allowed.toNanos());
+        Attempt a = new Attempt(job, start, start + allowedNanos);
         job.startedAt = now;
         inFlight.add(a);
         String channel = job.slot.channel.name();
@@ -391,7 +401,7 @@ final class InFlightAttempts {
                     + job.slot.channel.name(), e);
         } finally {
             inFlight.remove(a);
-            renewed.remove(job.deliveryId); // renewed while in flight: nothing waits for it any more
+            forgetRenewal(job.deliveryId); // renewed while in flight: nothing waits for it any more
             if (!a.keepsPlace()) {
                 job.slot.releaseAndUnpark(requeue);
             }
@@ -409,7 +419,7 @@ final class InFlightAttempts {
 
     /** Frees what a job that was not attempted held. */
     void freePlaceAndPermit(DeliveryJob job) {
-        renewed.remove(job.deliveryId);
+        forgetRenewal(job.deliveryId);
         job.slot.releaseAndUnpark(requeue);
         permits.release();
     }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,7 +32,10 @@ final class PriorityDeliveryQueue<E> {
     // size as of the last change, readable without the lock (a check made per delivery must not take it)
     private volatile int sizeSeen;
     // taken by a worker but still waiting in memory (parked until its channel has a place): counts against the capacity
-    private int held;
+    // changed under the lock when taken (one step with the take), without it when released: a worker releases one per job,
+    // and a second trip through the lock per job was a measurable share of the push core's cost (issue 12). A reader under
+    // the lock may count a just-released job as still held: it refuses at most that many publishes too early, never too late
+    private final AtomicInteger held = new AtomicInteger();
     private boolean closed;
 
     /** A queue holding at most {@code capacity} elements. */
@@ -64,7 +68,7 @@ final class PriorityDeliveryQueue<E> {
         Objects.requireNonNull(element, "element");
         lock.lock();
         try {
-            if (closed || (!ignoreCapacity && size + held >= capacity)) {
+            if (closed || (!ignoreCapacity && size + held.get() >= capacity)) {
                 return false;
             }
             levels[index(priority)].addLast(element);
@@ -81,7 +85,7 @@ final class PriorityDeliveryQueue<E> {
     public boolean hasRoomFor(int n) {
         lock.lock();
         try {
-            return !closed && size + held + n <= capacity;
+            return !closed && size + held.get() + n <= capacity;
         } finally {
             lock.unlock();
         }
@@ -118,7 +122,7 @@ final class PriorityDeliveryQueue<E> {
             }
             E e = removeFirst();
             if (hold) {
-                held++;
+                held.incrementAndGet();
             }
             return e;
         } finally {
@@ -128,21 +132,14 @@ final class PriorityDeliveryQueue<E> {
 
     /** An element taken with {@link #takeAndHold()} no longer waits in memory (it runs, or is queued again). */
     public void unhold() {
-        lock.lock();
-        try {
-            if (held > 0) {
-                held--;
-            }
-        } finally {
-            lock.unlock();
-        }
+        held.getAndUpdate(h -> h > 0 ? h - 1 : 0);
     }
 
     /** How many more elements fit right now (queued and held ones count). */
     public int room() {
         lock.lock();
         try {
-            return capacity - size - held;
+            return capacity - size - held.get();
         } finally {
             lock.unlock();
         }
@@ -224,7 +221,7 @@ final class PriorityDeliveryQueue<E> {
     int sizeWithHeld() {
         lock.lock();
         try {
-            return size + held;
+            return size + held.get();
         } finally {
             lock.unlock();
         }
