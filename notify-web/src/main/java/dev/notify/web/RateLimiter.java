@@ -35,10 +35,12 @@ public final class RateLimiter {
     private final long burst;
     private final LongSupplier nanoTime;
     private final String policyHeader;
-    // the RateLimit values of small buckets, made once: a long-lived stream's response keeps its headers for its whole life,
-    // so 10,000 streams held 10,000 copies of a handful of strings (index: remaining * SMALL + reset seconds)
-    private final String[] smallHeaders = new String[SMALL * SMALL];
-    private static final int SMALL = 32;
+    // the RateLimit values, made once per (remaining, reset seconds) while both are small: a long-lived stream's response
+    // keeps its headers for its whole life, so 10,000 streams held 10,000 copies of a handful of strings. A row per
+    // remaining count (up to the burst, at most CACHED_REMAINING), made on first use, of RESET_SECONDS values each
+    private final String[][] headers;
+    private static final int CACHED_REMAINING = 1024;
+    private static final int RESET_SECONDS = 32;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
     private volatile int sweepAt = SWEEP_ABOVE;
 
@@ -53,6 +55,7 @@ public final class RateLimiter {
         this.perSecond = perSecond;
         this.burst = burst;
         this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+        this.headers = new String[(int) Math.min(CACHED_REMAINING, Math.max(1, burst + 1))][];
         this.policyHeader = "\"" + name + "\";q=" + burst + ";w=" + (perSecond > 0 ? Math.max(1, (long) Math.ceil(burst / perSecond)) : 1);
     }
 
@@ -157,16 +160,20 @@ public final class RateLimiter {
     public String header(Decision d) {
         long r = Math.max(0, d.remaining());
         long t = d.resetSeconds();
-        if (r < SMALL && t >= 0 && t < SMALL) {
-            int i = (int) (r * SMALL + t);
-            String h = smallHeaders[i];
-            if (h == null) {
-                h = format(r, t);
-                smallHeaders[i] = h; // a race makes an equal string twice: harmless
-            }
-            return h;
+        if (r >= headers.length || t < 0 || t >= RESET_SECONDS) {
+            return format(r, t);
         }
-        return format(r, t);
+        String[] row = headers[(int) r];
+        if (row == null) {
+            row = new String[RESET_SECONDS];
+            headers[(int) r] = row; // a race makes a row twice: harmless, like a string made twice below
+        }
+        String h = row[(int) t];
+        if (h == null) {
+            h = format(r, t);
+            row[(int) t] = h;
+        }
+        return h;
     }
 
     private String format(long remaining, long resetSeconds) {

@@ -74,6 +74,23 @@ class RateLimiterTest {
     }
 
     @Test
+    void theStreamConnectDefaultOfABurstOfOneHundredSharesItsHeaderValuesToo() {
+        // the default stream-connect limit: every fresh stream of a user answers r=99, which 10,000 streams kept 10,000 copies of
+        RateLimiter l = RateLimiter.perSecond("stream-connect", 20, 100, nanos::get);
+
+        assertThat(l.header(l.take("a", 1))).isEqualTo("\"stream-connect\";r=99;t=1").isSameAs(l.header(l.take("b", 1)));
+    }
+
+    @Test
+    void valuesPastTheCachedRangeAreStillWrittenCorrectly() {
+        RateLimiter l = RateLimiter.perSecond("publish", 1, 5_000, nanos::get);
+
+        assertThat(l.header(l.take("k", 1))).isEqualTo("\"publish\";r=4999;t=1");
+        assertThat(l.header(new RateLimiter.Decision(true, 3, 40, 0))).isEqualTo("\"publish\";r=3;t=40");
+        assertThat(l.header(new RateLimiter.Decision(false, -7, 3, 10))).isEqualTo("\"publish\";r=0;t=3");
+    }
+
+    @Test
     void aRateOfZeroIsOffAndAllowsEverything() {
         RateLimiter l = RateLimiter.parse("inbox", "--rate-limit-inbox", "off");
 

@@ -141,8 +141,14 @@ public final class ClusterBenchmark {
                     port = s.getLocalPort();
                 }
                 Path data = Files.createTempDirectory("notify-bench-cluster-");
-                List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap"),
-                        "-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
+                List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap")));
+                // e.g. --server-jvm-args "-XX:StartFlightRecording=filename=/tmp/node-NODE.jfr" (NODE: the node's letter)
+                for (String arg : a.getOrDefault("--server-jvm-args", "").split(" ")) {
+                    if (!arg.isBlank()) {
+                        cmd.add(arg.replace("NODE", Character.toString((char) ('a' + i))));
+                    }
+                }
+                cmd.addAll(List.of("-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
                         "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false",
                         "--node-id", "node-" + (char) ('a' + i)));
                 if (mode.equals("poll")) {
