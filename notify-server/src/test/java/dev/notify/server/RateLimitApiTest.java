@@ -92,4 +92,25 @@ class RateLimitApiTest {
 
         assertTooManyRequests(server.get("/api/v1/notifications/poll?after=0", carol), "stream-connect");
     }
+
+    @Test
+    void aHeldStreamCarriesNoRateLimitHeadersUntilItIsRefused() throws Exception {
+        // an SSE stream's answer headers live as long as the stream, and EventSource cannot read them
+        String dave = server.jwt("dave-" + UUID.randomUUID());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest stream = java.net.http.HttpRequest.newBuilder(server.uri("/api/v1/notifications/stream"))
+                .header("Authorization", "Bearer " + dave).header("Accept", "text/event-stream").build();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<java.io.InputStream> ok = http.send(stream, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("RateLimit")).isEmpty();
+            assertThat(ok.headers().firstValue("RateLimit-Policy")).isEmpty();
+            ok.body().close();
+        }
+
+        HttpResponse<String> refused = http.send(stream, HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("RateLimit")).get().asString().startsWith("\"stream-connect\";r=0;");
+        assertThat(refused.headers().firstValue("RateLimit-Policy")).contains("\"stream-connect\";q=2;w=200");
+    }
 }

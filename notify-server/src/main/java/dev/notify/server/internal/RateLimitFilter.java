@@ -34,7 +34,7 @@ public final class RateLimitFilter extends HttpFilter {
             String id = user.identity().userId();
             ApiException refused = null;
             if (AuthFilter.isStreamPath(req.getMethod(), path)) {
-                refused = limits.streamConnect(res, id);
+                refused = limits.streamConnect(res, id, isHeldStream(path));
             } else if (isInboxPath(path)) {
                 refused = limits.inboxCall(res, id);
             }
@@ -44,6 +44,11 @@ public final class RateLimitFilter extends HttpFilter {
             }
         }
         chain.doFilter(req, res);
+    }
+
+    // an SSE stream or a WebSocket, held open; a poll answers within its wait and its headers are read
+    private static boolean isHeldStream(String path) {
+        return !path.equals(NOTIFICATIONS + "/poll");
     }
 
     private static boolean isInboxPath(String path) {
