@@ -209,6 +209,13 @@ class WebhookIsolationTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/hook";
     }
 
+    /** Registers {@code wh_slow}, answering after the returned delay (in ms, changeable), {@code millis} at first. */
+    private java.util.concurrent.atomic.AtomicLong slowEndpoint(long millis) throws Exception {
+        java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(millis);
+        register("wh_slow", slowUrl(delay));
+        return delay;
+    }
+
     /**
      * A channel with one place per endpoint and {@code busy-wait} as given, whose delivery {@code n} to
      * {@code wh_slow} (registered by the caller) was sent: the endpoint's pace is known, so it lines up.
@@ -222,8 +229,7 @@ class WebhookIsolationTest {
     @Test
     @DisplayName("deliveries to a saturated endpoint that answers in time wait in memory for its places instead of being deferred for busy-retry-after")
     void aSaturatedQuickEndpointsDeliveriesWaitInMemory() throws Exception {
-        java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(50);
-        register("wh_slow", slowUrl(delay));
+        java.util.concurrent.atomic.AtomicLong delay = slowEndpoint(50);
         WebhookChannel c = oneSlotChannel("1s", 0); // the pace: ~50 ms
 
         List<CompletableFuture<DeliveryResult>> burst = new ArrayList<>();
@@ -259,8 +265,7 @@ class WebhookIsolationTest {
     @Test
     @DisplayName("with busy-wait 0 a saturated endpoint's deliveries are deferred at once, and closing the channel ends those still waiting")
     void busyWaitZeroDefersAtOnceAndCloseEndsTheLine() throws Exception {
-        java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(100);
-        register("wh_slow", slowUrl(delay));
+        java.util.concurrent.atomic.AtomicLong delay = slowEndpoint(100);
         WebhookChannel eager = oneSlotChannel("0s", 0);
         CompletableFuture<DeliveryResult> first = eager.deliverAsync(delivery("wh_slow", 1)).toCompletableFuture();
         CompletableFuture<DeliveryResult> second = eager.deliverAsync(delivery("wh_slow", 2)).toCompletableFuture();
@@ -282,8 +287,7 @@ class WebhookIsolationTest {
     @Test
     @DisplayName("a delivery the engine gives up on while it waits in line (its stage cancelled at the deadline) leaves the line and is never sent")
     void aCancelledDeliveryInLineIsNeverSent() throws Exception {
-        java.util.concurrent.atomic.AtomicLong delay = new java.util.concurrent.atomic.AtomicLong(100);
-        register("wh_slow", slowUrl(delay));
+        java.util.concurrent.atomic.AtomicLong delay = slowEndpoint(100);
         WebhookChannel c = oneSlotChannel("5s", 0); // the pace: ~100 ms
         delay.set(400);
         CompletableFuture<DeliveryResult> sending = c.deliverAsync(delivery("wh_slow", 1)).toCompletableFuture();
