@@ -42,6 +42,9 @@ final class DeliveryTracker {
 
     private static final System.Logger LOG = System.getLogger(DeliveryTracker.class.getName());
     private static final int CLAIM_BATCH = 256;
+    // wake-ups for deliveries handed back: one claim per 10 ms at most; past a minute the periodic claim is near enough
+    private static final long WAKE_GRANULARITY_MILLIS = 10;
+    private static final long WAKE_HORIZON_MILLIS = 60_000;
 
     private final ServiceConfig config;
     private final NotificationStore store;
@@ -55,6 +58,7 @@ final class DeliveryTracker {
     private final InFlightAttempts attempts;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerSeq = new AtomicInteger();
+    private final DueWakeups wakeups;
     // this node's life: a node restarted under the same id, or one paused past its lease, is told apart by it
     private final long leaseToken = new java.security.SecureRandom().nextLong() | 1;
     private volatile Runnable dueHere = () -> { };
@@ -81,6 +85,8 @@ final class DeliveryTracker {
         outcomes.fence(config.nodeId(), leaseToken);
         this.attempts = new InFlightAttempts(config, outcomes, this::handBack, this::reofferParked, this::replaceLentWorker,
                 System::nanoTime);
+        this.wakeups = new DueWakeups(scheduler, this::tick, WAKE_GRANULARITY_MILLIS,
+                Math.max(WAKE_HORIZON_MILLIS, WAKE_GRANULARITY_MILLIS), System::nanoTime);
     }
 
     /** A lease of this node from {@code now} for the configured length, with its fencing token. */
@@ -129,16 +135,18 @@ final class DeliveryTracker {
     }
 
     /**
-     * Makes the deliveries {@code channel} deferred for {@code target} due now and claims them soon
+     * Makes the deliveries {@code channel} deferred for {@code target} due now, at most {@code limit}
+     * of them ({@link Integer#MAX_VALUE}: all), and claims them soon
      * ({@link dev.notify.api.spi.ChannelContext#deferredDueNow}). Off the caller's thread, which may
      * be an HTTP client's I/O thread: the store write runs on the engine's scheduler.
      */
-    void bringForward(String channel, String target) {
+    void bringForward(String channel, String target, int limit) {
         try {
             scheduler.execute(() -> {
                 try {
                     Instant now = config.clock().instant();
-                    int n = store.bringForward(channel, target, now);
+                    int n = limit == Integer.MAX_VALUE ? store.bringForward(channel, target, now)
+                            : store.bringForward(channel, target, now, limit);
                     if (n > 0) {
                         metrics.count("notify.deliveries.brought-forward", n, "channel", channel);
                         LOG.log(System.Logger.Level.DEBUG, () -> n + " deferred deliveries of " + channel + " to " + target + " due now");
@@ -317,7 +325,10 @@ final class DeliveryTracker {
         }
     }
 
-    /** Brings the next claim forward to {@code at} when the periodic one would come later. */
+    /**
+     * Brings the next claim forward to {@code at} (a delivery handed back falls due then), to within
+     * {@link DueWakeups}' 10 ms, when the periodic one would come later.
+     */
     private void wakeAt(Instant at) {
         if (closing) {
             return;
@@ -325,14 +336,14 @@ final class DeliveryTracker {
         long ms = Math.max(0, Duration.between(config.clock().instant(), at).toMillis());
         if (ms == 0) {
             dueHere.run();
-        }
-        if (ms < config.pollInterval().toMillis()) {
             try {
-                scheduler.schedule(this::tick, ms, TimeUnit.MILLISECONDS);
+                scheduler.execute(this::tick);
             } catch (RejectedExecutionException e) {
                 // shutting down: the store keeps the delivery for the next start
             }
+            return;
         }
+        wakeups.wakeIn(ms);
     }
 
     /** A place is free and the last claim stopped at the bound: claims again now if the queue runs short. */

@@ -35,7 +35,7 @@ final class EngineChannelContext implements ChannelContext {
     record Shared(Config channelsConfig, JsonCodec json, SubscriberHub hub, EventLog eventLog, Inbox inbox,
                   NotificationStore store, Clock clock, ScheduledExecutorService scheduler, Metrics metrics,
                   Optional<WebRegistry> web, OperationalEventSink events, Optional<PreferenceStore> preferences,
-                  SettingHints settings, java.util.function.BiConsumer<String, String> bringForward) {
+                  SettingHints settings, BringForward bringForward) {
     }
 
     private final String name;
@@ -137,6 +137,20 @@ final class EngineChannelContext implements ChannelContext {
 
     @Override
     public void deferredDueNow(String target) {
-        shared.bringForward().accept(name, java.util.Objects.requireNonNull(target, "target"));
+        shared.bringForward().bring(name, java.util.Objects.requireNonNull(target, "target"), Integer.MAX_VALUE);
+    }
+
+    @Override
+    public void deferredDueNow(String target, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        shared.bringForward().bring(name, java.util.Objects.requireNonNull(target, "target"), limit);
+    }
+
+    /** Makes at most {@code limit} deliveries that {@code channel} deferred for {@code target} due now ({@link Integer#MAX_VALUE}: all). */
+    @FunctionalInterface
+    interface BringForward {
+        void bring(String channel, String target, int limit);
     }
 }

@@ -31,6 +31,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -496,6 +497,41 @@ class DeliveryTrackerTest {
 
             assertThat(push.deliveries).extracting(dl -> dl.attempt()).containsExactly(1, 2, 3);
             assertThat(store.deadLetters(Optional.empty(), 10).items()).extracting(DeliveryRecord::id).containsExactly(id);
+        }
+
+        @Test
+        void aDeferralLongerThanThePollIntervalIsClaimedWhenItFallsDueNotAtTheNextPeriodicClaim() throws Exception {
+            RecordingPushChannel push = new RecordingPushChannel("push");
+            AtomicInteger calls = new AtomicInteger();
+            push.behaviour = d -> calls.getAndIncrement() == 0 ? DeliveryResult.deferred("busy", Duration.ofMillis(3200)) : DeliveryResult.sent();
+            // the periodic claim every 3 s; the clock follows real time, so the deferral falls due 3.2 s after it was made
+            start(config().pollInterval(Duration.ofSeconds(3)).build(), push);
+            Instant startedAt = clock.instant();
+            long startedNanos = System.nanoTime();
+            Thread ticking = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    clock.set(startedAt.plusNanos(System.nanoTime() - startedNanos));
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            ticking.setDaemon(true);
+            ticking.start();
+            try {
+                save("push", "u1");
+                long t0 = System.nanoTime();
+                tracker.tick();
+                assertThat(next("u1")).isEqualTo("sent");
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                assertThat(push.deliveries).hasSize(2);
+                // before, a deferral of a poll interval or more waited for the next periodic claim after it fell due (6 s here)
+                assertThat(millis).as("ms from the deferral to the attempt").isBetween(3_000L, 5_000L);
+            } finally {
+                ticking.interrupt();
+            }
         }
 
         @Test

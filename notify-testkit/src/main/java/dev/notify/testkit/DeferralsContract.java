@@ -60,4 +60,33 @@ public abstract class DeferralsContract extends StoreContractSupport {
         assertThat(ids(store().claimDue(t(600), 10, lease("node-b", t(900)))))
                 .containsExactlyInAnyOrder(scheduled.id(), retrying.id(), releasedThenTried.id(), held.id());
     }
+
+    @Test
+    @DisplayName("brings forward at most the limit, those deferred to the soonest times first, and the rest later")
+    void bringsForwardTheSoonestUpToTheLimit() {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(saveOneDelivery(Priority.NORMAL, T0).id());
+        }
+        store().save(request(notification().recipient("u1").build(), webhook("ep2", T0)));
+        List<DeliveryRecord> claimed = store().claimDue(t(1), 10, lease("node-a", t(60)));
+        assertThat(claimed).hasSize(6);
+        // released to 500 + i * 10 s, in an order unlike the ids', so "soonest" is not "first stored"
+        int[] order = {3, 0, 4, 1, 2};
+        for (int k = 0; k < order.length; k++) {
+            store().release(ids.get(order[k]), t(500 + k * 10));
+        }
+        for (DeliveryRecord d : claimed) {
+            if (!ids.contains(d.id())) {
+                store().release(d.id(), t(400));
+            }
+        }
+
+        assertThat(store().bringForward("webhook", "ep1", t(2), 2)).isEqualTo(2);
+        assertThat(ids(store().claimDue(t(2), 10, lease("node-a", t(60))))).containsExactlyInAnyOrder(ids.get(3), ids.get(0));
+
+        assertThat(store().bringForward("webhook", "ep1", t(3), 10)).as("the rest, fewer than the limit").isEqualTo(3);
+        assertThat(ids(store().claimDue(t(3), 10, lease("node-a", t(60))))).containsExactlyInAnyOrder(ids.get(4), ids.get(1), ids.get(2));
+        assertThat(store().bringForward("webhook", "ep1", t(4), 10)).as("nothing deferred is left; the other target stays").isZero();
+    }
 }

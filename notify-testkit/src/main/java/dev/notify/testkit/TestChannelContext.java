@@ -231,6 +231,22 @@ public final class TestChannelContext implements ChannelContext, AutoCloseable {
         return List.copyOf(deferredDueNow);
     }
 
+    private final List<Map.Entry<String, Integer>> pulled = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Records the target and the limit; see {@link #pulled()}. */
+    @Override
+    public void deferredDueNow(String target, int limit) {
+        pulled.add(Map.entry(target, limit));
+    }
+
+    /**
+     * The targets and limits of the channel's requests for some of their deferred deliveries
+     * ({@link ChannelContext#deferredDueNow(String, int)}), oldest first.
+     */
+    public List<Map.Entry<String, Integer>> pulled() {
+        return List.copyOf(pulled);
+    }
+
     /** Shuts down the scheduler if this context created it. Idempotent. */
     @Override
     public void close() {

@@ -140,4 +140,21 @@ public interface ChannelContext {
      */
     default void deferredDueNow(String target) {
     }
+
+    /**
+     * {@link #deferredDueNow(String)} for at most {@code limit} of the deliveries deferred for
+     * {@code target}, those deferred to the soonest times first
+     * ({@link NotificationStore#bringForward(String, String, java.time.Instant, int)}). A channel
+     * calls it when its target has free places and nothing waiting while deliveries it deferred
+     * earlier, on a slower pace than the target keeps now, wait for later times: it pulls what the
+     * target can take next. One store write per call: call it when places free up, not per
+     * delivery. The default does nothing.
+     *
+     * @param target the target the deliveries were deferred for (a webhook endpoint id)
+     * @param limit the most deliveries to make due
+     * @since 0.6
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.6")
+    default void deferredDueNow(String target, int limit) {
+    }
 }

@@ -157,6 +157,25 @@ public interface NotificationStore extends EventLog, DeliveryLog, AutoCloseable 
         return 0;
     }
 
+    /**
+     * {@link #bringForward(String, String, Instant)} for at most {@code limit} of those deliveries,
+     * the ones deferred to the soonest times first. A channel whose target has free places while
+     * its deferred backlog waits for later times asks for what the target can take next, instead
+     * of the whole backlog, most of which would find the target saturated again and be deferred
+     * again. The default brings every one forward (stores written before it existed).
+     *
+     * @return how many deliveries were made due, at most {@code limit}
+     * @throws IllegalArgumentException when {@code limit} is not positive
+     * @since 0.6
+     */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.6")
+    default int bringForward(String channel, String target, Instant now, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        return bringForward(channel, target, now);
+    }
+
     /** The delivery with this id. */
     Optional<DeliveryRecord> delivery(long deliveryId);
 

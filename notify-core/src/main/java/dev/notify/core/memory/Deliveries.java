@@ -262,23 +262,40 @@ final class Deliveries {
         }
     }
 
-    /** Makes the deferred deliveries of the channel to the target that are due after {@code now} due now. */
-    int bringForward(String channel, String target, Instant now) {
+    /**
+     * Makes the deferred deliveries of the channel to the target that are due after {@code now} due
+     * now, at most {@code limit}, those due soonest first.
+     */
+    int bringForward(String channel, String target, Instant now, int limit) {
         Objects.requireNonNull(now, "now");
         ConcurrentHashMap<String, TargetIds> byTarget = deliveriesByTarget.get(Objects.requireNonNull(channel, "channel"));
         TargetIds ids = byTarget == null ? null : byTarget.get(Objects.requireNonNull(target, "target"));
         if (ids == null) {
             return 0;
         }
-        int n = 0;
+        // each with its time read under its lock, so that the sort sees times that do not change under it
+        java.util.List<java.util.Map.Entry<Instant, DeliveryState>> found = new java.util.ArrayList<>();
         for (long id : ids.toArray()) {
             DeliveryState s = byId.get(id);
-            if (s == null) {
-                continue;
+            if (s != null) {
+                synchronized (s) {
+                    if (deferredAfter(s, now)) {
+                        found.add(java.util.Map.entry(s.nextAttemptAt, s));
+                    }
+                }
             }
+        }
+        if (found.size() > limit) {
+            found.sort(java.util.Map.Entry.comparingByKey()); // the soonest first
+        }
+        int n = 0;
+        for (java.util.Map.Entry<Instant, DeliveryState> e : found) {
+            if (n == limit) {
+                break;
+            }
+            DeliveryState s = e.getValue();
             synchronized (s) {
-                if (!s.removed && s.deferred && s.isActive() && s.leaseBucket == null && s.nextAttemptAt != null
-                        && s.nextAttemptAt.isAfter(now)) {
+                if (deferredAfter(s, now)) { // still, under the lock
                     unschedule(s);
                     s.nextAttemptAt = now;
                     makeDue(s);
@@ -287,6 +304,12 @@ final class Deliveries {
             }
         }
         return n;
+    }
+
+    /** Deferred (released without an attempt), active, not leased and due after {@code now}; under the state's lock. */
+    private static boolean deferredAfter(DeliveryState s, Instant now) {
+        return !s.removed && s.deferred && s.isActive() && s.leaseBucket == null && s.nextAttemptAt != null
+                && s.nextAttemptAt.isAfter(now);
     }
 
     Optional<DeliveryRecord> delivery(long deliveryId) {

@@ -150,7 +150,15 @@ public final class InMemoryNotificationStore implements NotificationStore {
 
     @Override
     public int bringForward(String channel, String target, Instant now) {
-        return deliveries.bringForward(channel, target, now);
+        return deliveries.bringForward(channel, target, now, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int bringForward(String channel, String target, Instant now, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        return deliveries.bringForward(channel, target, now, limit);
     }
 
     @Override

@@ -269,6 +269,15 @@ public final class JdbcNotificationStore implements NotificationStore {
     }
 
     @Override
+    public int bringForward(String channel, String target, Instant now, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, got " + limit);
+        }
+        return deliveries.bringForward(Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(target, "target"),
+                Objects.requireNonNull(now, "now"), limit);
+    }
+
+    @Override
     public Optional<DeliveryRecord> delivery(long deliveryId) {
         return deliveries.delivery(deliveryId);
     }

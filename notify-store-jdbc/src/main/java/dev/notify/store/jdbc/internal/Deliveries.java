@@ -406,6 +406,39 @@ public final class Deliveries {
         return n > 0;
     }
 
+    /**
+     * Makes at most {@code limit} deferred, unleased deliveries of the channel to the target that are
+     * due after {@code now} due now, those due soonest first: one statement, the rows picked and
+     * locked by a sub-select ({@code SKIP LOCKED} on PostgreSQL: a row another node is claiming or
+     * releasing is left for the next call).
+     */
+    public int bringForward(String channel, String target, Instant now, int limit) {
+        String pick = "SELECT id FROM notify_delivery WHERE channel = ? AND target = ? AND deferred AND status IN ('pending', 'retrying') "
+                + "AND lease_owner IS NULL AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT ?";
+        // PostgreSQL: the rows picked in a CTE, evaluated once; an IN over the LIMIT sub-select, and a join with it in
+        // FROM, updated 3 and 5 rows for a limit of 2 there (the locking sub-select was evaluated more than once)
+        String sql = db.dialect() == Dialect.POSTGRESQL
+                ? "WITH p AS (" + pick + " FOR UPDATE SKIP LOCKED) UPDATE notify_delivery d SET next_attempt_at = ?, claimable_at = ? "
+                        + "FROM p WHERE d.id = p.id AND d.deferred AND d.lease_owner IS NULL AND d.next_attempt_at > ?"
+                : "UPDATE notify_delivery SET next_attempt_at = ?, claimable_at = ? WHERE id IN (" + pick + ") "
+                        + "AND deferred AND lease_owner IS NULL AND next_attempt_at > ?";
+        return db.write("bringing deferred deliveries forward", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                long at = Sql.nanos(now);
+                int set = db.dialect() == Dialect.POSTGRESQL ? 5 : 1; // the SET's two times: after the CTE's, or first
+                int picked = set == 1 ? 3 : 1;
+                ps.setLong(set, at);
+                ps.setLong(set + 1, at);
+                ps.setString(picked, channel);
+                ps.setString(picked + 1, target);
+                ps.setLong(picked + 2, at);
+                ps.setInt(picked + 3, limit);
+                ps.setLong(7, at);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     /** Makes the deferred, unleased deliveries of the channel to the target that are due after {@code now} due now. */
     public int bringForward(String channel, String target, Instant now) {
         return db.write("bringing deferred deliveries forward", c -> {
