@@ -43,6 +43,9 @@ import java.util.concurrent.Semaphore;
  */
 public final class WebhookChannel implements AsyncChannel {
 
+    // the shortest time between two pulls of one endpoint's deferred deliveries (a store write each)
+    private static final long PULL_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
+
     private final ChannelContext context;
     private final String name;
     private final String apiPath;
@@ -243,7 +246,8 @@ public final class WebhookChannel implements AsyncChannel {
                     + " is over its rate limit (" + settings.rateLimit().perSecond() + " per second)",
                     Duration.ofNanos(rate.retryAfterNanos())));
         }
-        EndpointSlots slots = inFlight.computeIfAbsent(endpoint.id(), id -> new EndpointSlots(settings.maxConcurrencyPerEndpoint()));
+        EndpointSlots slots = inFlight.computeIfAbsent(endpoint.id(), id -> new EndpointSlots(settings.maxConcurrencyPerEndpoint(),
+                settings.maxWaitingPerEndpoint()));
         if (slots.tryAcquire()) {
             return send(endpoint, delivery, slots);
         }
@@ -375,6 +379,12 @@ public final class WebhookChannel implements AsyncChannel {
                 context.deferredDueNow(endpoint.id());
             }
             slots.release(ended - started);
+            int pull = slots.toPull(ended, settings.busyWait().toNanos(), PULL_INTERVAL_NANOS);
+            if (pull > 0) {
+                // places free while deliveries deferred on a slower pace wait for later times: the next ones come now
+                metrics.count("notify.webhook.pulled", pull);
+                context.deferredDueNow(endpoint.id(), pull);
+            }
             DeliveryResult r = failure != null
                     ? DeliveryResult.retryLater("the attempt failed: " + describe(failure))
                     : result;

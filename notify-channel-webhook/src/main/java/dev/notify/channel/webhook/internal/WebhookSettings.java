@@ -50,9 +50,12 @@ import java.util.Optional;
  * @param busyWait {@code busy-wait} (500ms): a delivery that finds its endpoint saturated waits in memory this long at
  *        most for a place, when the endpoint's recent pace says one frees in time (an endpoint that hangs, or has not
  *        answered yet, has no such pace: its deliveries are deferred at once); past it, it is deferred as above.
- *        {@code 0} defers at once. At most 16 times {@code max-concurrency-per-endpoint} wait per endpoint
+ *        {@code 0} defers at once
  * @param maxWaiting {@code max-waiting} (256): deliveries waiting in memory for an endpoint place on this node, all
  *        endpoints together; each holds one of the engine's {@code delivery.max-in-flight} places while it waits
+ * @param maxWaitingPerEndpoint {@code max-waiting-per-endpoint} (16 times {@code max-concurrency-per-endpoint}):
+ *        deliveries waiting in memory for one endpoint's place, so that one busy endpoint cannot take every waiting
+ *        place of the node
  */
 public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCidrs, Duration connectTimeout,
                               Duration requestTimeout, int maxResponseBytes, Duration retryAfterMin, Duration retryAfterMax,
@@ -61,7 +64,7 @@ public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCi
                               int autoDisableMinFailures, Duration secretRotationWindow, Duration endpointCacheTtl,
                               String userAgent, boolean keepAlive, Duration poolIdleTimeout, Duration poolMaxAge,
                               int poolMaxIdlePerHost, RateLimiter rateLimit, int maxInFlight,
-                              Optional<ProxySettings> proxy, Duration busyWait, int maxWaiting) {
+                              Optional<ProxySettings> proxy, Duration busyWait, int maxWaiting, int maxWaitingPerEndpoint) {
 
     /**
      * An egress proxy ({@code channels.webhook.proxy = http://host:port}) and the hosts reached
@@ -147,12 +150,16 @@ public record WebhookSettings(boolean allowPrivateNetworks, List<Cidr> allowedCi
                 c.get("proxy", "").isBlank() ? Optional.empty()
                         : Optional.of(ProxySettings.parse(c.get("proxy", ""), c.getList("no-proxy"))),
                 c.getDuration("busy-wait", Duration.ofMillis(500)),
-                c.getInt("max-waiting", 256));
+                c.getInt("max-waiting", 256),
+                c.getInt("max-waiting-per-endpoint", 16 * c.getInt("max-concurrency-per-endpoint", 4)));
         if (s.busyWait.isNegative()) {
             throw new IllegalArgumentException("channels.webhook.busy-wait must not be negative, got " + s.busyWait);
         }
         if (s.maxWaiting < 0) {
             throw new IllegalArgumentException("channels.webhook.max-waiting must not be negative, got " + s.maxWaiting);
+        }
+        if (s.maxWaitingPerEndpoint < 0) {
+            throw new IllegalArgumentException("channels.webhook.max-waiting-per-endpoint must not be negative, got " + s.maxWaitingPerEndpoint);
         }
         if (s.maxInFlight < 1) {
             throw new IllegalArgumentException("channels.webhook.max-in-flight must be at least 1, got " + s.maxInFlight);

@@ -136,4 +136,57 @@ class EndpointSlotsTest {
         assertThat(slots.recovered(0, Duration.ofMillis(90).toNanos(), HORIZON)).isFalse();
         assertThat(slots.recovered(0, Duration.ofMillis(20).toNanos(), HORIZON)).as("four times quicker: recovered").isTrue();
     }
+
+    @Test
+    @DisplayName("an answering endpoint with a free place, nobody in line and deliveries deferred to later times pulls what fits its line at its pace, then waits")
+    void anIdleEndpointPullsItsDeferredBacklogInLineSizedBites() {
+        long ms = Duration.ofMillis(1).toNanos();
+        long wait = Duration.ofMillis(500).toNanos();
+        long interval = Duration.ofMillis(50).toNanos();
+        EndpointSlots slots = new EndpointSlots(4, 64);
+        assertThat(slots.toPull(0, wait, interval)).as("no pace yet").isZero();
+        assertThat(slots.tryAcquire()).isTrue();
+        slots.answered(true);
+        slots.release(140 * ms); // learnt under load: 35 ms a place
+        assertThat(slots.toPull(0, wait, interval)).as("nothing deferred").isZero();
+        for (int i = 0; i < 1_000; i++) {
+            slots.deferral(0, MIN); // reservations reach 36 s ahead
+        }
+        for (int i = 0; i < 30; i++) { // quick again: the pace falls to about 2 ms a place
+            assertThat(slots.tryAcquire()).isTrue();
+            slots.release(8 * ms);
+        }
+
+        int first = slots.toPull(100 * ms, wait, interval);
+        assertThat(first).as("the line's bound plus the free places").isEqualTo(64 + 4);
+        assertThat(slots.toPull(110 * ms, wait, interval)).as("not twice within the interval").isZero();
+        assertThat(slots.toPull(100 * ms + interval + 100 * ms, wait, interval)).as("later, again").isEqualTo(68);
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(slots.tryAcquire()).isTrue();
+        }
+        assertThat(slots.toPull(Duration.ofSeconds(2).toNanos(), wait, interval)).as("no free place").isZero();
+        assertThat(slots.acquireOrWait(() -> { }, wait, () -> true)).isEqualTo(EndpointSlots.Admission.WAITING);
+        slots.release(8 * ms); // handed to the one in line
+        assertThat(slots.toPull(Duration.ofSeconds(3).toNanos(), wait, interval)).as("somebody was in line when the place freed").isZero();
+        slots.release(8 * ms);
+        assertThat(slots.toPull(Duration.ofSeconds(4).toNanos(), wait, interval)).as("a place free, the line empty").isPositive();
+
+        slots.answered(false);
+        assertThat(slots.toPull(Duration.ofSeconds(5).toNanos(), wait, interval)).as("not answering: no pull").isZero();
+        slots.answered(true);
+        assertThat(slots.toPull(Duration.ofSeconds(60).toNanos(), wait, interval)).as("every reservation passed: nothing waits for later").isZero();
+    }
+
+    @Test
+    @DisplayName("an endpoint whose pace does not fit one delivery in the longest wait pulls nothing")
+    void aSlowEndpointPullsNothing() {
+        EndpointSlots slots = new EndpointSlots(1, 16);
+        assertThat(slots.tryAcquire()).isTrue();
+        slots.answered(true);
+        slots.release(Duration.ofSeconds(2).toNanos());
+        slots.deferral(0, MIN);
+        assertThat(slots.toPull(0, Duration.ofMillis(500).toNanos(), 0)).isZero();
+    }
 }
+

@@ -34,6 +34,7 @@ class WebhookIsolationTest {
     private final TestSupport.MemoryEndpoints store = new TestSupport.MemoryEndpoints();
     private final MutableClock clock = new MutableClock(Instant.now());
     private final List<AutoCloseable> closing = new ArrayList<>();
+    private TestChannelContext lastContext;
 
     @AfterEach
     void closeAll() throws Exception {
@@ -46,6 +47,7 @@ class WebhookIsolationTest {
         Map<String, String> config = new HashMap<>(Map.of("allow-private-networks", "true", "connect-timeout", "1s"));
         config.putAll(extra);
         TestChannelContext ctx = TestSupport.context(config, store, clock);
+        lastContext = ctx;
         closing.add(ctx);
         WebhookChannel c = new WebhookChannel(ctx, WebhookSettings.from(ctx.config()), "/api/v1/webhooks");
         closing.add(c);
@@ -282,6 +284,30 @@ class WebhookIsolationTest {
         assertThat(r.outcome()).as(r.toString()).isEqualTo(DeliveryResult.Outcome.RETRY);
         assertThat(r.reason()).contains("closed");
         sending.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("an attempt that ends with a place free, nobody in line and deliveries deferred to later times pulls the next ones: what fits the line at the pace, plus the free place")
+    void aFreePlaceWithDeferralsAheadPullsTheNextDeferredDeliveries() throws Exception {
+        java.util.concurrent.atomic.AtomicLong delay = slowEndpoint(40);
+        WebhookChannel c = channel(Map.of("max-concurrency-per-endpoint", "1", "busy-wait", "1s", "max-waiting-per-endpoint", "1"));
+        assertThat(c.deliverAsync(delivery("wh_slow", 0)).toCompletableFuture().join().isSent()).as("the pace").isTrue();
+
+        CompletableFuture<DeliveryResult> sending = c.deliverAsync(delivery("wh_slow", 1)).toCompletableFuture();
+        CompletableFuture<DeliveryResult> inLine = c.deliverAsync(delivery("wh_slow", 2)).toCompletableFuture();
+        DeliveryResult deferred = c.deliverAsync(delivery("wh_slow", 3)).toCompletableFuture().getNow(null);
+        assertThat(deferred).as("the line holds one: deferred to a reserved time").isNotNull()
+                .extracting(DeliveryResult::outcome).isEqualTo(DeliveryResult.Outcome.DEFERRED);
+        assertThat(sending.get(10, TimeUnit.SECONDS).isSent()).isTrue();
+        assertThat(lastContext.pulled()).as("its place went to the one in line: nothing pulled").isEmpty();
+        assertThat(inLine.get(10, TimeUnit.SECONDS).isSent()).isTrue();
+
+        // the place is free, the line empty, and the deferred delivery waits for a later time: pull one to the line, one to the place
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (lastContext.pulled().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(lastContext.pulled()).containsExactly(Map.entry("wh_slow", 2));
     }
 
     @Test
