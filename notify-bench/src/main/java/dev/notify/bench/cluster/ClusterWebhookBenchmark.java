@@ -64,7 +64,18 @@ public final class ClusterWebhookBenchmark {
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong lastAt = new AtomicLong();
+    // arrivals per second of the measured run (--timeline true): where a run idles, waiting for deferrals to fall due
+    private final java.util.concurrent.atomic.AtomicIntegerArray perSecond = new java.util.concurrent.atomic.AtomicIntegerArray(600);
+    private volatile long timelineStart;
+    // the event type of the run being measured (one per warm-up and run): a delivery of the warm-up or of an earlier
+    // set-up (a node of it still shutting down) arriving meanwhile is not counted in it
+    private volatile String measuredEvent = "bench.warmup";
+    private int runs;
+    private final AtomicInteger lateWarmup = new AtomicInteger();
     private final AtomicInteger duplicates = new AtomicInteger();
+    private static final java.util.regex.Pattern TITLE = java.util.regex.Pattern.compile("\"title\":\"(\\d+)\"");
+    private final Set<String> seenTitles = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger duplicateTitles = new AtomicInteger();
     private final Map<String, AtomicInteger> byNode = new ConcurrentHashMap<>();
     private volatile int delayMs;
     private volatile int backlogDelaySeconds;
@@ -102,8 +113,9 @@ public final class ClusterWebhookBenchmark {
     }
 
     private void receive(HttpExchange ex) throws IOException {
+        String body;
         try (InputStream in = ex.getRequestBody()) {
-            in.readAllBytes();
+            body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         if (delayMs > 0) {
             try {
@@ -113,13 +125,30 @@ public final class ClusterWebhookBenchmark {
             }
         }
         String id = ex.getRequestHeaders().getFirst("webhook-id");
+        if (!measuredEvent.equals(ex.getRequestHeaders().getFirst("X-Event-Type"))) {
+            lateWarmup.incrementAndGet();
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+            return;
+        }
         if (!seen.add(ex.getRequestURI().getPath() + " " + id)) {
             duplicates.incrementAndGet();
+        }
+        // the notification's title is its number in the run: a second delivery row of one notification to one
+        // endpoint (another webhook-id) would be a duplicate the ids do not show
+        java.util.regex.Matcher title = TITLE.matcher(body);
+        if (title.find() && !seenTitles.add(ex.getRequestURI().getPath() + " " + title.group(1))) {
+            duplicateTitles.incrementAndGet();
         }
         String node = ex.getRequestHeaders().getFirst("User-Agent");
         byNode.computeIfAbsent(node == null ? "?" : node, k -> new AtomicInteger()).incrementAndGet();
         received.incrementAndGet();
-        lastAt.set(System.nanoTime());
+        long now = System.nanoTime();
+        lastAt.set(now);
+        int second = (int) ((now - timelineStart) / 1_000_000_000L);
+        if (second >= 0 && second < perSecond.length()) {
+            perSecond.incrementAndGet(second);
+        }
         ex.sendResponseHeaders(204, -1);
         ex.close();
     }
@@ -127,7 +156,12 @@ public final class ClusterWebhookBenchmark {
     private void run(int nodes, String kind, PostgresServer pg, int receiverPort, Map<String, String> a) throws Exception {
         int total = Integer.parseInt(a.get("--notifications"));
         int endpoints = Integer.parseInt(a.get("--endpoints"));
+        // --db-options "-c synchronous_commit=off" (pgjdbc options) compares the store with other session settings
         String db = pg.createDatabase();
+        if (a.containsKey("--db-options")) {
+            db += (db.contains("?") ? "&" : "?") + "options="
+                    + java.net.URLEncoder.encode(a.get("--db-options"), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        }
         List<Process> servers = new ArrayList<>();
         List<URI> bases = new ArrayList<>();
         try {
@@ -145,15 +179,23 @@ public final class ClusterWebhookBenchmark {
             }
             Thread.sleep(1500); // the other nodes' endpoint caches (channels.webhook.endpoint-cache-ttl, 1 s) see them
             int warmup = Integer.parseInt(a.get("--warmup"));
+            runs++;
+            measuredEvent = "bench.warmup" + runs;
             measure(bases, "live", warmup, endpoints, "warm-up");
             reset();
             long[] deferredBefore = deferred(bases);
+            for (int i = 0; i < perSecond.length(); i++) {
+                perSecond.set(i, 0);
+            }
+            timelineStart = System.nanoTime();
+            lateWarmup.set(0);
+            measuredEvent = "bench.run" + runs;
             double[] r = measure(bases, kind, total, endpoints, null);
             long[] deferredAfter = deferred(bases);
             // seen counts distinct deliveries; received also counts a late retry of a warm-up delivery
             System.out.printf("== %d node(s), %-7s %d notifications x %d endpoints (receiver %d ms): %d delivered in %.2f s = %.0f deliveries/s"
-                            + " (publishing took %.2f s); duplicates %d; requests %d; by node %s%n",
-                    nodes, kind, total, endpoints, delayMs, seen.size(), r[0], seen.size() / r[0], r[1], duplicates.get(),
+                            + " (publishing took %.2f s); duplicates %d (by notification: %d); requests %d; by node %s%n",
+                    nodes, kind, total, endpoints, delayMs, seen.size(), r[0], seen.size() / r[0], r[1], duplicates.get(), duplicateTitles.get(),
                     received.get(), byNode);
             StringBuilder d = new StringBuilder();
             for (int i = 0; i < nodes; i++) {
@@ -161,13 +203,23 @@ public final class ClusterWebhookBenchmark {
                         .append(deferredAfter[i] < 0 ? "?" : Long.toString(deferredAfter[i] - deferredBefore[i]));
             }
             // a deferral (endpoint saturated on that node) is handed back to the store and claimed again, by any node
-            System.out.println("   deferrals (each a store write and a later claim): " + d);
+            System.out.println("   deferrals (each a store write and a later claim): " + d
+                    + (lateWarmup.get() > 0 ? "; deliveries of the warm-up or an earlier set-up arriving during the run (not counted): " + lateWarmup.get() : ""));
+            if (Boolean.parseBoolean(a.getOrDefault("--timeline", "false"))) {
+                StringBuilder t = new StringBuilder("   deliveries per second from the start:");
+                for (int i = 0; i <= Math.min(perSecond.length() - 1, (int) Math.ceil(r[0]) + (kind.equals("backlog") ? backlogDelaySeconds : 0)); i++) {
+                    t.append(' ').append(perSecond.get(i));
+                }
+                System.out.println(t);
+            }
         } finally {
             for (Process p : servers) {
                 p.destroy();
             }
             for (Process p : servers) {
-                p.waitFor(30, TimeUnit.SECONDS);
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // it must not deliver into the next set-up's run
+                }
             }
         }
     }
@@ -193,6 +245,8 @@ public final class ClusterWebhookBenchmark {
 
     private void reset() {
         seen.clear();
+        seenTitles.clear();
+        duplicateTitles.set(0);
         received.set(0);
         duplicates.set(0);
         byNode.clear();
@@ -202,10 +256,22 @@ public final class ClusterWebhookBenchmark {
         int port = BenchSupport.freePort();
         Path data = Files.createTempDirectory("notify-bench-cluster-webhook-");
         String node = "node-" + (char) ('a' + i);
-        List<String> cmd = List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap"),
-                "-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap")));
+        // --server-jvm-args "-XX:StartFlightRecording=..." profiles the nodes (NODE becomes the node's letter)
+        for (String arg : a.getOrDefault("--server-jvm-args", "").split(" ")) {
+            if (!arg.isBlank()) {
+                cmd.add(arg.replace("NODE", String.valueOf((char) ('a' + i))));
+            }
+        }
+        cmd.addAll(List.of("-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
                 "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false", "--node-id", node,
-                "--webhook-allow-private-networks", "--set", "channels.webhook.user-agent=" + node);
+                "--webhook-allow-private-networks", "--set", "channels.webhook.user-agent=" + node));
+        // --server-args "--set channels.webhook.busy-wait=2s ..." passes settings to every node (compare settings side by side)
+        for (String arg : a.getOrDefault("--server-args", "").split(" ")) {
+            if (!arg.isBlank()) {
+                cmd.add(arg);
+            }
+        }
         servers.add(BenchSupport.startServer(cmd, data.resolve("server.log"), "127.0.0.1", port));
         return URI.create("http://127.0.0.1:" + port);
     }
@@ -232,7 +298,7 @@ public final class ClusterWebhookBenchmark {
                         StringBuilder body = new StringBuilder("{\"notifications\":[");
                         for (int i = b * BATCH; i < Math.min(total, (b + 1) * BATCH); i++) {
                             body.append(i == b * BATCH ? "" : ",").append("{\"recipients\":[\"wh-").append(i % 100)
-                                    .append("\"],\"event\":\"bench.webhook\",\"title\":\"").append(i).append("\",\"channels\":[\"webhook\"]")
+                                    .append("\"],\"event\":\"").append(measuredEvent).append("\",\"title\":\"").append(i).append("\",\"channels\":[\"webhook\"]")
                                     .append(backlog ? ",\"scheduledAt\":\"" + due + "\"" : "").append('}');
                         }
                         URI base = backlog ? bases.get(0) : bases.get(b % bases.size());

@@ -46,7 +46,7 @@ public final class IngestBenchmark {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--jar", "notify-server/target/notify-server.jar", "--entries", "200000",
-                "--nodes", "1,3", "--batch", "500", "--threads", "2", "--server-heap", "512m"));
+                "--nodes", "1,3", "--batch", "500", "--threads", "2", "--server-heap", "512m", "--modes", "live", "--channels", "sse"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -54,8 +54,10 @@ public final class IngestBenchmark {
         RedisServer redis = RedisServer.start(Path.of("target", "redis-bench-ingest"));
         RedisClient client = RedisClient.create(redis.url());
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            for (String n : a.get("--nodes").split(",")) {
-                run(Integer.parseInt(n.trim()), pg, redis, c, a);
+            for (String mode : a.get("--modes").split(",")) {
+                for (String n : a.get("--nodes").split(",")) {
+                    run(Integer.parseInt(n.trim()), mode.trim().equals("backlog"), pg, redis, c, a);
+                }
             }
         } finally {
             client.shutdown();
@@ -65,64 +67,61 @@ public final class IngestBenchmark {
         System.exit(0);
     }
 
-    private static void run(int nodes, PostgresServer pg, RedisServer redis, StatefulRedisConnection<String, String> c,
+    private static void run(int nodes, boolean backlog, PostgresServer pg, RedisServer redis, StatefulRedisConnection<String, String> c,
                             Map<String, String> a) throws Exception {
         int entries = Integer.parseInt(a.get("--entries"));
         String db = pg.createDatabase();
         String stream = "bench-ingest-" + nodes + "-" + System.nanoTime();
         List<Process> servers = new ArrayList<>();
         try {
-            for (int i = 0; i < nodes; i++) {
-                int port;
-                try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-                    port = s.getLocalPort();
-                }
-                Path data = Files.createTempDirectory("notify-bench-ingest-");
-                List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap")));
-                // --server-jvm-args "-XX:StartFlightRecording=..." profiles the servers (%n becomes the node's letter)
-                for (String arg : a.getOrDefault("--server-jvm-args", "").split(" ")) {
-                    if (!arg.isBlank()) {
-                        cmd.add(arg.replace("%n", String.valueOf((char) ('a' + i))));
-                    }
-                }
-                cmd.addAll(List.of("-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
-                        "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false", "--channels", "sse",
-                        "--node-id", "node-" + (char) ('a' + i), "--redis-url", redis.url(), "--redis-ingest-stream", stream,
-                        "--set", "ingest.redis.batch=" + a.get("--batch"), "--set", "ingest.redis.threads=" + a.get("--threads")));
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
-                servers.add(p);
-                BenchSupport.awaitListening(p, "127.0.0.1", port, data.resolve("server.log"));
+            String last = null;
+            double produced = 0;
+            if (backlog) { // the whole stream is written before any node starts
+                long p0 = System.nanoTime();
+                last = append(c, stream, entries);
+                produced = (System.nanoTime() - p0) / 1e9;
             }
-            RedisAsyncCommands<String, String> r = c.async();
+            for (int i = 0; i < nodes; i++) {
+                servers.add(startNode(i, db, redis, stream, a));
+            }
             long cpu0 = serversCpu(servers);
             long t0 = System.nanoTime();
-            String last = null;
-            List<RedisFuture<String>> pending = new ArrayList<>(1000);
-            for (int i = 0; i < entries; i++) {
-                pending.add(r.xadd(stream, "notification", "{\"recipients\":[\"u" + (i % 1000) + "\"],\"event\":\"bench.ingest\",\"title\":\""
-                        + i + "\",\"idempotencyKey\":\"bench-" + i + "\"}"));
-                if (pending.size() == 1000) {
-                    LettuceFutures.awaitAll(Duration.ofSeconds(30), pending.toArray(new RedisFuture[0]));
-                    last = pending.get(pending.size() - 1).get();
-                    pending.clear();
+            long acked0 = 0;
+            if (backlog) {
+                // the nodes began reading while they started: the clock starts at the first progress seen from here on
+                long[] progress = progress(c, stream);
+                long seen = progress[0];
+                while ((progress = progress(c, stream))[0] == seen) {
+                    Thread.sleep(1);
                 }
+                t0 = System.nanoTime();
+                cpu0 = serversCpu(servers);
+                acked0 = progress[0] - progress[1];
+            } else {
+                last = append(c, stream, entries);
+                produced = (System.nanoTime() - t0) / 1e9;
             }
-            if (!pending.isEmpty()) {
-                LettuceFutures.awaitAll(Duration.ofSeconds(30), pending.toArray(new RedisFuture[0]));
-                last = pending.get(pending.size() - 1).get();
-            }
-            double produced = (System.nanoTime() - t0) / 1e9;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (System.nanoTime() < deadline && !(last.equals(lastDelivered(c, stream)) && c.sync().xpending(stream, "notify").getCount() == 0)) {
-                Thread.sleep(20);
+                Thread.sleep(backlog ? 2 : 20);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
+            long measured = entries - acked0;
             // CPU of the server processes per entry: what the machine's load does not change much
-            double cpuMicros = (serversCpu(servers) - cpu0) * 1000.0 / entries;
+            double cpuMicros = (serversCpu(servers) - cpu0) * 1000.0 / measured;
             long stored = count(db);
-            System.out.printf("== ingest %d node(s) x %s consumer threads, batch %s: %d entries XADDed in %.1f s; all stored and acknowledged after %.1f s:"
-                            + " %.0f entries/s (servers' CPU %.0f µs per entry); %d notifications in the store, %d dead letters%n",
-                    nodes, a.get("--threads"), a.get("--batch"), entries, produced, seconds, entries / seconds, cpuMicros, stored, c.sync().xlen(stream + ":dead"));
+            if (backlog) {
+                System.out.printf("== ingest %d node(s) x %s consumer threads, batch %s, backlog: %d entries XADDed in %.1f s before the nodes started;"
+                                + " %d of them (those not yet acknowledged when the clock started) stored and acknowledged in %.1f s:"
+                                + " %.0f entries/s (servers' CPU %.0f µs per entry); %d notifications in the store, %d dead letters%n",
+                        nodes, a.get("--threads"), a.get("--batch"), entries, produced, measured, seconds, measured / seconds, cpuMicros,
+                        stored, c.sync().xlen(stream + ":dead"));
+            } else {
+                System.out.printf("== ingest %d node(s) x %s consumer threads, batch %s, live: %d entries XADDed in %.1f s; all stored and acknowledged after %.1f s:"
+                                + " %.0f entries/s (servers' CPU %.0f µs per entry); %d notifications in the store, %d dead letters%n",
+                        nodes, a.get("--threads"), a.get("--batch"), entries, produced, seconds, entries / seconds, cpuMicros, stored,
+                        c.sync().xlen(stream + ":dead"));
+            }
         } finally {
             for (Process p : servers) {
                 p.destroy();
@@ -132,6 +131,72 @@ public final class IngestBenchmark {
             }
             c.sync().del(stream, stream + ":dead");
         }
+    }
+
+    private static Process startNode(int i, String db, RedisServer redis, String stream, Map<String, String> a) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path data = Files.createTempDirectory("notify-bench-ingest-");
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap")));
+        // --server-jvm-args "-XX:StartFlightRecording=..." profiles the servers (%n becomes the node's letter)
+        for (String arg : a.getOrDefault("--server-jvm-args", "").split(" ")) {
+            if (!arg.isBlank()) {
+                cmd.add(arg.replace("%n", String.valueOf((char) ('a' + i))));
+            }
+        }
+        cmd.addAll(List.of("-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
+                "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false", "--channels", a.get("--channels"),
+                "--node-id", "node-" + (char) ('a' + i), "--redis-url", redis.url(), "--redis-ingest-stream", stream,
+                "--set", "ingest.redis.batch=" + a.get("--batch"), "--set", "ingest.redis.threads=" + a.get("--threads")));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
+        BenchSupport.awaitListening(p, "127.0.0.1", port, data.resolve("server.log"));
+        return p;
+    }
+
+    /** Appends the entries with pipelined {@code XADD}s, a thousand at a time; returns the last entry's id. */
+    private static String append(StatefulRedisConnection<String, String> c, String stream, int entries) {
+        RedisAsyncCommands<String, String> r = c.async();
+        String last = null;
+        List<RedisFuture<String>> pending = new ArrayList<>(1000);
+        for (int i = 0; i < entries; i++) {
+            pending.add(r.xadd(stream, "notification", "{\"recipients\":[\"u" + (i % 1000) + "\"],\"event\":\"bench.ingest\",\"title\":\""
+                    + i + "\",\"idempotencyKey\":\"bench-" + i + "\"}"));
+            if (pending.size() == 1000 || i == entries - 1) {
+                LettuceFutures.awaitAll(Duration.ofSeconds(30), pending.toArray(new RedisFuture[0]));
+                try {
+                    last = pending.get(pending.size() - 1).get();
+                } catch (Exception e) {
+                    throw new IllegalStateException("XADD failed", e);
+                }
+                pending.clear();
+            }
+        }
+        return last;
+    }
+
+    /** The group's entries read and entries pending ({@code XINFO GROUPS}); zeros before the group exists. */
+    private static long[] progress(StatefulRedisConnection<String, String> c, String stream) {
+        try {
+            for (Object g : c.sync().xinfoGroups(stream)) {
+                List<?> fields = (List<?>) g;
+                long read = 0;
+                long pending = 0;
+                for (int i = 0; i + 1 < fields.size(); i += 2) {
+                    String k = String.valueOf(fields.get(i));
+                    if ("entries-read".equals(k)) {
+                        read = fields.get(i + 1) == null ? 0 : Long.parseLong(String.valueOf(fields.get(i + 1)));
+                    } else if ("pending".equals(k)) {
+                        pending = Long.parseLong(String.valueOf(fields.get(i + 1)));
+                    }
+                }
+                return new long[]{read, pending};
+            }
+        } catch (io.lettuce.core.RedisCommandExecutionException e) {
+            // no such key or group yet
+        }
+        return new long[]{0, 0};
     }
 
     private static long serversCpu(List<Process> servers) {
