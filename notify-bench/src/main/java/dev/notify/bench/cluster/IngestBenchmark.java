@@ -31,12 +31,20 @@ import java.util.concurrent.TimeUnit;
  * is stored), and then the number of notifications in the database, which must equal the entries.
  * Each node count runs on a fresh database and stream; the stream is deleted afterwards and the
  * database server stopped. The nodes carry only the {@code sse} channel, so what is measured is the
- * stream-to-store path (no push delivery rows).
+ * stream-to-store path (no push delivery rows); {@code --channels} names others (a push channel with
+ * nothing to deliver to, {@code webhook}, leaves the node without a stream channel, so its tailer
+ * reads nothing back).
+ *
+ * <p>{@code --modes live} (the default) appends while the nodes consume, so the figure is bounded by
+ * the benchmark's own {@code XADD}s, which share the machine; {@code --modes backlog} appends the
+ * whole stream before any node starts and times the nodes draining it, from the first progress of
+ * the group seen after they listen (what they read while starting is left out of the count) to the
+ * last acknowledgement.
  *
  * <pre>
  * mvn -q -o package -pl notify-server -DskipTests &amp;&amp; mvn -q -o compile -pl notify-bench
  * java -cp notify-bench/target/classes:$(cat /tmp/bench.cp) dev.notify.bench.cluster.IngestBenchmark \
- *      --jar notify-server/target/notify-server.jar --entries 200000 --nodes 1,3 --batch 500 --threads 2
+ *      --jar notify-server/target/notify-server.jar --entries 200000 --nodes 1,3 --batch 500 --threads 2 [--modes live,backlog]
  * </pre>
  */
 public final class IngestBenchmark {
