@@ -72,9 +72,11 @@ public final class ClusterWebhookBenchmark {
     private volatile String measuredEvent = "bench.warmup";
     private int runs;
     private final AtomicInteger lateWarmup = new AtomicInteger();
+    private final Map<String, AtomicInteger> notCounted = new ConcurrentHashMap<>();
+    private final Set<String> seenElsewhere = ConcurrentHashMap.newKeySet();
     private final AtomicInteger duplicates = new AtomicInteger();
     private static final java.util.regex.Pattern TITLE = java.util.regex.Pattern.compile("\"title\":\"(\\d+)\"");
-    private final Set<String> seenTitles = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> firstId = new ConcurrentHashMap<>();
     private final AtomicInteger duplicateTitles = new AtomicInteger();
     private final Map<String, AtomicInteger> byNode = new ConcurrentHashMap<>();
     private volatile int delayMs;
@@ -125,8 +127,10 @@ public final class ClusterWebhookBenchmark {
             }
         }
         String id = ex.getRequestHeaders().getFirst("webhook-id");
-        if (!measuredEvent.equals(ex.getRequestHeaders().getFirst("X-Event-Type"))) {
+        String event = ex.getRequestHeaders().getFirst("X-Event-Type");
+        if (!measuredEvent.equals(event)) {
             lateWarmup.incrementAndGet();
+            notCounted.computeIfAbsent(event + (seenElsewhere.add(event + " " + id) ? "" : " (again)"), k -> new AtomicInteger()).incrementAndGet();
             ex.sendResponseHeaders(204, -1);
             ex.close();
             return;
@@ -137,8 +141,13 @@ public final class ClusterWebhookBenchmark {
         // the notification's title is its number in the run: a second delivery row of one notification to one
         // endpoint (another webhook-id) would be a duplicate the ids do not show
         java.util.regex.Matcher title = TITLE.matcher(body);
-        if (title.find() && !seenTitles.add(ex.getRequestURI().getPath() + " " + title.group(1))) {
-            duplicateTitles.incrementAndGet();
+        if (title.find()) {
+            String key = ex.getRequestURI().getPath() + " " + title.group(1);
+            String was = firstId.putIfAbsent(key, id + " from " + ex.getRequestHeaders().getFirst("User-Agent"));
+            if (was != null && duplicateTitles.incrementAndGet() <= 3) {
+                System.out.println("   a second delivery of notification " + key + ": webhook-id " + id + " from "
+                        + ex.getRequestHeaders().getFirst("User-Agent") + ", first " + was);
+            }
         }
         String node = ex.getRequestHeaders().getFirst("User-Agent");
         byNode.computeIfAbsent(node == null ? "?" : node, k -> new AtomicInteger()).incrementAndGet();
@@ -181,15 +190,17 @@ public final class ClusterWebhookBenchmark {
             int warmup = Integer.parseInt(a.get("--warmup"));
             runs++;
             measuredEvent = "bench.warmup" + runs;
+            // the warm-up waits until it has seen its own deliveries: what an earlier set-up's run left would end it at once
+            reset();
             measure(bases, "live", warmup, endpoints, "warm-up");
+            lateWarmup.set(0);
+            measuredEvent = "bench.run" + runs; // before the reset: a warm-up delivery arriving in between is not counted in the run
             reset();
             long[] deferredBefore = deferred(bases);
             for (int i = 0; i < perSecond.length(); i++) {
                 perSecond.set(i, 0);
             }
             timelineStart = System.nanoTime();
-            lateWarmup.set(0);
-            measuredEvent = "bench.run" + runs;
             double[] r = measure(bases, kind, total, endpoints, null);
             long[] deferredAfter = deferred(bases);
             // seen counts distinct deliveries; received also counts a late retry of a warm-up delivery
@@ -203,8 +214,18 @@ public final class ClusterWebhookBenchmark {
                         .append(deferredAfter[i] < 0 ? "?" : Long.toString(deferredAfter[i] - deferredBefore[i]));
             }
             // a deferral (endpoint saturated on that node) is handed back to the store and claimed again, by any node
+            try (java.sql.Connection conn = java.sql.DriverManager.getConnection(db);
+                 java.sql.Statement st = conn.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM notify_notification),"
+                         + " (SELECT count(*) FROM notify_delivery), (SELECT count(DISTINCT title) FROM notify_notification)")) {
+                rs.next();
+                // warm-up and run: a publish stored twice would show here
+                System.out.println("   stored: " + rs.getLong(1) + " notifications (" + (warmup + total) + " published, "
+                        + rs.getLong(3) + " distinct titles), " + rs.getLong(2) + " deliveries");
+            }
             System.out.println("   deferrals (each a store write and a later claim): " + d
-                    + (lateWarmup.get() > 0 ? "; deliveries of the warm-up or an earlier set-up arriving during the run (not counted): " + lateWarmup.get() : ""));
+                    + (lateWarmup.get() > 0 ? "; deliveries of the warm-up or an earlier set-up arriving during the run (not counted): " + lateWarmup.get()
+                    + " " + notCounted : ""));
             if (Boolean.parseBoolean(a.getOrDefault("--timeline", "false"))) {
                 StringBuilder t = new StringBuilder("   deliveries per second from the start:");
                 for (int i = 0; i <= Math.min(perSecond.length() - 1, (int) Math.ceil(r[0]) + (kind.equals("backlog") ? backlogDelaySeconds : 0)); i++) {
@@ -244,8 +265,9 @@ public final class ClusterWebhookBenchmark {
     }
 
     private void reset() {
+        notCounted.clear();
         seen.clear();
-        seenTitles.clear();
+        firstId.clear();
         duplicateTitles.set(0);
         received.set(0);
         duplicates.set(0);
