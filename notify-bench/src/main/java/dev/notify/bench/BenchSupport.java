@@ -55,6 +55,24 @@ public final class BenchSupport {
      * Starts {@code command} (a {@code java -jar notify-server.jar ...} line) with its output in
      * {@code log} and waits until it listens on {@code host:port}.
      */
+    /**
+     * The start of a server node's command line: {@code java}, the heap ({@code --server-heap}), the
+     * JVM options of {@code --server-jvm-args} (space-separated; {@code NODE} or {@code %n} in them
+     * becomes the node's letter, so that each node profiles to a file of its own), then
+     * {@code -jar} and {@code --jar}. The caller adds the server's own options.
+     */
+    public static List<String> nodeCommand(Map<String, String> args, int node) {
+        String letter = String.valueOf((char) ('a' + node));
+        List<String> cmd = new java.util.ArrayList<>(List.of("java", "-Xms" + args.get("--server-heap"), "-Xmx" + args.get("--server-heap")));
+        for (String arg : args.getOrDefault("--server-jvm-args", "").split(" ")) {
+            if (!arg.isBlank()) {
+                cmd.add(arg.replace("NODE", letter).replace("%n", letter));
+            }
+        }
+        cmd.addAll(List.of("-jar", args.get("--jar")));
+        return cmd;
+    }
+
     public static Process startServer(List<String> command, Path log, String host, int port) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

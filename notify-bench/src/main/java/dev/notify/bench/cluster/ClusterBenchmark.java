@@ -136,19 +136,10 @@ public final class ClusterBenchmark {
         List<URI> bases = new ArrayList<>();
         try {
             for (int i = 0; i < nodes; i++) {
-                int port;
-                try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-                    port = s.getLocalPort();
-                }
+                int port = BenchSupport.freePort();
                 Path data = Files.createTempDirectory("notify-bench-cluster-");
-                List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap")));
-                // e.g. --server-jvm-args "-XX:StartFlightRecording=filename=/tmp/node-NODE.jfr" (NODE: the node's letter)
-                for (String arg : a.getOrDefault("--server-jvm-args", "").split(" ")) {
-                    if (!arg.isBlank()) {
-                        cmd.add(arg.replace("NODE", Character.toString((char) ('a' + i))));
-                    }
-                }
-                cmd.addAll(List.of("-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
+                List<String> cmd = BenchSupport.nodeCommand(a, i); // --server-jvm-args "-XX:StartFlightRecording=...NODE.jfr" profiles each
+                cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
                         "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false",
                         "--node-id", "node-" + (char) ('a' + i)));
                 if (mode.equals("poll")) {

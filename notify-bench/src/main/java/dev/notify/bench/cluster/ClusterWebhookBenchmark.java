@@ -278,14 +278,8 @@ public final class ClusterWebhookBenchmark {
         int port = BenchSupport.freePort();
         Path data = Files.createTempDirectory("notify-bench-cluster-webhook-");
         String node = "node-" + (char) ('a' + i);
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap")));
-        // --server-jvm-args "-XX:StartFlightRecording=..." profiles the nodes (NODE becomes the node's letter)
-        for (String arg : a.getOrDefault("--server-jvm-args", "").split(" ")) {
-            if (!arg.isBlank()) {
-                cmd.add(arg.replace("NODE", String.valueOf((char) ('a' + i))));
-            }
-        }
-        cmd.addAll(List.of("-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
+        List<String> cmd = BenchSupport.nodeCommand(a, i); // --server-jvm-args "-XX:StartFlightRecording=...NODE.jfr" profiles each
+        cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
                 "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false", "--node-id", node,
                 "--webhook-allow-private-networks", "--set", "channels.webhook.user-agent=" + node));
         // --server-args "--set channels.webhook.busy-wait=2s ..." passes settings to every node (compare settings side by side)

@@ -142,19 +142,10 @@ public final class IngestBenchmark {
     }
 
     private static Process startNode(int i, String db, RedisServer redis, String stream, Map<String, String> a) throws Exception {
-        int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = BenchSupport.freePort();
         Path data = Files.createTempDirectory("notify-bench-ingest-");
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + a.get("--server-heap"), "-Xmx" + a.get("--server-heap")));
-        // --server-jvm-args "-XX:StartFlightRecording=..." profiles the servers (%n becomes the node's letter)
-        for (String arg : a.getOrDefault("--server-jvm-args", "").split(" ")) {
-            if (!arg.isBlank()) {
-                cmd.add(arg.replace("%n", String.valueOf((char) ('a' + i))));
-            }
-        }
-        cmd.addAll(List.of("-jar", a.get("--jar"), "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
+        List<String> cmd = BenchSupport.nodeCommand(a, i); // --server-jvm-args "-XX:StartFlightRecording=...%n.jfr" profiles each
+        cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
                 "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false", "--channels", a.get("--channels"),
                 "--node-id", "node-" + (char) ('a' + i), "--redis-url", redis.url(), "--redis-ingest-stream", stream,
                 "--set", "ingest.redis.batch=" + a.get("--batch"), "--set", "ingest.redis.threads=" + a.get("--threads")));
