@@ -30,6 +30,10 @@ import java.util.ArrayDeque;
  * deliveries are deferred at once, as before. (The 10-minute soak of issue 14 found 29 of 309,192
  * healthy webhooks more than 2 s late: their endpoint's four places were briefly full, each deferral
  * at least 1 s.)
+ *
+ * <p>Reservations made on a pace slower than the endpoint keeps a moment later would leave it idle
+ * while its backlog waits in the store: {@link #toPull} says when an attempt's end should pull the
+ * next deferred deliveries forward, and how many.
  */
 final class EndpointSlots {
 
