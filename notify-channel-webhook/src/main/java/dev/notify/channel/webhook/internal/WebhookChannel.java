@@ -43,8 +43,6 @@ import java.util.concurrent.Semaphore;
  */
 public final class WebhookChannel implements AsyncChannel {
 
-    // the shortest time between two pulls of one endpoint's deferred deliveries (a store write each)
-    private static final long PULL_INTERVAL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ChannelContext context;
     private final String name;
@@ -59,6 +57,7 @@ public final class WebhookChannel implements AsyncChannel {
     private final Map<String, EndpointSlots> inFlight = new ConcurrentHashMap<>();
     private final Semaphore nodeInFlight;
     private final Semaphore nodeWaiting;
+    private final BacklogPuller puller;
     private volatile CachedList cache;
     private volatile boolean closed;
 
@@ -100,6 +99,7 @@ public final class WebhookChannel implements AsyncChannel {
         metrics.gauge("notify.webhook.waiting", () -> settings.maxWaiting() - nodeWaiting.availablePermits());
         // another node changed an endpoint (or hints were lost: "*"): read the list afresh at the next use
         context.onSettingChanged(id -> invalidate());
+        this.puller = new BacklogPuller(context, settings.busyWait(), inFlight);
         context.web().ifPresent(web -> {
             WebhookServlet servlet = new WebhookServlet(this);
             web.register(apiPath, jakarta.servlet.Servlet.class, servlet);
@@ -379,12 +379,7 @@ public final class WebhookChannel implements AsyncChannel {
                 context.deferredDueNow(endpoint.id());
             }
             slots.release(ended - started);
-            int pull = slots.toPull(ended, settings.busyWait().toNanos(), PULL_INTERVAL_NANOS);
-            if (pull > 0) {
-                // places free while deliveries deferred on a slower pace wait for later times: the next ones come now
-                metrics.count("notify.webhook.pulled", pull);
-                context.deferredDueNow(endpoint.id(), pull);
-            }
+            puller.afterAttempt(endpoint.id(), slots, ended);
             DeliveryResult r = failure != null
                     ? DeliveryResult.retryLater("the attempt failed: " + describe(failure))
                     : result;
@@ -582,6 +577,7 @@ public final class WebhookChannel implements AsyncChannel {
     @Override
     public void close() {
         closed = true;
+        puller.close();
         for (EndpointSlots slots : inFlight.values()) {
             for (Runnable waiting : slots.drain()) {
                 ((InLine) waiting).closed();
