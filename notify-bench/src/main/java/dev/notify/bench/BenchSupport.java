@@ -73,6 +73,35 @@ public final class BenchSupport {
         return cmd;
     }
 
+    private static final List<Path> TEMP_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * A temporary directory (a node's data and log) deleted with everything in it when the benchmark's
+     * JVM exits, after its nodes have been stopped.
+     */
+    public static Path tempDir(String prefix) throws IOException {
+        Path dir = java.nio.file.Files.createTempDirectory(prefix);
+        synchronized (TEMP_DIRS) {
+            if (TEMP_DIRS.isEmpty()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP_DIRS.forEach(BenchSupport::deleteTree), "bench-temp-cleanup"));
+            }
+            TEMP_DIRS.add(dir);
+        }
+        return dir;
+    }
+
+    /** Deletes a directory and everything below it (a benchmark's data); a failure is printed, never thrown. */
+    public static void deleteTree(Path root) {
+        if (!java.nio.file.Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + root + ": " + e);
+        }
+    }
+
     public static Process startServer(List<String> command, Path log, String host, int port) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

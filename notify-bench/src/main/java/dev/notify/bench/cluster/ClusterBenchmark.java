@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,7 +136,7 @@ public final class ClusterBenchmark {
         try {
             for (int i = 0; i < nodes; i++) {
                 int port = BenchSupport.freePort();
-                Path data = Files.createTempDirectory("notify-bench-cluster-");
+                Path data = BenchSupport.tempDir("notify-bench-cluster-");
                 List<String> cmd = BenchSupport.nodeCommand(a, i); // --server-jvm-args "-XX:StartFlightRecording=...NODE.jfr" profiles each
                 cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
                         "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false",

@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -276,7 +275,7 @@ public final class ClusterWebhookBenchmark {
 
     private static URI startNode(int i, String db, Map<String, String> a, List<Process> servers) throws Exception {
         int port = BenchSupport.freePort();
-        Path data = Files.createTempDirectory("notify-bench-cluster-webhook-");
+        Path data = BenchSupport.tempDir("notify-bench-cluster-webhook-");
         String node = "node-" + (char) ('a' + i);
         List<String> cmd = BenchSupport.nodeCommand(a, i); // --server-jvm-args "-XX:StartFlightRecording=...NODE.jfr" profiles each
         cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),

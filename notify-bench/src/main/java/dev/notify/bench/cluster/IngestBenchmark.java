@@ -9,7 +9,6 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -143,7 +142,7 @@ public final class IngestBenchmark {
 
     private static Process startNode(int i, String db, RedisServer redis, String stream, Map<String, String> a) throws Exception {
         int port = BenchSupport.freePort();
-        Path data = Files.createTempDirectory("notify-bench-ingest-");
+        Path data = BenchSupport.tempDir("notify-bench-ingest-");
         List<String> cmd = BenchSupport.nodeCommand(a, i); // --server-jvm-args "-XX:StartFlightRecording=...%n.jfr" profiles each
         cmd.addAll(List.of("--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
                 "--db-url", db, "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false", "--channels", a.get("--channels"),

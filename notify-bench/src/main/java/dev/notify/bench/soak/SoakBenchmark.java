@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -23,7 +22,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Stream;
 
 /**
  * The soak of issue 14: one {@code notify-server.jar} process on the JDBC store (an H2 file in a
@@ -162,7 +160,7 @@ public final class SoakBenchmark {
                 server.destroyForcibly();
             }
             if (passed) {
-                deleteTree(data);
+                dev.notify.bench.BenchSupport.deleteTree(data);
             } else {
                 System.out.println("server log and database kept in " + data);
             }
@@ -376,11 +374,4 @@ public final class SoakBenchmark {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory; the OS cleans it eventually
-        }
-    }
 }

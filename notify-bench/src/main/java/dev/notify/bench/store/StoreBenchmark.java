@@ -61,12 +61,12 @@ public final class StoreBenchmark {
         if (which.equals("all") || which.equals("h2")) {
             // a database per scenario; they reach gigabytes, so they go when the run ends (and what an interrupted run left, now)
             Path h2 = Path.of("target", "bench-h2");
-            deleteTree(h2);
+            dev.notify.bench.BenchSupport.deleteTree(h2);
             try {
                 run("H2 (embedded file)", () -> JdbcStoreConfig.builder()
                         .dataDirectory(h2.resolve(UUID.randomUUID().toString())).poolSize(20).build(), seconds);
             } finally {
-                deleteTree(h2);
+                dev.notify.bench.BenchSupport.deleteTree(h2);
             }
         }
         if (which.equals("all") || which.equals("postgresql")) {
@@ -74,17 +74,6 @@ public final class StoreBenchmark {
             run("PostgreSQL 15 (local, fsync on)", () -> JdbcStoreConfig.builder().jdbcUrl(pg.createDatabase()).poolSize(20).build(), seconds);
         }
         System.exit(0);
-    }
-
-    private static void deleteTree(Path root) {
-        if (!java.nio.file.Files.exists(root)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            System.err.println("could not delete " + root + ": " + e);
-        }
     }
 
     private interface ConfigSource {

@@ -170,7 +170,7 @@ public final class WebhookBenchmark {
             if (hangingServer != null) {
                 hangingServer.close();
             }
-            deleteTree(dir); // the H2 files of a run reach hundreds of MB
+            dev.notify.bench.BenchSupport.deleteTree(dir); // the H2 files of a run reach hundreds of MB
         }
     }
 
@@ -201,14 +201,6 @@ public final class WebhookBenchmark {
             }
         }
         return millis;
-    }
-
-    private static void deleteTree(Path root) {
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("could not delete " + root + ": " + e);
-        }
     }
 
     private static String option(Map<String, String> opts, String key, String fallback) {
