@@ -42,7 +42,8 @@ final class DeliveryTracker {
 
     private static final System.Logger LOG = System.getLogger(DeliveryTracker.class.getName());
     private static final int CLAIM_BATCH = 256;
-    // wake-ups for deliveries handed back: one claim per 10 ms at most; past a minute the periodic claim is near enough
+    // wake-ups for deliveries handed back: one claim per 10 ms at most; past a minute (or the poll interval, if longer)
+    // the periodic claim is near enough
     private static final long WAKE_GRANULARITY_MILLIS = 10;
     private static final long WAKE_HORIZON_MILLIS = 60_000;
 
@@ -86,7 +87,7 @@ final class DeliveryTracker {
         this.attempts = new InFlightAttempts(config, outcomes, this::handBack, this::reofferParked, this::replaceLentWorker,
                 System::nanoTime);
         this.wakeups = new DueWakeups(scheduler, this::tick, WAKE_GRANULARITY_MILLIS,
-                Math.max(WAKE_HORIZON_MILLIS, WAKE_GRANULARITY_MILLIS), System::nanoTime);
+                Math.max(WAKE_HORIZON_MILLIS, config.pollInterval().toMillis()), System::nanoTime);
     }
 
     /** A lease of this node from {@code now} for the configured length, with its fencing token. */
@@ -145,8 +146,7 @@ final class DeliveryTracker {
             scheduler.execute(() -> {
                 try {
                     Instant now = config.clock().instant();
-                    int n = limit == Integer.MAX_VALUE ? store.bringForward(channel, target, now)
-                            : store.bringForward(channel, target, now, limit);
+                    int n = store.bringForward(channel, target, now, limit);
                     if (n > 0) {
                         metrics.count("notify.deliveries.brought-forward", n, "channel", channel);
                         LOG.log(System.Logger.Level.DEBUG, () -> n + " deferred deliveries of " + channel + " to " + target + " due now");

@@ -32,8 +32,8 @@ import java.util.ArrayDeque;
  * at least 1 s.)
  *
  * <p>Reservations made on a pace slower than the endpoint keeps a moment later would leave it idle
- * while its backlog waits in the store: {@link #toPull} says when an attempt's end should pull the
- * next deferred deliveries forward, and how many.
+ * while its backlog waits in the store: {@link #toPull} says when to pull the next deferred deliveries
+ * forward, and how many ({@link BacklogPuller} asks after each attempt and for idle endpoints).
  */
 final class EndpointSlots {
 
@@ -182,7 +182,7 @@ final class EndpointSlots {
 
     /**
      * How many of the deliveries deferred for this endpoint to bring forward now; 0 for none. Some,
-     * when an attempt has just ended and the endpoint has a free place, nobody in line, and
+     * when the endpoint has a free place, nobody in line, and
      * reservations that still reach past {@code nowNanos}: deliveries deferred earlier wait for
      * later times while the endpoint could take them. That happens when they were deferred on a
      * slower pace than it keeps now (measured: a burst at start-up, three nodes' JVMs compiling,

@@ -43,7 +43,6 @@ import java.util.concurrent.Semaphore;
  */
 public final class WebhookChannel implements AsyncChannel {
 
-
     private final ChannelContext context;
     private final String name;
     private final String apiPath;

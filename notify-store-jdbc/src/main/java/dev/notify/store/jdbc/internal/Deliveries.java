@@ -422,18 +422,16 @@ public final class Deliveries {
                         + "FROM p WHERE d.id = p.id AND d.deferred AND d.lease_owner IS NULL AND d.next_attempt_at > ?"
                 : "UPDATE notify_delivery SET next_attempt_at = ?, claimable_at = ? WHERE id IN (" + pick + ") "
                         + "AND deferred AND lease_owner IS NULL AND next_attempt_at > ?";
+        long at = Sql.nanos(now);
+        // in statement order: the CTE's pick first on PostgreSQL, the SET's two times first elsewhere
+        Object[] values = db.dialect() == Dialect.POSTGRESQL
+                ? new Object[] {channel, target, at, limit, at, at, at}
+                : new Object[] {at, at, channel, target, at, limit, at};
         return db.write("bringing deferred deliveries forward", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                long at = Sql.nanos(now);
-                int set = db.dialect() == Dialect.POSTGRESQL ? 5 : 1; // the SET's two times: after the CTE's, or first
-                int picked = set == 1 ? 3 : 1;
-                ps.setLong(set, at);
-                ps.setLong(set + 1, at);
-                ps.setString(picked, channel);
-                ps.setString(picked + 1, target);
-                ps.setLong(picked + 2, at);
-                ps.setInt(picked + 3, limit);
-                ps.setLong(7, at);
+                for (int i = 0; i < values.length; i++) {
+                    ps.setObject(i + 1, values[i]);
+                }
                 return ps.executeUpdate();
             }
         });
@@ -441,19 +439,7 @@ public final class Deliveries {
 
     /** Makes the deferred, unleased deliveries of the channel to the target that are due after {@code now} due now. */
     public int bringForward(String channel, String target, Instant now) {
-        return db.write("bringing deferred deliveries forward", c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE notify_delivery SET next_attempt_at = ?, claimable_at = ? "
-                    + "WHERE channel = ? AND target = ? AND deferred AND status IN ('pending', 'retrying') "
-                    + "AND lease_owner IS NULL AND next_attempt_at > ?")) {
-                long at = Sql.nanos(now);
-                ps.setLong(1, at);
-                ps.setLong(2, at);
-                ps.setString(3, channel);
-                ps.setString(4, target);
-                ps.setLong(5, at);
-                return ps.executeUpdate();
-            }
-        });
+        return bringForward(channel, target, now, Integer.MAX_VALUE);
     }
 
     public Optional<DeliveryRecord> delivery(long id) {
