@@ -71,6 +71,9 @@ final class Engine {
         this.tracker = new DeliveryTracker(config, store, queue, this.channels, listeners, cancellations, scheduler, metrics);
         this.tailer = new StreamTailer(store, clock, this.channels, listeners, cancellations, scheduler,
                 config.streamPollInterval(), config.pollInterval());
+        if (!(store instanceof InMemoryNotificationStore)) {
+            tailer.keepLocalAppends(); // a durable store's read-back costs a round trip and a row rebuilt per entry
+        }
         ClusterSignalProvider engine = clusterSignals != null ? clusterSignals
                 : ClusterEngines.named(config.config().get("cluster.signals").orElse(InProcessSignals.NAME));
         this.cluster = new ClusterLink(config.nodeId(), config.config().node("cluster").node(engine.name()), clock, metrics, scheduler);

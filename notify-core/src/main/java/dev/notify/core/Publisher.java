@@ -142,6 +142,9 @@ final class Publisher {
             }
             throw e;
         }
+        if (tailed) {
+            tailer.appendedHere(results);
+        }
         List<PublishReceipt> receipts = new ArrayList<>(results.size());
         long lastSequence = -1;
         // only a node with peers tells anyone which audiences changed; one node saves the set

@@ -67,6 +67,8 @@ final class StreamTailer implements Runnable {
     private volatile boolean signalled;
     private volatile boolean stopping;
     private volatile boolean warnedPruned;
+    // this node's appends since the tailer's position (null: read everything from the store)
+    private volatile LocalAppends local;
 
     /** A notification's entries waiting for its scheduled time before they go to live subscribers. */
     private record Held(Notification notification, List<EventLogEntry> entries, Instant dueAt) {
@@ -127,6 +129,22 @@ final class StreamTailer implements Runnable {
     void notPublished(String notificationId) {
         if (shared) {
             publishedHere.remove(notificationId);
+        }
+    }
+
+    /**
+     * Keeps this node's appends from their publish until they are pushed, so they are not read
+     * back from the store ({@link LocalAppends}; for a durable store).
+     */
+    void keepLocalAppends() {
+        local = new LocalAppends();
+    }
+
+    /** Notes the entries of publishes this node committed (see {@link #keepLocalAppends()}). */
+    void appendedHere(List<dev.notify.api.spi.PublishResult> results) {
+        LocalAppends own = local;
+        if (own != null) {
+            own.add(results);
         }
     }
 
@@ -206,12 +224,24 @@ final class StreamTailer implements Runnable {
     }
 
     private boolean pump() {
+        LocalAppends own = local;
+        if (own != null && registry.hasStreamChannels()) {
+            List<EventLogEntry> appended = own.next(position, BATCH);
+            if (!appended.isEmpty()) {
+                // this node's own appends, the next ones in the log: no read of the store (see LocalAppends)
+                push(appended);
+                return true;
+            }
+        }
         // latest before the flag: an entry published after a stream channel registers is never skipped
         long latest = store.latestSequence();
         if (!registry.hasStreamChannels()) {
             // nobody to hand entries to: skip them rather than read each one (push-only services)
             position = Math.max(position, latest);
             return false;
+        }
+        if (latest <= position) {
+            return false; // nothing committed past what was pushed: no read
         }
         reads.incrementAndGet();
         EventLogSlice slice = store.readAll(position, BATCH);
@@ -220,6 +250,15 @@ final class StreamTailer implements Runnable {
             LOG.log(System.Logger.Level.WARNING, "live streams fell behind event-log retention; some events were only stored, not pushed");
         }
         List<EventLogEntry> entries = slice.entries();
+        push(entries);
+        if (own != null) {
+            own.passed(position);
+        }
+        return entries.size() == BATCH;
+    }
+
+    /** Pushes entries read in sequence order, a notification's entries together, moving the position past each. */
+    private void push(List<EventLogEntry> entries) {
         int i = 0;
         while (i < entries.size()) {
             Notification n = entries.get(i).notification();
@@ -241,7 +280,6 @@ final class StreamTailer implements Runnable {
             }
             i = j;
         }
-        return entries.size() == BATCH;
     }
 
     /** The entries minus those of users whose carried entries went out up to or past them. */

@@ -44,6 +44,8 @@ final class RecordingStore implements NotificationStore {
     final List<Recorded> recorded = new CopyOnWriteArrayList<>();
     final List<Released> released = new CopyOnWriteArrayList<>();
     final List<Long> claimed = new CopyOnWriteArrayList<>();
+    /** How many times the event log was read. */
+    final java.util.concurrent.atomic.AtomicInteger logReads = new java.util.concurrent.atomic.AtomicInteger();
     volatile Consumer<DeliveryAttempt> beforeRecord = a -> { };
     private final InMemoryNotificationStore store;
 
@@ -83,6 +85,7 @@ final class RecordingStore implements NotificationStore {
 
     @Override
     public EventLogSlice readAll(long afterSequence, int limit) {
+        logReads.incrementAndGet();
         return store.readAll(afterSequence, limit);
     }
 

@@ -9,6 +9,7 @@ import dev.notify.api.spi.ChannelKind;
 import dev.notify.api.spi.Config;
 import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.PublishRequest;
+import dev.notify.api.spi.PublishResult;
 import dev.notify.testkit.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -37,14 +38,15 @@ class StreamTailerTest {
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final CountDownLatch threeFailures = new CountDownLatch(3);
     private final Cancellations cancellations = new Cancellations();
-    // held entries are released only when a test calls releaseDue: the periodic check comes once an hour
+    // held entries are released only when a test calls releaseDue: the periodic check comes once an hour;
+    // the log is looked at only when a test wakes the tailer (so it never reads an entry between its store and its note)
     private final StreamTailer tailer = new StreamTailer(store, clock, registry, new DeliveryListeners(List.of(new DeliveryListener() {
         @Override
         public void onFailed(DeliveryRecord d, String reason) {
             failures.add(d.channel() + ": " + reason);
             threeFailures.countDown();
         }
-    })), cancellations, timers, Duration.ofMillis(10), Duration.ofHours(1));
+    })), cancellations, timers, Duration.ofHours(1), Duration.ofHours(1));
 
     /** A stream channel that records the titles it is handed. */
     private static final class Recording implements Channel {
@@ -153,5 +155,63 @@ class StreamTailerTest {
         clock.advance(Duration.ofSeconds(10));
         tailer.releaseDue();
         assertThat(rec.titles).containsExactly("now");
+    }
+
+    private PublishResult store(String title) {
+        Notification n = Notification.builder().topic("task:abc123").title(title).build().withCreatedAt(clock.instant());
+        return store.save(new PublishRequest(n, "default", List.of(Audience.topic("task:abc123")), List.of(), Optional.empty()));
+    }
+
+    @Test
+    void theNodesOwnAppendsArePushedWithoutReadingThemBackFromTheStore() throws Exception {
+        registry.register(rec, "test");
+        tailer.keepLocalAppends();
+        tailer.start();
+        rec.latch = new CountDownLatch(3);
+        tailer.appendedHere(List.of(store("one"), store("two")));
+        tailer.wake();
+        tailer.appendedHere(List.of(store("three")));
+        tailer.wake();
+        await(rec.latch);
+
+        assertThat(rec.titles).containsExactly("one", "two", "three");
+        assertThat(store.logReads).as("reads of the event log").hasValue(0);
+    }
+
+    @Test
+    void anAppendThisNodeDidNotMakeIsReadFromTheStoreInSequenceOrderAmongItsOwn() throws Exception {
+        registry.register(rec, "test");
+        tailer.keepLocalAppends();
+        tailer.start();
+        rec.latch = new CountDownLatch(3);
+        PublishResult one = store("one");
+        store("another node's"); // not noted: only the store has it
+        PublishResult three = store("three");
+        tailer.appendedHere(List.of(three));
+        tailer.appendedHere(List.of(one));
+        tailer.wake();
+        await(rec.latch);
+
+        assertThat(rec.titles).containsExactly("one", "another node's", "three");
+        assertThat(store.logReads.get()).as("reads of the event log").isPositive();
+
+        rec.latch = new CountDownLatch(1);
+        tailer.appendedHere(List.of(store("four")));
+        tailer.wake();
+        await(rec.latch);
+        assertThat(rec.titles).containsExactly("one", "another node's", "three", "four");
+    }
+
+    @Test
+    void withoutLocalAppendsEveryEntryIsReadFromTheStore() throws Exception {
+        registry.register(rec, "test");
+        tailer.start();
+        rec.latch = new CountDownLatch(1);
+        tailer.appendedHere(List.of(store("one")));
+        tailer.wake();
+        await(rec.latch);
+
+        assertThat(rec.titles).containsExactly("one");
+        assertThat(store.logReads.get()).isPositive();
     }
 }

@@ -285,6 +285,46 @@ public abstract class PublishingContract extends StoreContractSupport {
         }
 
         @Test
+        @DisplayName("stores each key once when batches sharing keys are published at the same time, in any order")
+        void batchesSharingKeysAtTheSameTimeStoreEachKeyOnce() throws Exception {
+            int threads = 4;
+            int keys = 40;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+                List<java.util.concurrent.Future<List<PublishResult>>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    List<PublishRequest> batch = new ArrayList<>();
+                    for (int i = 0; i < keys; i++) {
+                        batch.add(request(notification().recipient("u1").idempotencyKey("shared-" + i).build()));
+                    }
+                    java.util.Collections.shuffle(batch, new java.util.Random(t)); // each batch takes its keys in its own order
+                    done.add(pool.submit(() -> {
+                        start.await();
+                        return store().saveAll(batch);
+                    }));
+                }
+                Map<String, List<String>> storedIdsByKey = new LinkedHashMap<>();
+                Map<String, Set<String>> answeredIdsByKey = new LinkedHashMap<>();
+                for (java.util.concurrent.Future<List<PublishResult>> f : done) {
+                    for (PublishResult r : f.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                        String key = r.notification().idempotencyKey().orElseThrow();
+                        answeredIdsByKey.computeIfAbsent(key, k -> new java.util.HashSet<>()).add(r.notification().id());
+                        if (!r.duplicate()) {
+                            storedIdsByKey.computeIfAbsent(key, k -> new ArrayList<>()).add(r.notification().id());
+                        }
+                    }
+                }
+                assertThat(storedIdsByKey).hasSize(keys).allSatisfy((k, ids) -> assertThat(ids).as(k).hasSize(1));
+                assertThat(answeredIdsByKey).allSatisfy((k, ids) -> assertThat(ids).as("every answer for " + k + " names the stored one")
+                        .containsExactly(storedIdsByKey.get(k).get(0)));
+                assertThat(store().stats("u1").total()).isEqualTo(keys);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        @Test
         @DisplayName("stores a new notification for the same key in another scope")
         void otherScopeIsNew() {
             store().save(request(notification().recipient("u1").idempotencyKey("k").build()));

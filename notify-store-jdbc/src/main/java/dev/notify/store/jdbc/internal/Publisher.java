@@ -151,13 +151,85 @@ public final class Publisher {
     }
 
     /**
-     * Takes the idempotency keys of {@code keyed} (each key once) for their requests: one look-up
-     * per scope and {@value #KEYS_PER_LOOKUP} keys, one batch recording the new keys (a key claimed
-     * one by one cost two round trips per keyed publish, most of a batch's time when every entry of
-     * an ingested stream has a key). Returns, by index into {@code keyed}, the notification that holds
-     * a key already within the window; an expired key (or one whose notification is gone) is free again.
+     * Takes the idempotency keys of {@code keyed} (each key once) for their requests, in a few
+     * statements for the whole batch (a key claimed one by one cost two round trips per keyed
+     * publish, most of a batch's time when every entry of an ingested stream has a key). Returns, by
+     * index into {@code keyed}, the notification that holds a key already within the window; an
+     * expired key (or one whose notification is gone) is free again.
      */
     private Map<Integer, Notification> claimKeys(Connection c, List<PublishRequest> keyed) throws SQLException {
+        if (db.dialect() != Dialect.POSTGRESQL) {
+            return lookUpKeys(c, keyed);
+        }
+        // PostgreSQL: insert the keys nobody holds in one statement; look up only those held already
+        java.util.Set<String> taken = insertAbsentKeys(c, keyed);
+        if (taken.size() == keyed.size()) {
+            return Map.of();
+        }
+        List<PublishRequest> held = new ArrayList<>();
+        List<Integer> heldIndex = new ArrayList<>();
+        for (int i = 0; i < keyed.size(); i++) {
+            PublishRequest r = keyed.get(i);
+            if (!taken.contains(r.idempotencyScope() + '\u0000' + r.notification().idempotencyKey().orElseThrow())) {
+                held.add(r);
+                heldIndex.add(i);
+            }
+        }
+        Map<Integer, Notification> existing = new HashMap<>();
+        for (Map.Entry<Integer, Notification> e : lookUpKeys(c, held).entrySet()) {
+            existing.put(heldIndex.get(e.getKey()), e.getValue());
+        }
+        return existing;
+    }
+
+    /**
+     * PostgreSQL: records the keys of {@code keyed} that no row holds, in one statement, and
+     * returns them ({@code scope \0 key}). A key held by a transaction not yet committed waits for
+     * it, and is then either held (left out) or free (taken). Measured: the look-up of every key of
+     * an ingested batch, planned with its 500 values each time, was the largest wait of the batch
+     * (~23 ms of ~75 ms); this is one generic statement through the primary key.
+     */
+    private static java.util.Set<String> insertAbsentKeys(Connection c, List<PublishRequest> keyed) throws SQLException {
+        int n = keyed.size();
+        String[] scopes = new String[n];
+        String[] keys = new String[n];
+        String[] ids = new String[n];
+        Long[] created = new Long[n];
+        // in key order: two batches sharing keys wait for each other in one order, never in a cycle
+        List<PublishRequest> sorted = new ArrayList<>(keyed);
+        sorted.sort(java.util.Comparator.comparing(PublishRequest::idempotencyScope)
+                .thenComparing(r -> r.notification().idempotencyKey().orElseThrow()));
+        for (int i = 0; i < n; i++) {
+            PublishRequest r = sorted.get(i);
+            scopes[i] = r.idempotencyScope();
+            keys[i] = r.notification().idempotencyKey().orElseThrow();
+            ids[i] = r.notification().id();
+            created[i] = Sql.nanos(r.notification().createdAt());
+        }
+        java.util.Set<String> taken = new java.util.HashSet<>(n * 2);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO notify_idempotency (scope, idem_key, notification_id, created_at) "
+                + "SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::bigint[]) "
+                + "ON CONFLICT (scope, idem_key) DO NOTHING RETURNING scope, idem_key")) {
+            ps.setArray(1, c.createArrayOf("varchar", scopes));
+            ps.setArray(2, c.createArrayOf("varchar", keys));
+            ps.setArray(3, c.createArrayOf("varchar", ids));
+            ps.setArray(4, c.createArrayOf("bigint", created));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    taken.add(rs.getString(1) + '\u0000' + rs.getString(2));
+                }
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * Looks the keys of {@code keyed} up (each key once): one look-up per scope and
+     * {@value #KEYS_PER_LOOKUP} keys, one batch recording the keys found free. Returns, by index
+     * into {@code keyed}, the notification that holds a key already within the window; an expired
+     * key (or one whose notification is gone) is taken over.
+     */
+    private Map<Integer, Notification> lookUpKeys(Connection c, List<PublishRequest> keyed) throws SQLException {
         Map<String, List<String>> keysByScope = new java.util.LinkedHashMap<>();
         for (PublishRequest r : keyed) {
             keysByScope.computeIfAbsent(r.idempotencyScope(), x -> new ArrayList<>()).add(r.notification().idempotencyKey().orElseThrow());
