@@ -166,6 +166,9 @@ public abstract class StoreContractSupport {
         assertThat(actual.idempotencyKey()).isEqualTo(expected.idempotencyKey());
         assertThat(actual.metadata()).isEqualTo(expected.metadata());
         assertThat(actual.createdAt()).isEqualTo(expected.createdAt());
+        assertThat(actual.broadcast()).as("broadcast").isEqualTo(expected.broadcast());
+        assertThat(actual.collapseKey()).as("collapse key").isEqualTo(expected.collapseKey());
+        assertThat(actual.transactional()).as("transactional").isEqualTo(expected.transactional());
     }
 
     /** A JSON-like tree with every number as a canonical {@link BigDecimal}, so 50, 50L and 50.0 compare equal. */

@@ -44,6 +44,9 @@ public final class Publisher {
             + "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String INSERT_EVENT = "INSERT INTO notify_event (seq, notification_id, user_id, topic, created_at) VALUES (?, ?, ?, ?, ?)";
 
+    /** From this many rows a PostgreSQL batch writes its notifications with a {@code COPY} ({@link CopyRows}). */
+    private static final int COPY_FROM = 8;
+
     /** At most this many idempotency keys in one look-up. */
     private static final int KEYS_PER_LOOKUP = 500;
 
@@ -317,7 +320,15 @@ public final class Publisher {
         }
     }
 
-    private static void insertNotifications(Connection c, List<PublishRequest> fresh) throws SQLException {
+    private void insertNotifications(Connection c, List<PublishRequest> fresh) throws SQLException {
+        if (db.dialect() == Dialect.POSTGRESQL && fresh.size() >= COPY_FROM) {
+            CopyRows rows = new CopyRows();
+            for (PublishRequest r : fresh) {
+                Rows.copyNotification(rows, r.notification());
+            }
+            rows.into(c, "notify_notification", Rows.NOTIFICATION_WRITE_COLUMNS);
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement(Rows.INSERT_NOTIFICATION)) {
             for (PublishRequest r : fresh) {
                 Rows.bindNotification(ps, r.notification());

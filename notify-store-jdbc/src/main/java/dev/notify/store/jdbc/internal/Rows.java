@@ -28,9 +28,13 @@ public final class Rows {
             + "n.body, n.data, n.template, n.channels, n.scheduled_at, n.expires_at, n.idempotency_key, n.metadata, n.created_at, n.broadcast, "
             + "n.collapse_key, n.transactional";
 
-    public static final String INSERT_NOTIFICATION = "INSERT INTO notify_notification (id, type, event, topic, priority, "
+    /** The columns {@link #bindNotification} and {@link #copyNotification} write, in their order. */
+    static final String NOTIFICATION_WRITE_COLUMNS = "id, type, event, topic, priority, "
             + "recipients, title, body, data, template, channels, scheduled_at, expires_at, idempotency_key, metadata, created_at, broadcast, "
-            + "collapse_key, transactional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "collapse_key, transactional";
+
+    public static final String INSERT_NOTIFICATION = "INSERT INTO notify_notification (" + NOTIFICATION_WRITE_COLUMNS
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     public static final String DELIVERY_COLUMNS = "id, notification_id, channel, target, priority, status, attempts, "
             + "next_attempt_at, last_error, created_at, updated_at";
@@ -61,6 +65,15 @@ public final class Rows {
         ps.setBoolean(17, n.broadcast());
         Sql.setString(ps, 18, n.collapseKey());
         ps.setBoolean(19, n.transactional());
+    }
+
+    /** {@link #bindNotification} as a row of a {@code COPY} (PostgreSQL). */
+    static void copyNotification(CopyRows row, Notification n) {
+        row.text(n.id()).text(n.type().wireName()).text(n.event()).text(n.topic()).number(n.priority().ordinal())
+                .text(Json.write(n.recipients())).text(n.title()).text(n.body()).text(Json.write(n.data())).text(n.template())
+                .text(Json.write(n.channels())).number(n.scheduledAt().map(Sql::nanos)).number(n.expiresAt().map(Sql::nanos))
+                .text(n.idempotencyKey()).text(Json.write(n.metadata())).number(Sql.nanos(n.createdAt())).bool(n.broadcast())
+                .text(n.collapseKey()).bool(n.transactional()).endRow();
     }
 
     /** Reads the notification whose columns start at {@code first} (see {@link #NOTIFICATION_COLUMNS}). */
