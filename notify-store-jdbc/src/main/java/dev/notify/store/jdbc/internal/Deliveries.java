@@ -28,8 +28,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A row is claimable while {@code claimable_at <= now}. That column is the later of the next
  * attempt time and the lease expiry, so one index range finds exactly the due, unleased rows,
  * and a row whose lease lapsed (its node died) becomes claimable again by itself.
- * On PostgreSQL a claim is one {@code UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)}, so
- * concurrent claimers on several nodes skip each other's rows instead of waiting or sharing them.
+ * On PostgreSQL a claim is one {@code UPDATE ... WHERE id = ANY(ARRAY(SELECT ... FOR UPDATE SKIP
+ * LOCKED))}, so concurrent claimers on several nodes skip each other's rows instead of waiting or
+ * sharing them. The picked ids form an array evaluated once (an init plan) that the update finds
+ * through the primary key: a join with the sub-select in {@code FROM} (or a CTE) was planned as a
+ * hash join over a sequential scan of the whole table, 3-7 ms a claim at 20,000 rows (EXPLAIN
+ * ANALYZE on PostgreSQL 15) and growing with the table; the array form took 0.1 ms for 2 rows and
+ * 2.3 ms for 256.
  * H2 is single-node: claims are serialised by a lock in this process, and each row is leased by
  * an update that re-checks it is still claimable.
  */
@@ -71,9 +76,9 @@ public final class Deliveries {
 
     private List<DeliveryRecord> claimWithSkipLocked(Instant now, int limit, Lease lease) {
         String sql = "UPDATE notify_delivery d SET lease_owner = ?, lease_until = ?, claimable_at = ?, updated_at = ?, lease_token = ? "
-                + "FROM (SELECT id FROM notify_delivery WHERE " + CLAIMABLE
-                + " ORDER BY priority DESC, claimable_at, id LIMIT ? FOR UPDATE SKIP LOCKED) c "
-                + "WHERE d.id = c.id RETURNING " + qualified("d", Rows.DELIVERY_COLUMNS);
+                + "WHERE d.id = ANY(ARRAY(SELECT id FROM notify_delivery WHERE " + CLAIMABLE
+                + " ORDER BY priority DESC, claimable_at, id LIMIT ? FOR UPDATE SKIP LOCKED)) "
+                + "RETURNING " + qualified("d", Rows.DELIVERY_COLUMNS);
         return db.commitOnly("claiming deliveries", c -> {
             List<DeliveryRecord> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -415,18 +420,16 @@ public final class Deliveries {
     public int bringForward(String channel, String target, Instant now, int limit) {
         String pick = "SELECT id FROM notify_delivery WHERE channel = ? AND target = ? AND deferred AND status IN ('pending', 'retrying') "
                 + "AND lease_owner IS NULL AND next_attempt_at > ? ORDER BY next_attempt_at LIMIT ?";
-        // PostgreSQL: the rows picked in a CTE, evaluated once; an IN over the LIMIT sub-select, and a join with it in
-        // FROM, updated 3 and 5 rows for a limit of 2 there (the locking sub-select was evaluated more than once)
+        // PostgreSQL: the picked ids as an array evaluated once (see the class comment); an IN over the LIMIT
+        // sub-select, and a join with it in FROM, updated 3 and 5 rows for a limit of 2 there (the locking
+        // sub-select was evaluated more than once), and a CTE was joined over a scan of the whole table
         String sql = db.dialect() == Dialect.POSTGRESQL
-                ? "WITH p AS (" + pick + " FOR UPDATE SKIP LOCKED) UPDATE notify_delivery d SET next_attempt_at = ?, claimable_at = ? "
-                        + "FROM p WHERE d.id = p.id AND d.deferred AND d.lease_owner IS NULL AND d.next_attempt_at > ?"
+                ? "UPDATE notify_delivery d SET next_attempt_at = ?, claimable_at = ? WHERE d.id = ANY(ARRAY(" + pick
+                        + " FOR UPDATE SKIP LOCKED)) AND d.deferred AND d.lease_owner IS NULL AND d.next_attempt_at > ?"
                 : "UPDATE notify_delivery SET next_attempt_at = ?, claimable_at = ? WHERE id IN (" + pick + ") "
                         + "AND deferred AND lease_owner IS NULL AND next_attempt_at > ?";
         long at = Sql.nanos(now);
-        // in statement order: the CTE's pick first on PostgreSQL, the SET's two times first elsewhere
-        Object[] values = db.dialect() == Dialect.POSTGRESQL
-                ? new Object[] {channel, target, at, limit, at, at, at}
-                : new Object[] {at, at, channel, target, at, limit, at};
+        Object[] values = {at, at, channel, target, at, limit, at}; // in statement order, the same on both
         return db.write("bringing deferred deliveries forward", c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (int i = 0; i < values.length; i++) {
