@@ -644,6 +644,10 @@ public final class Notification {
             if (value.length() > max) {
                 throw new IllegalArgumentException(what + " is " + value.length() + " characters long; at most " + max + " are allowed");
             }
+            if (value.indexOf('\u0000') >= 0) {
+                // PostgreSQL keeps no NUL in text: refused here, for every store alike, rather than by one database
+                throw new IllegalArgumentException(what + " contains the character U+0000 (NUL), which is not allowed");
+            }
             return value;
         }
 

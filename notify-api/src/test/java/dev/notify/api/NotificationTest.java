@@ -174,6 +174,15 @@ class NotificationTest {
         }
 
         @Test
+        void refusesANulCharacterInItsTextsWhichPostgresqlCannotStore() {
+            assertThatThrownBy(() -> valid().title("a\u0000b")).hasMessageContaining("title").hasMessageContaining("U+0000");
+            assertThatThrownBy(() -> valid().body("\u0000")).hasMessageContaining("body").hasMessageContaining("U+0000");
+            assertThatThrownBy(() -> valid().idempotencyKey("k\u0000")).hasMessageContaining("idempotencyKey");
+            assertThatThrownBy(() -> valid().metadata("k", "v\u0000")).hasMessageContaining("metadata");
+            assertThat(valid().title("tab\tand\u0001 are kept").build().title()).isEqualTo("tab\tand\u0001 are kept");
+        }
+
+        @Test
         void refusesBadChannelNamesAndExpiryBeforeSchedule() {
             assertThatThrownBy(() -> valid().channel("SSE!")).hasMessageContaining("channel 'SSE!'");
             Instant t = Instant.parse("2030-01-01T00:00:00Z");

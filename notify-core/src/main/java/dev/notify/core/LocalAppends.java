@@ -15,12 +15,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stored entry back (a join per entry and the notification rebuilt from its row) was a quarter of a
  * node's CPU while it ingested a stream, and a round trip on every live push.
  *
- * <p><b>Why it is the log.</b> Sequences are dense and handed out in commit order (the store's
- * contract, see {@code NotificationStore#readAll}), and an entry is added here only once its
- * publish has committed; so when the entries after the tailer's position are here one after the
- * other, they are exactly what the log holds there. At the first sequence missing (another node's
- * append, a quiet-hours re-append, a publish still between its commit and its note here, an entry
- * dropped because this was full) the tailer reads the store as before, and drops what it passed.
+ * <p><b>Why it is the log.</b> An entry is added here only once its publish has returned (committed
+ * and durable), and nothing can come between sequence {@code p} and {@code p + 1}; so the entries
+ * here from the tailer's position on, one sequence after the other, are exactly what
+ * {@code NotificationStore#readAll} would return there. At the first sequence missing (another
+ * node's append, a quiet-hours re-append, a publish still between its commit and its note here, an
+ * entry dropped because this was full, a store whose sequences have gaps) the tailer reads the
+ * store as before, and drops what it passed. Both stores here hand out dense sequences, so the
+ * store is read only at such gaps.
  *
  * <p>Bounded ({@value #CAPACITY} entries): a tailer far behind reads the store, as without it. Not
  * used with the in-memory store, whose read is as cheap as this. Called by the publisher (adds) and

@@ -466,6 +466,21 @@ public abstract class PublishingContract extends StoreContractSupport {
         }
 
         @Test
+        @DisplayName("answers a look-up by an id with a NUL character with nothing or an IllegalArgumentException, never a store failure")
+        void aNulCharacterInAnIdIsTheCallersErrorNotTheStores() {
+            // PostgreSQL keeps no U+0000 in text; a store failure would read as "the database is away, try again" (503)
+            for (Runnable lookUp : List.<Runnable>of(
+                    () -> assertThat(store().find("no\u0000such")).isEmpty(),
+                    () -> assertThat(store().deliveries("no\u0000such")).isEmpty(),
+                    () -> assertThat(store().mark("u\u00001", List.of("n\u00001"), true, T0)).isZero())) {
+                Throwable t = org.assertj.core.api.Assertions.catchThrowable(lookUp::run);
+                if (t != null) {
+                    assertThat(t).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("U+0000");
+                }
+            }
+        }
+
+        @Test
         @DisplayName("finds nothing for an unknown id")
         void unknownIdIsEmpty() {
             assertThat(store().find("no-such-id")).isEmpty();

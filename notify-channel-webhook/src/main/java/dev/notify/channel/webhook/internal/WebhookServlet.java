@@ -408,6 +408,9 @@ final class WebhookServlet extends HttpServlet {
         if (s.length() > 4000) {
             throw badRequest("description is longer than 4000 characters");
         }
+        if (s.indexOf('\u0000') >= 0) {
+            throw badRequest("description contains the character U+0000 (NUL), which is not allowed");
+        }
         return s;
     }
 

@@ -108,7 +108,29 @@ public final class Database {
         return result;
     }
 
-    public static StoreException failure(String what, SQLException e) {
+    public static RuntimeException failure(String what, SQLException e) {
+        if (isNulCharacter(e)) {
+            // the caller's text, not the database: PostgreSQL keeps no U+0000 in text (the driver refuses it in a
+            // parameter, the server in a COPY); a StoreException would read as "the database is away, try again"
+            return new IllegalArgumentException(what + " failed: a text contains the character U+0000 (NUL), which the database"
+                    + " cannot store", e);
+        }
         return new StoreException(what + " failed: " + e.getMessage(), e);
+    }
+
+    /** PostgreSQL refusing a NUL character: pgjdbc's "Zero bytes may not occur" (22023), or the server's 0x00 (22021). */
+    static boolean isNulCharacter(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                String m = String.valueOf(s.getMessage());
+                if (m.contains("Zero bytes may not occur") || ("22021".equals(s.getSQLState()) && m.contains("0x00"))) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 }
