@@ -26,7 +26,6 @@ final class CopyRows {
 
     private final StringBuilder text = new StringBuilder(1 << 14);
     private boolean rowStarted;
-    private int rows;
 
     CopyRows text(String value) {
         column();
@@ -74,17 +73,7 @@ final class CopyRows {
     CopyRows endRow() {
         text.append('\n');
         rowStarted = false;
-        rows++;
         return this;
-    }
-
-    int rows() {
-        return rows;
-    }
-
-    /** The text so far (for tests). */
-    String text() {
-        return text.toString();
     }
 
     /** Copies the rows into {@code table (columns)} on the caller's connection; the number of rows copied. */

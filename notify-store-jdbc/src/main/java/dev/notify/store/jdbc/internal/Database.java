@@ -127,9 +127,6 @@ public final class Database {
                     return true;
                 }
             }
-            if (t.getCause() == t) {
-                break;
-            }
         }
         return false;
     }
