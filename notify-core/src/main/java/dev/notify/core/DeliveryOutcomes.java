@@ -36,18 +36,33 @@ final class DeliveryOutcomes {
     private final Metrics metrics;
     private final ConcurrentLongSet inMemory;
     private final Consumer<Instant> wake;
+    private final Holder holder;
     private final SplittableRandom random = new SplittableRandom();
     private final AtomicLong completed = new AtomicLong();
     // fencing: this node's id and lease token; no owner means unfenced writes (tests of this class alone)
     private volatile String owner;
     private volatile long token;
 
+    /** Keeps a deferred job in memory until its deferral ends, instead of handing it back to the store. */
+    @FunctionalInterface
+    interface Holder {
+        /** @return whether the job is held (it then stays leased and in memory); false: hand it back */
+        boolean hold(DeliveryJob job, Instant until);
+    }
+
+    /** Every deferral handed back to the store. */
+    DeliveryOutcomes(NotificationStore store, Clock clock, RetryPolicy retryPolicy, DeliveryListeners listeners, Metrics metrics,
+                     ConcurrentLongSet inMemory, Consumer<Instant> wake) {
+        this(store, clock, retryPolicy, listeners, metrics, inMemory, wake, (job, until) -> false);
+    }
+
     /**
      * @param inMemory the ids of the deliveries this node holds; an id leaves it before its outcome is stored
      * @param wake asks for a claim of due deliveries at the given time
+     * @param holder asked first whether a deferred job stays in memory ({@link HeldDeferrals})
      */
     DeliveryOutcomes(NotificationStore store, Clock clock, RetryPolicy retryPolicy, DeliveryListeners listeners, Metrics metrics,
-                     ConcurrentLongSet inMemory, Consumer<Instant> wake) {
+                     ConcurrentLongSet inMemory, Consumer<Instant> wake, Holder holder) {
         this.store = store;
         this.clock = clock;
         this.retryPolicy = retryPolicy;
@@ -55,6 +70,7 @@ final class DeliveryOutcomes {
         this.metrics = metrics;
         this.inMemory = inMemory;
         this.wake = wake;
+        this.holder = holder;
     }
 
     /** Fences every write about a delivery with the claim this node holds on it ({@link DeliveryClaim}). */
@@ -169,10 +185,16 @@ final class DeliveryOutcomes {
         return delay;
     }
 
-    /** A delivery the channel did not attempt: back to the store, due again at {@code until}, no attempt counted. */
+    /**
+     * A delivery the channel did not attempt, due again at {@code until}, no attempt counted: held in
+     * memory when the holder takes it, else back to the store.
+     */
     void defer(DeliveryJob job, Instant until, String reason) {
         metrics.count("notify.deliveries.deferred", 1, "channel", job.slot.channel.name());
         LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + job.key() + " deferred until " + until + ": " + reason);
+        if (job.deliveryId != 0 && holder.hold(job, until)) {
+            return; // still leased to this node and in memory
+        }
         if (job.deliveryId != 0) {
             // forgotten before the release: a tick that claims the released row must not skip it as "already held"
             inMemory.remove(job.deliveryId);

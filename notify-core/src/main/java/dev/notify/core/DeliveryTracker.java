@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * passes); the claims of due deliveries from the store (retries, scheduled ones, other nodes'
  * lapsed leases), bounded by what this node can start soon ({@link #claimBound()}), and the
  * wake-ups that bring them forward; the lease bookkeeping (which deliveries
- * this node holds in memory, handing back what it will not run); the deadline watchdog; replays
+ * this node holds in memory, handing back what it will not run; short deferrals kept in memory,
+ * {@link HeldDeferrals}); the deadline watchdog; replays
  * of dead letters. What an attempt's result leads to (retry with backoff, dead letter, deferral)
  * is {@link DeliveryOutcomes}'.
  *
@@ -46,6 +47,11 @@ final class DeliveryTracker {
     // the periodic claim is near enough
     private static final long WAKE_GRANULARITY_MILLIS = 10;
     private static final long WAKE_HORIZON_MILLIS = 60_000;
+    // deferrals ending within this are held in memory (HeldDeferrals), and only if they end within half the lease too: the
+    // webhook channel reserves places on a saturated endpoint's pace from where its last reservation ended, which after a
+    // burst (its backlog pulled forward since) can lie seconds ahead; with a horizon of 2 s the benchmark's nodes held
+    // none of those. Longer ones go to the store, where a node with free places may claim them
+    private static final long HOLD_HORIZON_NANOS = TimeUnit.SECONDS.toNanos(15);
 
     private final ServiceConfig config;
     private final NotificationStore store;
@@ -60,6 +66,9 @@ final class DeliveryTracker {
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger workerSeq = new AtomicInteger();
     private final DueWakeups wakeups;
+    private final HeldDeferrals heldDeferrals;
+    private final Duration holdMargin;
+    private volatile boolean holding;
     // this node's life: a node restarted under the same id, or one paused past its lease, is told apart by it
     private final long leaseToken = new java.security.SecureRandom().nextLong() | 1;
     private volatile Runnable dueHere = () -> { };
@@ -82,7 +91,14 @@ final class DeliveryTracker {
         this.cancellations = cancellations;
         this.metrics = metrics;
         this.scheduler = scheduler;
-        this.outcomes = new DeliveryOutcomes(store, config.clock(), config.retryPolicy(), listeners, metrics, inMemory, this::wakeAt);
+        // at most half the node's places in flight held so: they count against its claims, and a node whose every
+        // endpoint is saturated must still claim for one that is not
+        this.heldDeferrals = new HeldDeferrals(scheduler, this::requeueHeld, Math.max(1, config.maxInFlight() / 2),
+                HOLD_HORIZON_NANOS, System::nanoTime);
+        this.holdMargin = config.lease().dividedBy(2);
+        metrics.gauge("notify.deliveries.held", heldDeferrals::size);
+        this.outcomes = new DeliveryOutcomes(store, config.clock(), config.retryPolicy(), listeners, metrics, inMemory, this::wakeAt,
+                this::holdDeferred);
         outcomes.fence(config.nodeId(), leaseToken);
         this.attempts = new InFlightAttempts(config, outcomes, this::handBack, this::reofferParked, this::replaceLentWorker,
                 System::nanoTime);
@@ -145,8 +161,16 @@ final class DeliveryTracker {
         try {
             scheduler.execute(() -> {
                 try {
+                    // the ones held in memory first: no store write
+                    List<DeliveryJob> held = heldDeferrals.takeFor(channel, target, limit);
+                    for (DeliveryJob j : held) {
+                        enqueue(j);
+                    }
+                    if (held.size() >= limit) {
+                        return;
+                    }
                     Instant now = config.clock().instant();
-                    int n = store.bringForward(channel, target, now, limit);
+                    int n = store.bringForward(channel, target, now, limit == Integer.MAX_VALUE ? limit : limit - held.size());
                     if (n > 0) {
                         metrics.count("notify.deliveries.brought-forward", n, "channel", channel);
                         LOG.log(System.Logger.Level.DEBUG, () -> n + " deferred deliveries of " + channel + " to " + target + " due now");
@@ -180,6 +204,44 @@ final class DeliveryTracker {
     /** How many attempts had an outcome, for the shutdown report. */
     long completed() {
         return outcomes.completed();
+    }
+
+    /**
+     * Keeps a deferred job in memory, still leased here, when its deferral ends soon and well inside
+     * its lease (half the lease to spare, so the next attempt ends before the lease could lapse);
+     * the job comes back to the queue then ({@link #requeueHeld}).
+     */
+    private boolean holdDeferred(DeliveryJob job, Instant until) {
+        if (!holding || closing || until.plus(holdMargin).isAfter(job.leaseUntil)) {
+            return false;
+        }
+        long delay = Instants.nanosBetween(config.clock().instant(), until);
+        if (!heldDeferrals.hold(new DeliveryJob(job.notification, job.slot, job.target, job.deliveryId, job.attempt, until,
+                job.leaseUntil), delay)) {
+            return false;
+        }
+        metrics.count("notify.deliveries.deferred.held", 1, "channel", job.slot.channel.name());
+        return true;
+    }
+
+    // a held deferral ended: queued again (handed back to the store when the queue is closed)
+    private void requeueHeld(DeliveryJob job) {
+        enqueue(job);
+    }
+
+    /**
+     * Holds short deferrals in memory ({@link HeldDeferrals}) from now on. Off by default: with the
+     * in-memory store a hand-back costs no write and no other node shares it, and the store then
+     * shows each deferral's time ({@code nextAttemptAt}), which tests with a {@code MutableClock} rely on;
+     * a held deferral comes back on the wall clock.
+     */
+    void holdDeferrals() {
+        this.holding = true;
+    }
+
+    /** Deferred deliveries held in memory now (a gauge, and for tests). */
+    int heldDeferrals() {
+        return heldDeferrals.size();
     }
 
     /** Queues a delivery that is due now; later ones stay in the store until a claim takes them. */
@@ -360,7 +422,8 @@ final class DeliveryTracker {
     /**
      * How many more due deliveries this node claims now: what it can start within a short horizon,
      * its free places in flight ({@code delivery.max-in-flight} less the attempts in flight) plus two
-     * jobs per worker (one to take now, one ready behind it), less the jobs already waiting in memory;
+     * jobs per worker (one to take now, one ready behind it), less the jobs already waiting in memory
+     * (queued, parked, or deferred and held: {@link HeldDeferrals});
      * never more than the queue has room for. Bounded by the queue alone, the first node whose claim
      * found a large due backlog leased up to {@code queue-capacity} of it (100,000 by default) and
      * the other nodes idled until its leases lapsed; bounded so, each node holds about what it can
@@ -368,7 +431,8 @@ final class DeliveryTracker {
      */
     int claimBound() {
         // a job a worker is handing to its channel counts as waiting and in flight for a moment: never below 0
-        return Math.max(0, Math.min(queue.room(), attempts.freePlaces() + 2 * config.workers() - queue.sizeWithHeld()));
+        return Math.max(0, Math.min(queue.room(), attempts.freePlaces() + 2 * config.workers() - queue.sizeWithHeld()
+                - heldDeferrals.size()));
     }
 
     /** Claims due deliveries from the store and queues them. */
@@ -448,6 +512,10 @@ final class DeliveryTracker {
         if (t != null) {
             t.cancel(false);
         }
+        // not due yet, so nothing a draining shutdown should wait for: back to the store, due when they were to run
+        for (DeliveryJob j : heldDeferrals.close()) {
+            handBack(j);
+        }
     }
 
     /** Whether anything is queued, parked or in flight. */
@@ -495,6 +563,9 @@ final class DeliveryTracker {
     void abort() {
         closing = true;
         closed = true;
+        for (DeliveryJob j : heldDeferrals.close()) {
+            handBack(j);
+        }
         queue.close();
         attempts.close(workers.size());
         for (ScheduledFuture<?> f : new ScheduledFuture<?>[] {watchdog, ticker}) {

@@ -73,6 +73,7 @@ final class Engine {
                 config.streamPollInterval(), config.pollInterval());
         if (!(store instanceof InMemoryNotificationStore)) {
             tailer.keepLocalAppends(); // a durable store's read-back costs a round trip and a row rebuilt per entry
+            tracker.holdDeferrals(); // and each deferral handed back a write and a claim, perhaps by a node with no place for it
         }
         ClusterSignalProvider engine = clusterSignals != null ? clusterSignals
                 : ClusterEngines.named(config.config().get("cluster.signals").orElse(InProcessSignals.NAME));

@@ -56,6 +56,8 @@ class DeliveryTrackerTest {
     private final Semaphore gate = new Semaphore(0);
     private DeliveryTracker tracker;
     private ChannelRegistry registry;
+    // whether the tracker holds short deferrals in memory, as an engine on a durable store does
+    private boolean holdDeferrals = true;
 
     /** One worker, exact retry delays, and the periodic claim only once an hour. */
     private ServiceConfig.Builder config() {
@@ -87,6 +89,9 @@ class DeliveryTrackerTest {
         }));
         tracker = new DeliveryTracker(config, store, new PriorityDeliveryQueue<>(config.queueCapacity()), registry, listeners,
                 new Cancellations(), timers, metrics);
+        if (holdDeferrals) {
+            tracker.holdDeferrals();
+        }
         tracker.start();
         try {
             timers.submit(() -> { }).get(10, TimeUnit.SECONDS); // after the first claim, which was scheduled at once
@@ -504,7 +509,9 @@ class DeliveryTrackerTest {
             RecordingPushChannel push = new RecordingPushChannel("push");
             AtomicInteger calls = new AtomicInteger();
             push.behaviour = d -> calls.getAndIncrement() == 0 ? DeliveryResult.deferred("busy", Duration.ofMillis(3200)) : DeliveryResult.sent();
-            // the periodic claim every 3 s (at about 0, 3 and 6 s): a deferral of 3.2 s is longer than that interval
+            // the periodic claim every 3 s (at about 0, 3 and 6 s): a deferral of 3.2 s is longer than that interval; handed
+            // back to the store, as an engine on the in-memory store does (and as a durable one does past the holding horizon)
+            holdDeferrals = false;
             start(config().pollInterval(Duration.ofSeconds(3)).build(), push);
             save("push", "u1");
             tracker.tick();
@@ -523,6 +530,113 @@ class DeliveryTrackerTest {
             assertThat(push.deliveries).hasSize(2);
             // before, a deferral of a poll interval or more waited for the next periodic claim after it fell due (~6 s here)
             assertThat(millis).as("ms from the deferral to the attempt").isBetween(3_000L, 5_000L);
+        }
+
+        @Test
+        void aShortDeferralIsHeldInMemoryStillLeasedAndRunsAgainWithoutAStoreWriteOrASecondClaim() throws Exception {
+            RecordingPushChannel push = new RecordingPushChannel("push");
+            AtomicInteger calls = new AtomicInteger();
+            push.behaviour = d -> calls.getAndIncrement() == 0 ? DeliveryResult.deferred("busy", Duration.ofMillis(300)) : DeliveryResult.sent();
+            start(config().build(), push);
+            long id = save("push", "u1");
+            int boundBefore = tracker.claimBound();
+            tracker.tick();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tracker.heldDeferrals() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            long heldAt = System.nanoTime();
+            assertThat(tracker.heldDeferrals()).as("held in memory").isEqualTo(1);
+            assertThat(tracker.claimBound()).as("a held deferral counts against the claim bound").isEqualTo(boundBefore - 1);
+            // still leased here: another node finds nothing to claim
+            assertThat(store.claimDue(clock.instant().plusSeconds(1), 10, new Lease("other-node", clock.instant().plusSeconds(60))))
+                    .isEmpty();
+
+            assertThat(next("u1")).isEqualTo("sent");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldAt);
+            assertThat(millis).as("ms from the deferral to the next attempt").isBetween(200L, 3_000L);
+            assertThat(push.deliveries).hasSize(2);
+            assertThat(store.released).as("no hand-back to the store").isEmpty();
+            assertThat(store.claimed).as("claimed once").containsExactly(id);
+            assertThat(tracker.heldDeferrals()).isZero();
+        }
+
+        @Test
+        void aDeferralHeldInMemoryIsHandedBackToTheStoreDueWhenItWasToRunWhenTheNodeShutsDown() throws Exception {
+            RecordingPushChannel push = new RecordingPushChannel("push");
+            push.behaviour = d -> DeliveryResult.deferred("busy", Duration.ofMillis(1500));
+            start(config().build(), push);
+            long id = save("push", "u1");
+            Instant deferredFrom = clock.instant();
+            tracker.tick();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tracker.heldDeferrals() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(tracker.heldDeferrals()).isEqualTo(1);
+
+            tracker.beginClose();
+
+            assertThat(tracker.heldDeferrals()).isZero();
+            assertThat(store.released).containsExactly(new RecordingStore.Released(id, deferredFrom.plusMillis(1500)));
+            Thread.sleep(1700);
+            assertThat(push.deliveries).as("not run again here after the hand-back").hasSize(1);
+        }
+
+        @Test
+        void aDeferralPastTheHoldingHorizonGoesToTheStore() throws Exception {
+            RecordingPushChannel push = new RecordingPushChannel("push");
+            push.behaviour = d -> DeliveryResult.deferred("busy", Duration.ofSeconds(20));
+            start(config().build(), push); // a lease of 60 s: 20 s would end with more than half of it left
+            long id = save("push", "u1");
+            Instant from = clock.instant();
+            tracker.tick();
+
+            awaitReleases(1);
+            assertThat(store.released).containsExactly(new RecordingStore.Released(id, from.plusSeconds(20)));
+            assertThat(tracker.heldDeferrals()).isZero();
+        }
+
+        @Test
+        void aDeferralEndingWithLessThanHalfTheLeaseLeftGoesToTheStore() throws Exception {
+            RecordingPushChannel push = new RecordingPushChannel("push");
+            push.behaviour = d -> DeliveryResult.deferred("busy", Duration.ofMillis(200));
+            // a lease of 300 ms: a 200 ms deferral would end with less than half of it left
+            start(config().lease(Duration.ofMillis(300)).build(), push);
+            long id = save("push", "u1");
+            tracker.tick();
+
+            awaitReleases(1);
+            assertThat(store.released).extracting(RecordingStore.Released::deliveryId).containsExactly(id);
+            assertThat(tracker.heldDeferrals()).isZero();
+        }
+
+        private void awaitReleases(int n) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (store.released.size() < n && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+        }
+
+        @Test
+        void aChannelBringingItsDeferredBacklogForwardGetsTheHeldOnesAtOnce() throws Exception {
+            RecordingPushChannel push = new RecordingPushChannel("push");
+            AtomicInteger calls = new AtomicInteger();
+            push.behaviour = d -> calls.getAndIncrement() == 0 ? DeliveryResult.deferred("busy", Duration.ofMillis(1900)) : DeliveryResult.sent();
+            start(config().build(), push);
+            save("push", "u1");
+            tracker.tick();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (tracker.heldDeferrals() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            long from = System.nanoTime();
+
+            tracker.bringForward("push", "u1", 10);
+
+            assertThat(next("u1")).isEqualTo("sent");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - from)).as("ms, not the 1.9 s deferral").isLessThan(1_500L);
+            assertThat(store.released).isEmpty();
         }
 
         @Test

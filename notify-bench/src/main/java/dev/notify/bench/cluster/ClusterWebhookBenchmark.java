@@ -195,13 +195,16 @@ public final class ClusterWebhookBenchmark {
             lateWarmup.set(0);
             measuredEvent = "bench.run" + runs; // before the reset: a warm-up delivery arriving in between is not counted in the run
             reset();
-            long[] deferredBefore = deferred(bases);
+            long[] deferredBefore = deferred(bases, "notify_deliveries_deferred_total");
+            long[] heldBefore = deferred(bases, "notify_deliveries_deferred_held_total");
             for (int i = 0; i < perSecond.length(); i++) {
                 perSecond.set(i, 0);
             }
             timelineStart = System.nanoTime();
             double[] r = measure(bases, kind, total, endpoints, null);
-            long[] deferredAfter = deferred(bases);
+            long[] deferredAfter = deferred(bases, "notify_deliveries_deferred_total");
+            long[] heldAfter = deferred(bases, "notify_deliveries_deferred_held_total");
+            long[] heldNow = deferred(bases, "notify_deliveries_held ");
             // seen counts distinct deliveries; received also counts a late retry of a warm-up delivery
             System.out.printf("== %d node(s), %-7s %d notifications x %d endpoints (receiver %d ms): %d delivered in %.2f s = %.0f deliveries/s"
                             + " (publishing took %.2f s); duplicates %d (by notification: %d); requests %d; by node %s%n",
@@ -210,9 +213,11 @@ public final class ClusterWebhookBenchmark {
             StringBuilder d = new StringBuilder();
             for (int i = 0; i < nodes; i++) {
                 d.append(i == 0 ? "" : ", ").append("node-").append((char) ('a' + i)).append(' ')
-                        .append(deferredAfter[i] < 0 ? "?" : Long.toString(deferredAfter[i] - deferredBefore[i]));
+                        .append(deferredAfter[i] < 0 ? "?" : Long.toString(deferredAfter[i] - deferredBefore[i]))
+                        .append(heldAfter[i] < 0 ? "" : " (" + (heldAfter[i] - heldBefore[i]) + " held in memory, " + heldNow[i] + " still held)");
             }
-            // a deferral (endpoint saturated on that node) is handed back to the store and claimed again, by any node
+            // a deferral (endpoint saturated on that node) is held in memory by that node when it ends soon, else handed back
+            // to the store and claimed again, by any node
             try (java.sql.Connection conn = java.sql.DriverManager.getConnection(db);
                  java.sql.Statement st = conn.createStatement();
                  java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM notify_notification),"
@@ -222,7 +227,7 @@ public final class ClusterWebhookBenchmark {
                 System.out.println("   stored: " + rs.getLong(1) + " notifications (" + (warmup + total) + " published, "
                         + rs.getLong(3) + " distinct titles), " + rs.getLong(2) + " deliveries");
             }
-            System.out.println("   deferrals (each a store write and a later claim): " + d
+            System.out.println("   deferrals (each not held in memory a store write and a later claim): " + d
                     + (lateWarmup.get() > 0 ? "; deliveries of the warm-up or an earlier set-up arriving during the run (not counted): " + lateWarmup.get()
                     + " " + notCounted : ""));
             if (Boolean.parseBoolean(a.getOrDefault("--timeline", "false"))) {
@@ -244,14 +249,14 @@ public final class ClusterWebhookBenchmark {
         }
     }
 
-    /** Each node's {@code notify_deliveries_deferred_total} (summed over channels) from its /metrics; -1 if unreadable. */
-    private long[] deferred(List<URI> bases) {
+    /** Each node's counter {@code metric} (summed over channels) from its /metrics; -1 if unreadable (or absent: an older jar). */
+    private long[] deferred(List<URI> bases, String metric) {
         long[] out = new long[bases.size()];
         for (int i = 0; i < bases.size(); i++) {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(bases.get(i).resolve("/metrics"))
                         .header("Authorization", "Bearer " + API_KEY).build(), HttpResponse.BodyHandlers.ofString());
-                out[i] = r.statusCode() != 200 ? -1 : r.body().lines().filter(l -> l.startsWith("notify_deliveries_deferred_total"))
+                out[i] = r.statusCode() != 200 || !r.body().contains(metric) ? -1 : r.body().lines().filter(l -> l.startsWith(metric))
                         .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
             } catch (java.io.IOException | RuntimeException e) {
                 out[i] = -1;

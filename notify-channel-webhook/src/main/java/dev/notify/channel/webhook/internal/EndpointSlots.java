@@ -54,7 +54,12 @@ final class EndpointSlots {
     // whether the endpoint's latest attempt got an HTTP answer (a timeout, reset or refusal did not)
     private boolean answering;
     private long averageNanos; // of the recent attempts (EWMA); 0 until the first ends
+    // where the next deferral's place is reserved; moved back by the places of deliveries pulled forward (toPull)
     private long nextFreeNanos;
+    // the end of the latest reservation made: deliveries may be deferred up to then (toPull pulls while it lies ahead)
+    private long reservedUntilNanos;
+    // the pace of the latest reservation: what a place pulled forward gives back
+    private long reservedPaceNanos;
     private long lastRecoveryNanos;
     private boolean recoveredOnce;
     private long lastPullNanos;
@@ -156,7 +161,9 @@ final class EndpointSlots {
     /** How long a delivery that found the endpoint saturated at {@code nowNanos} waits: its reserved place. */
     synchronized Duration deferral(long nowNanos, Duration min) {
         long at = Math.max(nowNanos + min.toNanos(), nextFreeNanos);
-        nextFreeNanos = at + averageNanos / limit;
+        reservedPaceNanos = averageNanos / limit;
+        nextFreeNanos = at + reservedPaceNanos;
+        reservedUntilNanos = Math.max(reservedUntilNanos, nextFreeNanos);
         return Duration.ofNanos(at - nowNanos);
     }
 
@@ -169,12 +176,13 @@ final class EndpointSlots {
      */
     synchronized boolean recovered(long nowNanos, long tookNanos, Duration horizon) {
         long h = horizon.toNanos();
-        if (nextFreeNanos - nowNanos <= h || tookNanos * 4 >= averageNanos
+        if (reservedUntilNanos - nowNanos <= h || tookNanos * 4 >= averageNanos
                 || (recoveredOnce && nowNanos - lastRecoveryNanos < h)) {
             return false;
         }
         averageNanos = tookNanos;
         nextFreeNanos = nowNanos;
+        reservedUntilNanos = nowNanos;
         lastRecoveryNanos = nowNanos;
         recoveredOnce = true;
         return true;
@@ -194,7 +202,7 @@ final class EndpointSlots {
      * {@code minIntervalNanos}, and not again before the last ones could have been served.
      */
     synchronized int toPull(long nowNanos, long maxWaitNanos, long minIntervalNanos) {
-        if (!answering || averageNanos == 0 || taken >= limit || !line.isEmpty() || nextFreeNanos - nowNanos <= 0) {
+        if (!answering || averageNanos == 0 || taken >= limit || !line.isEmpty() || reservedUntilNanos - nowNanos <= 0) {
             return 0;
         }
         long pace = Math.max(1, averageNanos / limit);
@@ -204,7 +212,14 @@ final class EndpointSlots {
         }
         pulledOnce = true;
         lastPullNanos = nowNanos;
-        return n + (limit - taken);
+        int pulled = n + (limit - taken);
+        // the deliveries pulled no longer hold their reserved places: later deferrals reserve that much sooner (while the
+        // pulls go on until the latest reservation has passed). Without this, reservations made on a slow pace, or for a
+        // burst long since pulled forward, kept every later deferral of this endpoint seconds out, each then deferred to
+        // the store and pulled forward again (issue 16's benchmark: after its warm-up, none of a run's deferrals ended
+        // soon enough for the engine to hold it in memory)
+        nextFreeNanos = Math.max(nowNanos, nextFreeNanos - pulled * Math.max(reservedPaceNanos, pace));
+        return pulled;
     }
 
     /** Attempts in flight now. */

@@ -179,6 +179,35 @@ class EndpointSlotsTest {
     }
 
     @Test
+    @DisplayName("the deliveries pulled forward give their reserved places back, so a later deferral is reserved near, not behind a backlog long since pulled")
+    void pulledDeliveriesGiveTheirReservedPlacesBack() {
+        long ms = Duration.ofMillis(1).toNanos();
+        long wait = Duration.ofMillis(500).toNanos();
+        EndpointSlots slots = new EndpointSlots(4, 64);
+        assertThat(slots.tryAcquire()).isTrue();
+        slots.answered(true);
+        slots.release(40 * ms); // 10 ms a place
+        for (int i = 0; i < 1_000; i++) {
+            slots.deferral(0, MIN); // reservations reach 11 s ahead
+        }
+        long now = 0;
+        int pulled = 0;
+        while (pulled < 1_000) {
+            now += 300 * ms; // each bite (54 at 10 ms a place over 4 places: 135 ms) served in between
+            int n = slots.toPull(now, wait, 0);
+            assertThat(n).as("a bite at " + now / ms + " ms").isPositive();
+            pulled += n;
+        }
+        assertThat(now).as("the backlog pulled forward well before its reservations ended").isLessThan(11_000 * ms);
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(slots.tryAcquire()).isTrue();
+        }
+        assertThat(slots.deferral(now, MIN)).as("the next deferral: the shortest, not behind the pulled backlog's places")
+                .isEqualTo(MIN);
+    }
+
+    @Test
     @DisplayName("an endpoint whose pace does not fit one delivery in the longest wait pulls nothing")
     void aSlowEndpointPullsNothing() {
         EndpointSlots slots = new EndpointSlots(1, 16);
