@@ -91,9 +91,11 @@ final class DeliveryTracker {
         this.cancellations = cancellations;
         this.metrics = metrics;
         this.scheduler = scheduler;
-        // at most half the node's places in flight held so: they count against its claims, and a node whose every
-        // endpoint is saturated must still claim for one that is not
-        this.heldDeferrals = new HeldDeferrals(scheduler, this::requeueHeld, Math.max(1, config.maxInFlight() / 2),
+        // at most as many held as the node has places in flight: they count against its claims, so a node holding that
+        // many claims nothing until some end, and the rest of a due backlog stays for the other nodes (with half as many,
+        // a node still claimed a backlog it could only defer to the store; three nodes draining one: 0.67-0.79x of one
+        // node's rate, 0.95x with this bound)
+        this.heldDeferrals = new HeldDeferrals(scheduler, this::requeueHeld, Math.max(1, config.maxInFlight()),
                 HOLD_HORIZON_NANOS, System::nanoTime);
         this.holdMargin = config.lease().dividedBy(2);
         metrics.gauge("notify.deliveries.held", heldDeferrals::size);

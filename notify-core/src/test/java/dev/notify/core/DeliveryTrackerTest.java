@@ -128,6 +128,15 @@ class DeliveryTrackerTest {
         assertThat(tracker.claimBound()).as("claim bound").isEqualTo(n);
     }
 
+    /** Waits until the tracker holds one deferral in memory. */
+    private void awaitOneHeld() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (tracker.heldDeferrals() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(tracker.heldDeferrals()).as("deferrals held in memory").isEqualTo(1);
+    }
+
     private static void await(CountDownLatch latch) throws InterruptedException {
         assertThat(latch.await(20, TimeUnit.SECONDS)).as("timed out waiting").isTrue();
     }
@@ -541,12 +550,8 @@ class DeliveryTrackerTest {
             long id = save("push", "u1");
             int boundBefore = tracker.claimBound();
             tracker.tick();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (tracker.heldDeferrals() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
+            awaitOneHeld();
             long heldAt = System.nanoTime();
-            assertThat(tracker.heldDeferrals()).as("held in memory").isEqualTo(1);
             assertThat(tracker.claimBound()).as("a held deferral counts against the claim bound").isEqualTo(boundBefore - 1);
             // still leased here: another node finds nothing to claim
             assertThat(store.claimDue(clock.instant().plusSeconds(1), 10, new Lease("other-node", clock.instant().plusSeconds(60))))
@@ -569,11 +574,7 @@ class DeliveryTrackerTest {
             long id = save("push", "u1");
             Instant deferredFrom = clock.instant();
             tracker.tick();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (tracker.heldDeferrals() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
-            assertThat(tracker.heldDeferrals()).isEqualTo(1);
+            awaitOneHeld();
 
             tracker.beginClose();
 
@@ -626,10 +627,7 @@ class DeliveryTrackerTest {
             start(config().build(), push);
             save("push", "u1");
             tracker.tick();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (tracker.heldDeferrals() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
+            awaitOneHeld();
             long from = System.nanoTime();
 
             tracker.bringForward("push", "u1", 10);

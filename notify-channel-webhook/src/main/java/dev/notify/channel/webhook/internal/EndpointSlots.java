@@ -202,6 +202,11 @@ final class EndpointSlots {
      * {@code minIntervalNanos}, and not again before the last ones could have been served.
      */
     synchronized int toPull(long nowNanos, long maxWaitNanos, long minIntervalNanos) {
+        if (taken == 0 && line.isEmpty() && nextFreeNanos > nowNanos) {
+            // nothing in flight, nobody in line: a place is free now, whatever was reserved ahead (pulled below, or
+            // delivered already by another way); a delivery deferred from here on need not wait behind it
+            nextFreeNanos = nowNanos;
+        }
         if (!answering || averageNanos == 0 || taken >= limit || !line.isEmpty() || reservedUntilNanos - nowNanos <= 0) {
             return 0;
         }

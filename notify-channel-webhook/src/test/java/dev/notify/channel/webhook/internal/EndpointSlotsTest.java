@@ -208,6 +208,33 @@ class EndpointSlotsTest {
     }
 
     @Test
+    @DisplayName("an endpoint found with nothing in flight and nobody in line reserves from now, not behind reservations made before")
+    void anIdleEndpointReservesFromNow() {
+        long ms = Duration.ofMillis(1).toNanos();
+        EndpointSlots slots = new EndpointSlots(4, 64);
+        assertThat(slots.tryAcquire()).isTrue();
+        slots.answered(true);
+        slots.release(40 * ms);
+        for (int i = 0; i < 1_000; i++) {
+            slots.deferral(0, MIN); // reservations reach 11 s ahead (their deliveries since delivered some other way)
+        }
+        for (int i = 0; i < 4; i++) {
+            assertThat(slots.tryAcquire()).isTrue();
+        }
+        assertThat(slots.deferral(100 * ms, MIN)).as("busy: behind the reservations").isGreaterThan(Duration.ofSeconds(10));
+        for (int i = 0; i < 4; i++) {
+            slots.release(40 * ms);
+        }
+
+        slots.toPull(200 * ms, Duration.ofMillis(500).toNanos(), Duration.ofMillis(50).toNanos());
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(slots.tryAcquire()).isTrue();
+        }
+        assertThat(slots.deferral(300 * ms, MIN)).as("reserved from when it was found idle").isEqualTo(MIN);
+    }
+
+    @Test
     @DisplayName("an endpoint whose pace does not fit one delivery in the longest wait pulls nothing")
     void aSlowEndpointPullsNothing() {
         EndpointSlots slots = new EndpointSlots(1, 16);
