@@ -635,6 +635,7 @@ class DeliveryTrackerTest {
             assertThat(next("u1")).isEqualTo("sent");
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - from)).as("ms, not the 1.9 s deferral").isLessThan(1_500L);
             assertThat(store.released).isEmpty();
+            assertThat(meters.counter("notify.deliveries.brought-forward", "channel", "push").count()).isEqualTo(1.0);
         }
 
         @Test
