@@ -68,7 +68,8 @@ final class DeliveryTracker {
     private final DueWakeups wakeups;
     private final HeldDeferrals heldDeferrals;
     private final Duration holdMargin;
-    private volatile boolean holding;
+    // short deferrals kept in memory (holdDeferrals); not the worker's own 'holding' of a queued job
+    private volatile boolean holdsDeferrals;
     // this node's life: a node restarted under the same id, or one paused past its lease, is told apart by it
     private final long leaseToken = new java.security.SecureRandom().nextLong() | 1;
     private volatile Runnable dueHere = () -> { };
@@ -217,7 +218,7 @@ final class DeliveryTracker {
      * the job comes back to the queue then ({@link #requeueHeld}).
      */
     private boolean holdDeferred(DeliveryJob job, Instant until) {
-        if (!holding || closing || until.plus(holdMargin).isAfter(job.leaseUntil)) {
+        if (!holdsDeferrals || closing || until.plus(holdMargin).isAfter(job.leaseUntil)) {
             return false;
         }
         long delay = Instants.nanosBetween(config.clock().instant(), until);
@@ -244,7 +245,7 @@ final class DeliveryTracker {
      * {@code MutableClock} rely on, where a held deferral comes back on the wall clock.
      */
     void holdDeferrals() {
-        this.holding = true;
+        this.holdsDeferrals = true;
     }
 
     /** Deferred deliveries held in memory now (a gauge, and for tests). */
