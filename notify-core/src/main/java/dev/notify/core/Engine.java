@@ -83,7 +83,7 @@ final class Engine {
                 meterRegistry.counter("notify.published"), preferenceRules);
         this.publisher = pub;
         Pruner pruner = new Pruner(store, clock, config.retention(), config.pruneInterval(), config.nodeId());
-        this.heartbeat = new NodeHeartbeat(store, clock, config.nodeId(), () -> hub.connections().size(), tracker::held);
+        this.heartbeat = new NodeHeartbeat(store, clock, config.nodeId(), hub::connectionCount, tracker::held);
         this.shutdown = new Shutdown(pub, tracker, tailer, pruner, this.channels, hub, cluster, heartbeat, scheduler, json, store, givenStore == null);
         OperationalEvents ops = new OperationalEvents(this.channels, metrics, pub::isOpen, n -> pub.publishAll(List.of(n), NotificationService.DEFAULT_SCOPE));
         EngineChannelContext.Shared shared = new EngineChannelContext.Shared(config.config().node("channels"), json, hub, eventLog,

@@ -202,6 +202,11 @@ final class LocalSubscriberHub implements SubscriberHub {
         return subs == null ? 0 : subs.size();
     }
 
+    /** How many connections are live on this node, without listing them (the node registry's heartbeat asks every few seconds). */
+    int connectionCount() {
+        return byClient.size();
+    }
+
     /** The users holding live connections now. */
     List<String> userIds() {
         return new ArrayList<>(byUser.keySet());

@@ -112,6 +112,18 @@ class LocalSubscriberHubTest {
     }
 
     @Test
+    void countsTheNodesLiveConnectionsWithoutListingThem() {
+        assertThat(hub.connectionCount()).isZero();
+        Subscription a = hub.subscribe(new SubscriptionRequest("sse", "a", "u1", Set.of()), new Recorder());
+        hub.subscribe(new SubscriptionRequest("ws", "b", "u2", Set.of("news")), new Recorder());
+        assertThat(hub.connectionCount()).isEqualTo(2).isEqualTo(hub.connections().size());
+
+        a.close();
+
+        assertThat(hub.connectionCount()).isEqualTo(1).isEqualTo(hub.connections().size());
+    }
+
+    @Test
     void aSubscriberThatThrowsIsDroppedWithoutHurtingOthers() {
         Recorder good = new Recorder();
         hub.subscribe(new SubscriptionRequest("sse", "bad", "u1", Set.of()), new Subscriber() {
