@@ -46,6 +46,12 @@ import java.util.regex.Pattern;
  *      --jar notify-server/target/notify-server.jar --idle 15000 --broadcast 10000 --users 1000 --rate 1000 --seconds 10
  * </pre>
  *
+ * <p>{@code --settle-seconds N} pauses N seconds after the broadcast's warm-up rounds (and after the
+ * latency phase's warm-up, {@code --latency-warmup-seconds N} of the same load, not counted), so the
+ * JIT's queue drains before anything is measured, as on a server that has run for a while: on two cores
+ * the C2 compiler otherwise still works through the warm-up's methods during the measured rounds, and a
+ * build with more code pays more of that inside the figures (docs/benchmarks.md, issue 12, session 13).
+ *
  * <p>{@code --histogram FILE} also writes the server's class histogram ({@code jcmd GC.class_histogram})
  * while the first {@code --broadcast} streams are open: where the heap per stream goes.
  */
@@ -59,12 +65,18 @@ public final class SseBenchmark {
     private int port;
     private Process server;
     private long serverPid;
+    private int settleSeconds;
+    private int latencyWarmupSeconds;
+    // the next title number of the latency phase (warm-up and measured titles never repeat)
+    private int titles;
     private final Reactor reactor = new Reactor();
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new java.util.HashMap<>(Map.of("--jar", "notify-server/target/notify-server.jar",
                 "--idle", "15000", "--broadcast", "10000", "--rounds", "5", "--users", "1000", "--rate", "1000",
                 "--seconds", "10", "--server-heap", "2g", "--warmup-rounds", "5", "--warmup-publishes", "200"));
+        a.put("--settle-seconds", "0");
+        a.put("--latency-warmup-seconds", "0");
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i], args[i + 1]);
         }
@@ -77,6 +89,8 @@ public final class SseBenchmark {
         int rounds = Integer.parseInt(a.get("--rounds"));
         int warmupRounds = Integer.parseInt(a.get("--warmup-rounds"));
         int warmupPublishes = Integer.parseInt(a.get("--warmup-publishes"));
+        settleSeconds = Integer.parseInt(a.get("--settle-seconds"));
+        latencyWarmupSeconds = Integer.parseInt(a.get("--latency-warmup-seconds"));
         int users = Integer.parseInt(a.get("--users"));
         int rate = Integer.parseInt(a.get("--rate"));
         int seconds = Integer.parseInt(a.get("--seconds"));
@@ -141,6 +155,10 @@ public final class SseBenchmark {
         long cpu0 = 0;
         Map<String, Long> threads0 = Map.of();
         for (int r = -warmupRounds; r < rounds; r++) {
+            if (r == 0 && settleSeconds > 0) {
+                // the JIT's queue drains while nothing else runs, as on a server that has run for a while
+                Thread.sleep(TimeUnit.SECONDS.toMillis(settleSeconds));
+            }
             if (r == 0) {
                 cpu0 = serverCpuMillis();
                 threads0 = serverThreadCpuMillis();
@@ -203,6 +221,19 @@ public final class SseBenchmark {
 
     private void latency(int users, int rate, int seconds) throws Exception {
         List<Conn> conns = open("lat", users, null);
+        if (latencyWarmupSeconds > 0) {
+            // the same load, not counted: the JIT gets through the publish and delivery paths first
+            paced(users, rate, latencyWarmupSeconds, "warm-up");
+            if (settleSeconds > 0) {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(settleSeconds));
+            }
+        }
+        paced(users, rate, seconds, null);
+        closeAll(conns);
+    }
+
+    // publishes to random users of the lat-N streams at a fixed rate; prints the latencies unless it is a warm-up
+    private void paced(int users, int rate, int seconds, String warmup) throws Exception {
         Map<Integer, Long> sent = new ConcurrentHashMap<>();
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         reactor.onTitle = (title, at) -> {
@@ -213,6 +244,8 @@ public final class SseBenchmark {
         };
         int publishers = 4;
         int total = rate * seconds;
+        int base = titles;
+        titles += total;
         AtomicInteger seq = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(publishers);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
@@ -228,8 +261,9 @@ public final class SseBenchmark {
                             TimeUnit.NANOSECONDS.sleep(wait);
                         }
                         int user = ThreadLocalRandom.current().nextInt(users);
-                        sent.put(i, System.nanoTime());
-                        pub.post("{\"recipients\":[\"lat-" + user + "\"],\"event\":\"bench.latency\",\"title\":\"" + i + "\"}");
+                        int title = base + i;
+                        sent.put(title, System.nanoTime());
+                        pub.post("{\"recipients\":[\"lat-" + user + "\"],\"event\":\"bench.latency\",\"title\":\"" + title + "\"}");
                     }
                 } catch (Exception e) {
                     e.printStackTrace();
@@ -245,12 +279,15 @@ public final class SseBenchmark {
         while (!sent.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
+        reactor.onTitle = null;
         List<Long> l = new ArrayList<>(latencies);
+        if (warmup != null) {
+            System.out.printf("   latency %s: %d notifications in %.1f s, received %d (not counted)%n", warmup, total, elapsed / 1e9, l.size());
+            return;
+        }
         System.out.printf("== latency: %d notifications to %d users at %.0f/s offered (%d/s target): received %d, lost %d;"
                         + " publish-to-receive p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
                 total, users, total / (elapsed / 1e9), rate, l.size(), sent.size(), pct(l, 50), pct(l, 90), pct(l, 99), pct(l, 100));
-        reactor.onTitle = null;
-        closeAll(conns);
     }
 
     // ---- the server process -----------------------------------------------------------------
@@ -259,7 +296,7 @@ public final class SseBenchmark {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path data = Files.createTempDirectory("notify-bench-sse-");
+        Path data = BenchSupport.tempDir("notify-bench-sse-"); // deleted when this JVM exits
         List<String> cmd = List.of("java", "-Xms" + heap, "-Xmx" + heap, "-jar", jar.toString(),
                 "--host", host, "--port", Integer.toString(port), "--data-dir", data.toString(),
                 "--api-key", API_KEY, "--jwt-secret", JWT_SECRET, "--access-log", "false");

@@ -333,7 +333,7 @@ public final class WsBenchmark {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path data = Files.createTempDirectory("notify-bench-ws-");
+        Path data = BenchSupport.tempDir("notify-bench-ws-"); // deleted when this JVM exits
         List<String> cmd = new ArrayList<>(List.of("java", "-Xms" + heap, "-Xmx" + heap));
         // extra JVM options for the server only (profiling, GC logging); none by default
         for (String o : jvmOptions.trim().split("\\s+")) {
