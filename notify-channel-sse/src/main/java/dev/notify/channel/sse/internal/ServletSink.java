@@ -7,19 +7,47 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
 
-/** Connects an {@link SseConnection} to an async servlet response with non-blocking writes. */
+/**
+ * Connects an {@link SseConnection} to an async servlet response with non-blocking writes.
+ *
+ * <p>A frame goes out with the stream's {@code write(ByteBuffer)} where the container has one
+ * (Servlet 6.1's {@code ServletOutputStream.write(ByteBuffer)}; Jetty's ee10 output stream has it
+ * too): Jetty hands such a buffer to the socket at once instead of copying it into the response's
+ * buffer and waiting for a flush, so a broadcast costs each stream one write instead of a write and
+ * a flush (measured in docs/benchmarks.md, issue 12). Elsewhere {@code write(byte[])} and
+ * {@code flush()}, as the Servlet 6.0 API offers.
+ */
 final class ServletSink implements SseConnection.Sink, WriteListener, AsyncListener {
+
+    private static final MethodType WRITE_BUFFER = MethodType.methodType(void.class, ByteBuffer.class);
+    // the output stream class's public write(ByteBuffer), or null where it has none
+    private static final ClassValue<MethodHandle> DIRECT_WRITE = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            try {
+                return MethodHandles.publicLookup().findVirtual(type, "write", WRITE_BUFFER);
+            } catch (NoSuchMethodException | IllegalAccessException e) {
+                return null;
+            }
+        }
+    };
 
     private final AsyncContext async;
     private final ServletOutputStream out;
     private final SseConnection connection;
+    private final MethodHandle directWrite;
     private volatile boolean completed;
 
     ServletSink(AsyncContext async, ServletOutputStream out, SseConnection connection) {
         this.async = async;
         this.out = out;
         this.connection = connection;
+        this.directWrite = DIRECT_WRITE.get(out.getClass());
     }
 
     @Override
@@ -28,8 +56,19 @@ final class ServletSink implements SseConnection.Sink, WriteListener, AsyncListe
     }
 
     @Override
-    public void write(byte[] frame) throws IOException {
-        out.write(frame);
+    public boolean write(byte[] frame) throws IOException {
+        if (directWrite == null) {
+            out.write(frame);
+            return true;
+        }
+        try {
+            directWrite.invoke(out, ByteBuffer.wrap(frame));
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IOException(e);
+        }
+        return false;
     }
 
     @Override

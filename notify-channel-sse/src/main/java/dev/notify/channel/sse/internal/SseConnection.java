@@ -44,8 +44,13 @@ public final class SseConnection extends StreamConnection implements Subscriber 
         /** Whether a write can be made now without blocking; false means {@link #onWritePossible} follows. */
         boolean isReady();
 
-        /** Writes without blocking (only after {@link #isReady()} said true). */
-        void write(byte[] frame) throws IOException;
+        /**
+         * Writes without blocking (only after {@link #isReady()} said true).
+         *
+         * @return true when the frame may sit in a buffer and a {@link #flush()} must follow; false
+         *         when it was handed to the network as it is
+         */
+        boolean write(byte[] frame) throws IOException;
 
         /** Flushes without blocking (only after {@link #isReady()} said true). */
         void flush() throws IOException;
@@ -368,28 +373,33 @@ public final class SseConnection extends StreamConnection implements Subscriber 
             return Next.NOTHING;
         }
         try {
-            while (true) {
+            // isReady before each write or flush, as the servlet API asks, and not after the last one:
+            // a write the socket could not take shows as not ready at the next drain, which then waits
+            // for onWritePossible (a broadcast's frame is one isReady and one write per stream)
+            while (flushNeeded || !queue.isEmpty()) {
                 if (!sink.isReady()) {
                     writable = false;
                     return Next.NOTHING;
                 }
                 byte[] frame = queue.poll();
                 if (frame != null) {
-                    sink.write(frame);
-                    flushNeeded = true;
-                } else if (flushNeeded) {
+                    flushNeeded |= sink.write(frame);
+                } else {
                     flushNeeded = false;
                     sink.flush();
-                } else {
-                    break;
                 }
+            }
+            if (completing) {
+                // the goodbye is ended once the socket took it
+                if (!sink.isReady()) {
+                    writable = false;
+                    return Next.NOTHING;
+                }
+                return Next.COMPLETE;
             }
         } catch (IOException | RuntimeException e) {
             // the client went away; the async listener may say so too, close() copes with both
             channel.context().logger().log(System.Logger.Level.DEBUG, () -> "SSE client " + clientId() + " write failed: " + e);
-            return Next.COMPLETE;
-        }
-        if (completing) {
             return Next.COMPLETE;
         }
         if (state.claimFetch()) {

@@ -61,16 +61,23 @@ class SseConnectionTest {
         SseConnection connection;
         volatile boolean ready = true;
         volatile boolean completed;
+        // true: a write lands in a buffer that a flush sends (Servlet 6.0); false: it goes out as it is
+        volatile boolean buffers = true;
         int flushes;
+        int readyChecks;
+        int writes;
 
         @Override
         public synchronized boolean isReady() {
+            readyChecks++;
             return ready && !completed;
         }
 
         @Override
-        public synchronized void write(byte[] frame) {
+        public synchronized boolean write(byte[] frame) {
             written.writeBytes(frame);
+            writes++;
+            return buffers;
         }
 
         @Override
@@ -468,6 +475,70 @@ class SseConnectionTest {
             }
             assertThat(sink.completed).isTrue();
             assertThat(hub.subscriptions()).isEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("writing")
+    class Writing {
+
+        @Test
+        void aFrameTheSinkSendsAsItIsIsNotFlushedAndCostsOneReadinessCheck() {
+            FakeSink sink = open("u1", Set.of(), OptionalLong.empty(), true);
+            sink.buffers = false;
+            int flushes = sink.flushes;
+            int checks = sink.readyChecks;
+            int writes = sink.writes;
+
+            publish("u1", "task.done");
+
+            assertThat(sink.ids("task.done")).hasSize(1);
+            assertThat(sink.writes - writes).isEqualTo(1);
+            assertThat(sink.flushes - flushes).as("nothing waits in a buffer").isZero();
+            assertThat(sink.readyChecks - checks).as("isReady before the write, none after it").isEqualTo(1);
+        }
+
+        @Test
+        void aBufferedFrameIsFlushedAfterTheWritesThatQueuedWithIt() {
+            FakeSink sink = open("u1", Set.of(), OptionalLong.empty(), true);
+            int flushes = sink.flushes;
+            int checks = sink.readyChecks;
+
+            publish("u1", "task.done");
+
+            assertThat(sink.ids("task.done")).hasSize(1);
+            assertThat(sink.flushes - flushes).isEqualTo(1);
+            assertThat(sink.readyChecks - checks).as("before the write and before the flush").isEqualTo(2);
+        }
+
+        @Test
+        void aWriteTheSocketCouldNotTakeShowsAtTheNextDrainWhichWaitsForWritePossible() {
+            FakeSink sink = open("u1", Set.of(), OptionalLong.empty(), true);
+            sink.buffers = false;
+            publish("u1", "first");
+            // the socket filled up during that write: nothing said so yet
+            sink.ready = false;
+
+            publish("u1", "second");
+            assertThat(sink.ids("second")).as("held until the container says the socket takes more").isEmpty();
+
+            sink.becomeReady();
+            assertThat(sink.ids("first")).hasSize(1);
+            assertThat(sink.ids("second")).hasSize(1);
+        }
+
+        @Test
+        void theGoodbyeEndsTheStreamOnlyOnceTheSocketTookIt() {
+            FakeSink sink = open("u1", Set.of(), OptionalLong.empty(), true);
+            sink.buffers = false;
+            sink.ready = false;
+
+            sink.connection.shutdown("server shutting down");
+            assertThat(sink.completed).as("the goodbye still waits").isFalse();
+
+            sink.becomeReady();
+            assertThat(sink.completed).isTrue();
+            assertThat(sink.written.toString(StandardCharsets.UTF_8)).contains(": server shutting down");
         }
     }
 }
