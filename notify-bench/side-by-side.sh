@@ -12,6 +12,10 @@
 #   && mvn -q install -DskipTests -Dmaven.repo.local=$M && mkdir -p OLD && cp */target/*.jar OLD/ \
 #   && mvn -q -pl notify-bench dependency:build-classpath -Dmaven.repo.local=$M -Dmdep.outputFile=/tmp/cp \
 #   && sed "s#$M/dev/notify/[^:]*/\(notify-[a-z-]*-0.1.0-SNAPSHOT.jar\)#$PWD/OLD/\1#g" /tmp/cp > OLD/bench.cp
+# The SSE runs warm up (25 broadcast rounds, 20 s of the latency load) and then pause 30 s before
+# measuring, so that the JIT's compile queue drains first, as on a server that has run a while: on two
+# cores the C2 compiler otherwise still works through the warm-up during the measured rounds, and the
+# build with more code pays more of it inside its figures (docs/benchmarks.md, session 13).
 # PARTS is a comma-separated subset of core,store,sse,ws (default all). Run `mvn -q install -DskipTests`
 # here first. Everything the benchmarks write goes under their own temporary directories and is
 # deleted by them.
@@ -36,7 +40,8 @@ run() { # label classpath-or-jar part
     store) java -Xms1g -Xmx4g -Dbench.db=h2 -cp "$cp" dev.notify.bench.store.StoreBenchmark 2>&1 \
              | grep -E 'notifications/s|deliveries/s|claim' ;;
     sse)   java -cp notify-bench/target/classes dev.notify.bench.sse.SseBenchmark --jar "$jar" \
-             --idle 10000 --broadcast 10000 --rounds 5 --users 1000 --rate 1000 --seconds 10 --server-heap 2g 2>&1 \
+             --idle 10000 --broadcast 10000 --rounds 8 --warmup-rounds 25 --settle-seconds 30 \
+             --users 1000 --rate 1000 --seconds 10 --latency-warmup-seconds 20 --server-heap 2g 2>&1 \
              | grep -E '^== ' ;;
     ws)    java -Xmx2g -cp notify-bench/target/classes dev.notify.bench.ws.WsBenchmark --jar "$jar" \
              --connections 10000 --rounds 10 2>&1 | grep -E '^(RESULT|== )' ;;

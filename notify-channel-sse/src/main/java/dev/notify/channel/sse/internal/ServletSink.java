@@ -19,8 +19,9 @@ import java.nio.ByteBuffer;
  * (Servlet 6.1's {@code ServletOutputStream.write(ByteBuffer)}; Jetty's ee10 output stream has it
  * too): Jetty hands such a buffer to the socket at once instead of copying it into the response's
  * buffer and waiting for a flush, so a broadcast costs each stream one write instead of a write and
- * a flush (measured in docs/benchmarks.md, issue 12). Elsewhere {@code write(byte[])} and
- * {@code flush()}, as the Servlet 6.0 API offers.
+ * a flush, and no copy into a pooled buffer (fewer calls per stream; on the broadcast benchmark the
+ * gain is inside the run-to-run spread, docs/benchmarks.md, session 13). Elsewhere
+ * {@code write(byte[])} and {@code flush()}, as the Servlet 6.0 API offers.
  */
 final class ServletSink implements SseConnection.Sink, WriteListener, AsyncListener {
 
