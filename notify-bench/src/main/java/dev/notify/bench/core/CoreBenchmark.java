@@ -26,6 +26,11 @@ public final class CoreBenchmark {
 
     private static final int PER_ROUND = 400_000;
     private static final int PRODUCERS = 2;
+    /**
+     * Seconds to pause after the warm-up rounds ({@code -Dbench.settle-seconds}, default 0), so the
+     * JIT's compile queue drains before the measured rounds, as in a process that has run a while.
+     */
+    private static final int SETTLE_SECONDS = Integer.getInteger("bench.settle-seconds", 0);
 
     private CoreBenchmark() {
     }
@@ -79,6 +84,9 @@ public final class CoreBenchmark {
         List<Double> rates = new ArrayList<>();
         List<Double> cpuPer = new ArrayList<>();
         for (int round = 0; round < 8; round++) {
+            if (round == 3 && SETTLE_SECONDS > 0) {
+                Thread.sleep(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
+            }
             NoopChannel channel = new NoopChannel(kind);
             try (NotificationService s = NotificationService.builder()
                     .config(ServiceConfig.builder().queueCapacity(PER_ROUND + 1).build()).channel(channel).build()) {
