@@ -26,12 +26,13 @@ import java.nio.ByteBuffer;
 final class ServletSink implements SseConnection.Sink, WriteListener, AsyncListener {
 
     private static final MethodType WRITE_BUFFER = MethodType.methodType(void.class, ByteBuffer.class);
-    // the output stream class's public write(ByteBuffer), or null where it has none
+    private static final MethodType CALLED_AS = MethodType.methodType(void.class, ServletOutputStream.class, ByteBuffer.class);
+    // the output stream class's public write(ByteBuffer), typed (ServletOutputStream, ByteBuffer); null where it has none
     private static final ClassValue<MethodHandle> DIRECT_WRITE = new ClassValue<>() {
         @Override
         protected MethodHandle computeValue(Class<?> type) {
             try {
-                return MethodHandles.publicLookup().findVirtual(type, "write", WRITE_BUFFER);
+                return MethodHandles.publicLookup().findVirtual(type, "write", WRITE_BUFFER).asType(CALLED_AS);
             } catch (NoSuchMethodException | IllegalAccessException e) {
                 return null;
             }
@@ -63,7 +64,7 @@ final class ServletSink implements SseConnection.Sink, WriteListener, AsyncListe
             return true;
         }
         try {
-            directWrite.invoke(out, ByteBuffer.wrap(frame));
+            directWrite.invokeExact(out, ByteBuffer.wrap(frame));
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
