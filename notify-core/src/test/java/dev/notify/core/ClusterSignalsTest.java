@@ -10,6 +10,7 @@ import dev.notify.api.spi.ClusterContext;
 import dev.notify.api.spi.ClusterMessage;
 import dev.notify.api.spi.ClusterSignal;
 import dev.notify.api.spi.ClusterSignalProvider;
+import dev.notify.api.spi.NotificationStore;
 import dev.notify.api.spi.ClusterSignals;
 import dev.notify.api.spi.Delivery;
 import dev.notify.api.spi.HubSignal;
@@ -180,7 +181,52 @@ class ClusterSignalsTest {
         };
     }
 
+    @Test
+    void aNodeConnectedToOthersOnADurableStoreKeepsAShortDeferralInMemoryWithoutWritingItBack() throws Exception {
+        RecordingStore durable = new RecordingStore(java.time.Clock.systemUTC());
+        RecordingPushChannel push = deferringOnce();
+        NotificationService a = onStore(durable, bus, push);
+
+        a.notify(Notification.builder().recipient("u1").title("hi").build());
+
+        awaitCondition(() -> push.deliveries.size() == 2);
+        assertThat(durable.released).as("held in memory: no hand-back written").isEmpty();
+    }
+
+    @Test
+    void aNodeAloneOnADurableStoreHandsAShortDeferralBackToTheStore() throws Exception {
+        RecordingStore durable = new RecordingStore(java.time.Clock.systemUTC());
+        RecordingPushChannel push = deferringOnce();
+        NotificationService alone = onStore(durable, null, push);
+
+        alone.notify(Notification.builder().recipient("u1").title("hi").build());
+
+        awaitCondition(() -> push.deliveries.size() == 2);
+        assertThat(durable.released).as("the store path: one hand-back with its due time").hasSize(1);
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------
+
+    private static RecordingPushChannel deferringOnce() {
+        RecordingPushChannel push = new RecordingPushChannel("push");
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        push.behaviour = d -> calls.getAndIncrement() == 0 ? DeliveryResult.deferred("busy", Duration.ofMillis(200)) : DeliveryResult.sent();
+        return push;
+    }
+
+    // a node on its own store; with no signal engine it is alone (in-process signals)
+    private NotificationService onStore(NotificationStore s, ClusterSignalProvider signals, Channel channel) {
+        NotificationService.Builder b = NotificationService.builder()
+                .config(ServiceConfig.builder().nodeId("d").pollInterval(Duration.ofMillis(100)).build())
+                .store(s).channel(channel);
+        if (signals != null) {
+            b.clusterSignals(signals);
+        }
+        NotificationService service = b.build();
+        services.add(service);
+        return service;
+    }
+
 
     private NotificationService node(String id, Object... more) {
         NotificationService[] holder = new NotificationService[1];

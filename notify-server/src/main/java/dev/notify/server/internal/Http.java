@@ -2,6 +2,7 @@ package dev.notify.server.internal;
 
 import dev.notify.api.spi.JsonCodec;
 import dev.notify.api.spi.JsonException;
+import dev.notify.web.RefusedBodies;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -76,7 +77,7 @@ public final class Http {
     public static String body(HttpServletRequest req, long maxBytes) throws IOException {
         long declared = req.getContentLengthLong();
         if (declared > maxBytes) {
-            drain(req.getInputStream(), declared);
+            RefusedBodies.drain(req.getInputStream(), declared);
             throw tooLarge(maxBytes);
         }
         try (InputStream in = req.getInputStream()) {
@@ -98,36 +99,12 @@ public final class Http {
         int n;
         while ((n = in.read(buf)) > 0) {
             if (out.size() + n > maxBytes) {
-                drain(in, Long.MAX_VALUE);
+                // a body of no declared length past the limit is cut off with the connection, not drained
                 throw tooLarge(maxBytes);
             }
             out.write(buf, 0, n);
         }
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** Most bytes of a refused body read and discarded so that the client, still sending, reads the 413. */
-    private static final long DRAIN_LIMIT = 8L << 20;
-
-    /**
-     * Reads and discards the rest of a refused body, up to {@link #DRAIN_LIMIT}: a client that is
-     * still uploading when the server answers and closes sees a reset instead of the 413 it should
-     * get. Larger bodies are cut off (the connection is closed).
-     */
-    private static void drain(InputStream in, long declared) {
-        if (declared > DRAIN_LIMIT) {
-            return;
-        }
-        byte[] buf = new byte[8192];
-        long total = 0;
-        try {
-            int n;
-            while (total < DRAIN_LIMIT && (n = in.read(buf)) > 0) {
-                total += n;
-            }
-        } catch (IOException e) {
-            // the client gave up; the 413 goes out anyway
-        }
     }
 
     private static ApiException tooLarge(long max) {

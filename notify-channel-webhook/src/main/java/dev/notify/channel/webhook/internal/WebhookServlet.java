@@ -12,6 +12,7 @@ import dev.notify.api.spi.JsonException;
 import dev.notify.api.spi.WebhookEndpointStore;
 import dev.notify.channel.webhook.WebhookSignatures;
 import dev.notify.web.Problems;
+import dev.notify.web.RefusedBodies;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -327,30 +328,6 @@ final class WebhookServlet extends HttpServlet {
         return new Problem(404, "Not Found", "no webhook endpoint with id '" + id + "'");
     }
 
-    /** Most bytes of a refused body read and discarded (larger ones are cut off with the connection). */
-    private static final long DRAIN_LIMIT = 8L << 20;
-
-    /**
-     * Reads and discards the rest of a refused body: a client still uploading when the answer is
-     * written and the connection closed reads a reset instead of the 413 (seen as a flaky
-     * {@code WebhookApiEndToEndTest.badRequests}: "header parser received no bytes").
-     */
-    private static void drain(InputStream in, long declared) {
-        if (declared > DRAIN_LIMIT) {
-            return;
-        }
-        byte[] chunk = new byte[8192];
-        long total = 0;
-        try {
-            int n;
-            while (total < DRAIN_LIMIT && (n = in.read(chunk)) > 0) {
-                total += n;
-            }
-        } catch (IOException e) {
-            // the client gave up; the 413 is written anyway
-        }
-    }
-
     private static Problem badRequest(String detail) {
         return new Problem(400, "Bad Request", detail);
     }
@@ -362,7 +339,7 @@ final class WebhookServlet extends HttpServlet {
     private Map<String, Object> body(HttpServletRequest req) throws IOException {
         long declared = req.getContentLengthLong();
         if (declared > MAX_BODY) {
-            drain(req.getInputStream(), declared);
+            RefusedBodies.drain(req.getInputStream(), declared);
             throw new Problem(413, "Content Too Large", "the body is larger than " + MAX_BODY + " bytes");
         }
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
@@ -372,7 +349,7 @@ final class WebhookServlet extends HttpServlet {
             while ((n = in.read(chunk)) >= 0) {
                 buf.write(chunk, 0, n);
                 if (buf.size() > MAX_BODY) {
-                    drain(in, Long.MAX_VALUE);
+                    // a body of no declared length past the limit is cut off with the connection, not drained
                     throw new Problem(413, "Content Too Large", "the body is larger than " + MAX_BODY + " bytes");
                 }
             }
