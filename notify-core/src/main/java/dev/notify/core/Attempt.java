@@ -14,7 +14,9 @@ import java.util.concurrent.CompletionStage;
  * <p>For a blocking channel it also knows the thread inside {@code deliver} (one of the channel's
  * own, or the worker that dispatched it while the channel is quick), so that a timeout can
  * interrupt it and count it as stuck until it returns, and a worker held too long can be lent. The runner's fields are guarded
- * by this object's monitor; the lock order is attempt, then slot.
+ * by this object's monitor; the lock order is attempt, then slot. An attempt the worker runs inline on its
+ * {@link InFlightAttempts.Seat} is made with its runner set (published by the seat's volatile write), so
+ * the quick path takes the monitor once per attempt, in {@link #leave}.
  */
 final class Attempt {
 
@@ -31,10 +33,24 @@ final class Attempt {
     private boolean inline;
     private boolean lent;
 
+    // the worker's seat this inline attempt sits on instead of the in-flight set; null otherwise
+    final InFlightAttempts.Seat seat;
+
     Attempt(DeliveryJob job, long startedNanos, long deadlineNanos) {
         this.job = job;
         this.startedNanos = startedNanos;
         this.deadlineNanos = deadlineNanos;
+        this.seat = null;
+    }
+
+    /** An attempt the calling worker runs inline, seen by the watchdog through {@code seat} once it is set there. */
+    Attempt(DeliveryJob job, long startedNanos, long deadlineNanos, InFlightAttempts.Seat seat) {
+        this.job = job;
+        this.startedNanos = startedNanos;
+        this.deadlineNanos = deadlineNanos;
+        this.seat = seat;
+        this.runner = Thread.currentThread();
+        this.inline = true;
     }
 
     /** How long the attempt may take, from its start to its deadline. */
@@ -76,8 +92,12 @@ final class Attempt {
         return inline && !lent && runner != null && now - startedNanos >= nanos;
     }
 
-    /** Whether the worker that ran this attempt inline was lent to the channel (it leaves the workers). */
-    synchronized boolean lent() {
+    /**
+     * Whether the worker that ran this attempt inline was lent to the channel (it leaves the
+     * workers). Asked by that worker once back, after {@link #leave}: {@link #lend} needs a runner,
+     * so nothing changes the answer after {@code leave}, whose monitor orders it after any lend.
+     */
+    boolean lentOnceBack() {
         return lent;
     }
 

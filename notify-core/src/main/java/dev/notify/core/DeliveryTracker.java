@@ -286,6 +286,8 @@ final class DeliveryTracker {
         // lent to a channel whose deliver held it: a replacement was started, so this one leaves without another
         private boolean lent;
         private boolean holding;
+        // where the attempts this worker runs inline sit while they run
+        private final InFlightAttempts.Seat seat = attempts.seat();
         // the queue forgets the job it holds for this worker once the attempt is in flight (before an inline deliver)
         private final Runnable unhold = () -> {
             if (holding) {
@@ -337,6 +339,7 @@ final class DeliveryTracker {
                 }
             } finally {
                 workers.remove(this);
+                attempts.unseat(seat);
                 if (!closing && !lent) {
                     // only a throwable from the queue itself gets here; a node must not lose workers one by one
                     startWorker();
@@ -356,7 +359,7 @@ final class DeliveryTracker {
                     inMemory.remove(job.deliveryId);
                     attempts.freePlaceAndPermit(job);
                 } else {
-                    return attempts.start(job, now, unhold);
+                    return attempts.start(job, now, unhold, seat);
                 }
             } catch (Throwable e) {
                 // past every guard of the attempt (the store, a bug): the job may be lost for now, the worker is not

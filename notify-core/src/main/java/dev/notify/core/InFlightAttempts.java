@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,6 +20,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -47,6 +49,11 @@ import java.util.function.LongSupplier;
  * recorders as workers, as many store writes at once as before; their queue needs no bound of its
  * own, because each attempt is recorded once and keeps its permit until it is, so the queue never
  * holds more than {@code delivery.max-in-flight} tasks.
+ *
+ * <p>The attempts a worker runs inline sit on that worker's {@link Seat} rather than in the
+ * in-flight set: a volatile write to start and a compare-and-set to end, where the set cost each
+ * delivery an insert and a removal (13% of the workers' samples in a profile of the push core);
+ * the watchdog, {@link #size} and {@link #describe} read the seats as well as the set.
  */
 final class InFlightAttempts {
 
@@ -59,6 +66,8 @@ final class InFlightAttempts {
     private final Runnable replaceWorker;
     private final LongSupplier nanos;
     private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
+    // one per worker: the attempt it runs inline, if any
+    private final List<Seat> seats = new CopyOnWriteArrayList<>();
     private final Semaphore permits;
     private final ThreadPoolExecutor recorders;
     // an attempt is started only with at least this much lease left; less, and it is handed back and claimed afresh
@@ -145,14 +154,40 @@ final class InFlightAttempts {
         renewed.merge(deliveryId, leaseUntil, (a, b) -> a.isAfter(b) ? a : b);
     }
 
+    /**
+     * Where one worker's inline attempt sits while it runs (at most one at a time): the worker
+     * takes a seat when it starts ({@link #seat}) and gives it up when it leaves ({@link #unseat}).
+     */
+    static final class Seat extends AtomicReference<Attempt> {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** A seat for a worker that is starting. */
+    Seat seat() {
+        Seat s = new Seat();
+        seats.add(s);
+        return s;
+    }
+
+    /** The worker that had {@code seat} leaves (an attempt still on it ends as any other, and leaves the seat then). */
+    void unseat(Seat seat) {
+        seats.remove(seat);
+    }
+
     /** Attempts in flight now. */
     int size() {
-        return inFlight.size();
+        int n = inFlight.size();
+        for (Seat s : seats) {
+            if (s.get() != null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Attempts that could start now before the node's in-flight limit is reached (never negative). */
     int freePlaces() {
-        return Math.max(0, config.maxInFlight() - inFlight.size());
+        return Math.max(0, config.maxInFlight() - size());
     }
 
     /**
@@ -176,6 +211,14 @@ final class InFlightAttempts {
      *         its place, and it must leave the workers
      */
     boolean start(DeliveryJob job, Instant now, Runnable nowInFlight) {
+        return start(job, now, nowInFlight, null);
+    }
+
+    /**
+     * As {@link #start(DeliveryJob, Instant, Runnable)}, by a worker that sits an inline attempt on
+     * {@code seat} (its own, from {@link #seat}) instead of the in-flight set; null: the set.
+     */
+    boolean start(DeliveryJob job, Instant now, Runnable nowInFlight, Seat seat) {
         long start = nanos.getAsLong();
         // the attempt must end, and its outcome be stored, before the lease can lapse
         Instant leaseUntil = job.leaseUntil;
@@ -203,16 +246,26 @@ final class InFlightAttempts {
             freePlaceAndPermit(job);
             return false;
         }
-        Attempt a = new Attempt(job, start, start + allowedNanos);
         job.startedAt = now;
-        inFlight.add(a);
         String channel = job.slot.channel.name();
         Delivery delivery = new Delivery(job.key(), job.notification, channel, job.target, job.attempt, List.of());
-        if (!job.slot.async) {
-            if (job.slot.inline()) {
-                nowInFlight.run();
-                return runInline(a, delivery);
+        if (!job.slot.async && job.slot.inline()) {
+            Attempt a;
+            if (seat != null) {
+                a = new Attempt(job, start, start + allowedNanos, seat);
+                seat.set(a);
+            } else {
+                a = new Attempt(job, start, start + allowedNanos);
+                a.enterInline();
+                inFlight.add(a);
             }
+            nowInFlight.run();
+            callDeliver(a, delivery, true);
+            return a.lentOnceBack();
+        }
+        Attempt a = new Attempt(job, start, start + allowedNanos);
+        inFlight.add(a);
+        if (!job.slot.async) {
             runOnChannelThread(a, delivery);
             return false;
         }
@@ -232,7 +285,7 @@ final class InFlightAttempts {
             channelAnswered(a, f, true);
             return false;
         }
-        stage.whenComplete((result, error) -> channelAnswered(a, result, error, false));
+        stage.whenComplete((result, error) -> channelAnswered(a, result, error, false, nanos.getAsLong()));
         return false;
     }
 
@@ -252,24 +305,16 @@ final class InFlightAttempts {
         } catch (CompletionException | java.util.concurrent.CancellationException e) {
             error = e;
         }
-        channelAnswered(a, result, error, here);
-    }
-
-    /**
-     * The blocking {@code deliver} of a quick channel, on the worker that dispatched it, and its
-     * outcome recorded there: the engine's path before attempts left the workers, with no thread
-     * switch. Should the call outlive {@link #LEND_AFTER_NANOS}, {@link #checkDeadlines} lends
-     * the worker to the channel, so a channel that turns slow or hangs holds no worker for long.
-     */
-    private boolean runInline(Attempt a, Delivery delivery) {
-        a.enterInline();
-        callDeliver(a, delivery, true);
-        return a.lent();
+        channelAnswered(a, result, error, here, nanos.getAsLong());
     }
 
     /**
      * Calls the blocking {@code deliver} on this thread, which {@link Attempt#enter} or
-     * {@link Attempt#enterInline} made the attempt's runner, and records the outcome here.
+     * {@link Attempt#enterInline} (or the inline constructor) made the attempt's runner, and
+     * records the outcome here. Inline, it is the quick channel's {@code deliver} on the worker
+     * that dispatched it: the engine's path before attempts left the workers, with no thread
+     * switch. Should the call outlive {@link #LEND_AFTER_NANOS}, {@link #checkDeadlines} lends
+     * the worker to the channel, so a channel that turns slow or hangs holds no worker for long.
      */
     private void callDeliver(Attempt a, Delivery delivery, boolean onWorker) {
         ChannelSlot slot = a.job.slot;
@@ -282,12 +327,13 @@ final class InFlightAttempts {
             // errors too (StackOverflowError, OutOfMemoryError): the channel's failure, retried per policy
             r = DeliveryResult.retryLater("channel " + slot.channel.name() + " threw " + e);
         }
-        slot.deliverTook(nanos.getAsLong() - t0, onWorker);
+        long t1 = nanos.getAsLong();
+        slot.deliverTook(t1 - t0, onWorker);
         if (a.leave()) {
             // back within the allowance of stuck threads: a place the channel kept for them is free again
             slot.releaseAndUnpark(requeue);
         }
-        channelAnswered(a, r, null, true);
+        channelAnswered(a, r, null, true, t1);
     }
 
     /**
@@ -306,11 +352,13 @@ final class InFlightAttempts {
                 callDeliver(a, delivery, false);
             });
         } catch (RejectedExecutionException e) {
-            channelAnswered(a, DeliveryResult.retryLater("channel " + slot.channel.name() + " is closing"), null, false);
+            channelAnswered(a, DeliveryResult.retryLater("channel " + slot.channel.name() + " is closing"), null, false,
+                    nanos.getAsLong());
         }
     }
 
-    private void channelAnswered(Attempt a, DeliveryResult result, Throwable error, boolean here) {
+    /** @param endNanos when the answer came (spares a clock read where the caller has one) */
+    private void channelAnswered(Attempt a, DeliveryResult result, Throwable error, boolean here, long endNanos) {
         if (!a.job.finish(DeliveryJob.BY_CHANNEL)) {
             LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + a.job.key() + " answered after its deadline; ignored");
             return;
@@ -324,11 +372,11 @@ final class InFlightAttempts {
         } else {
             r = result;
         }
-        Duration took = Duration.ofNanos(nanos.getAsLong() - a.startedNanos);
+        Duration took = Duration.ofNanos(endNanos - a.startedNanos);
         if (here) {
-            recordHere(a, r, took);
+            recordHere(a, r, took, false);
         } else {
-            record(a, r, took);
+            record(a, r, took, false);
         }
     }
 
@@ -346,11 +394,21 @@ final class InFlightAttempts {
     void checkDeadlines() {
         long now = nanos.getAsLong();
         for (Attempt a : inFlight) {
-            if (now - a.deadlineNanos >= 0 && a.job.finish(DeliveryJob.BY_DEADLINE)) {
-                timeOut(a, now);
-            } else if (!a.job.slot.async && a.inlineLongerThan(now, LEND_AFTER_NANOS)) {
-                lend(a, "a deliver call held a worker for over " + LEND_AFTER_NANOS / 1_000_000 + " ms");
+            checkDeadline(a, now);
+        }
+        for (Seat s : seats) {
+            Attempt a = s.get();
+            if (a != null) {
+                checkDeadline(a, now);
             }
+        }
+    }
+
+    private void checkDeadline(Attempt a, long now) {
+        if (now - a.deadlineNanos >= 0 && a.job.finish(DeliveryJob.BY_DEADLINE)) {
+            timeOut(a, now);
+        } else if (!a.job.slot.async && a.inlineLongerThan(now, LEND_AFTER_NANOS)) {
+            lend(a, "a deliver call held a worker for over " + LEND_AFTER_NANOS / 1_000_000 + " ms");
         }
     }
 
@@ -377,21 +435,25 @@ final class InFlightAttempts {
         } else {
             a.abandon();
         }
-        record(a, DeliveryResult.retryLater("attempt timed out after " + a.allowed()), Duration.ofNanos(now - a.startedNanos));
+        record(a, DeliveryResult.retryLater("attempt timed out after " + a.allowed()), Duration.ofNanos(now - a.startedNanos), true);
     }
 
     /** Records the outcome on a recorder thread, then frees the attempt's place and permit. */
-    private void record(Attempt a, DeliveryResult result, Duration took) {
+    private void record(Attempt a, DeliveryResult result, Duration took, boolean timedOut) {
         try {
-            recorders.execute(() -> recordHere(a, result, took));
+            recorders.execute(() -> recordHere(a, result, took, timedOut));
         } catch (RejectedExecutionException e) {
             // stopped: the outcome is not stored; the lease lapses and the delivery is attempted again
-            inFlight.remove(a);
+            forget(a);
             LOG.log(System.Logger.Level.DEBUG, () -> "delivery " + a.job.key() + " answered after shutdown; its lease will lapse");
         }
     }
 
-    private void recordHere(Attempt a, DeliveryResult result, Duration took) {
+    /**
+     * @param timedOut ended by its deadline ({@link #timeOut}): only such an attempt may keep its
+     *        place ({@link Attempt#abandon}), so only then is its monitor asked
+     */
+    private void recordHere(Attempt a, DeliveryResult result, Duration took, boolean timedOut) {
         DeliveryJob job = a.job;
         try {
             outcomes.complete(job, result, took);
@@ -400,12 +462,21 @@ final class InFlightAttempts {
             LOG.log(System.Logger.Level.ERROR, "could not record the outcome of delivery " + job.key() + " through "
                     + job.slot.channel.name(), e);
         } finally {
-            inFlight.remove(a);
+            forget(a);
             forgetRenewal(job.deliveryId); // renewed while in flight: nothing waits for it any more
-            if (!a.keepsPlace()) {
+            if (!timedOut || !a.keepsPlace()) {
                 job.slot.releaseAndUnpark(requeue);
             }
             permits.release();
+        }
+    }
+
+    /** Takes an attempt out of the set, or off its seat (unless the worker sits a newer one there already). */
+    private void forget(Attempt a) {
+        if (a.seat != null) {
+            a.seat.compareAndSet(a, null);
+        } else {
+            inFlight.remove(a);
         }
     }
 
@@ -428,6 +499,12 @@ final class InFlightAttempts {
     void describe(List<String> unfinished) {
         for (Attempt a : inFlight) {
             unfinished.add(a.job.describe() + " (in flight)");
+        }
+        for (Seat s : seats) {
+            Attempt a = s.get();
+            if (a != null) {
+                unfinished.add(a.job.describe() + " (in flight)");
+            }
         }
     }
 

@@ -18,8 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,6 +43,7 @@ class InFlightAttemptsTest {
     private final ServiceConfig config = ServiceConfig.builder().clock(clock).workers(1).deliveryTimeout(Duration.ofSeconds(30))
             .retryPolicy(RetryPolicy.DEFAULT.withJitter(0)).build();
     private final List<DeliveryJob> handedBack = new ArrayList<>();
+    private final AtomicInteger replacements = new AtomicInteger();
     private final InFlightAttempts attempts;
 
     InFlightAttemptsTest() {
@@ -56,7 +60,7 @@ class InFlightAttemptsTest {
         }));
         DeliveryOutcomes outcomes = new DeliveryOutcomes(store, clock, config.retryPolicy(), listeners, new MicrometerMetrics(meters),
                 new ConcurrentLongSet(), at -> { });
-        attempts = new InFlightAttempts(config, outcomes, handedBack::add, j -> { }, () -> { }, nanos::get);
+        attempts = new InFlightAttempts(config, outcomes, handedBack::add, j -> { }, replacements::incrementAndGet, nanos::get);
     }
 
     @AfterEach
@@ -67,6 +71,10 @@ class InFlightAttemptsTest {
 
     /** A stored delivery leased to this node for 60 s, with its permit and place taken, as a worker holds it. */
     private DeliveryJob claimed() throws InterruptedException {
+        return claimed(slot);
+    }
+
+    private DeliveryJob claimed(ChannelSlot slot) throws InterruptedException {
         Instant now = clock.instant();
         Notification n = Notification.builder().recipient("u1").title("t").build().withCreatedAt(now);
         long id = store.save(new PublishRequest(n, "default", List.of(Audience.user("u1")),
@@ -74,6 +82,71 @@ class InFlightAttemptsTest {
         assertThat(attempts.acquire()).isTrue();
         assertThat(slot.acquireOrPark(null)).isTrue();
         return new DeliveryJob(n, slot, "u1", id, 1, now, now.plusSeconds(60));
+    }
+
+    @Test
+    void anInlineAttemptOnAWorkersSeatIsCountedLentTimedOutAndLeavesTheSeatForTheNextOne() throws Exception {
+        RecordingPushChannel blocking = new RecordingPushChannel("async"); // the stored deliveries' channel name
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        blocking.behaviour = d -> {
+            if (d.notification().title().equals("t") && inside.getCount() > 0) {
+                inside.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the deadline's interrupt: answer anyway, too late
+                }
+            }
+            return DeliveryResult.sent();
+        };
+        ChannelSlot quick = new ChannelSlot(blocking, 10, 0, meters);
+        assertThat(quick.inline()).as("a blocking channel starts inline").isTrue();
+        InFlightAttempts.Seat seat = attempts.seat();
+        DeliveryJob held = claimed(quick);
+        // the "worker": its start returns once the channel answers, with whether it was lent meanwhile
+        CompletableFuture<Boolean> lent = CompletableFuture.supplyAsync(() -> attempts.start(held, clock.instant(), () -> { }, seat));
+        assertThat(inside.await(20, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(seat.get()).as("on the seat, not in the set").isNotNull();
+        assertThat(attempts.size()).isEqualTo(1);
+        List<String> unfinished = new ArrayList<>();
+        attempts.describe(unfinished);
+        assertThat(unfinished).singleElement().asString().endsWith("(in flight)");
+
+        nanos.addAndGet(InFlightAttempts.LEND_AFTER_NANOS);
+        attempts.checkDeadlines();
+        assertThat(replacements).as("the held worker is lent, a replacement started").hasValue(1);
+        attempts.checkDeadlines();
+        assertThat(replacements).as("once").hasValue(1);
+
+        nanos.addAndGet(Duration.ofSeconds(30).toNanos());
+        attempts.checkDeadlines();
+        assertThat(next()).isEqualTo("retrying: attempt timed out after PT30S");
+        // recorded on a recorder thread, which empties the seat just after the listeners hear the outcome
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (seat.get() != null && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        assertThat(seat.get()).isNull();
+        assertThat(attempts.size()).isZero();
+
+        release.countDown();
+        assertThat(lent.get(20, TimeUnit.SECONDS)).as("the worker learns it was lent").isTrue();
+        assertThat(heard.poll(200, TimeUnit.MILLISECONDS)).as("the late answer is ignored").isNull();
+
+        assertThat(quick.inline()).as("the lent channel moved to its own threads").isFalse();
+        assertThat(quick.inFlight()).as("the stuck thread is back: its place is free").isZero();
+
+        // the next attempt on the same seat (a channel still quick): recorded by the worker itself, the seat empty again
+        ChannelSlot again = new ChannelSlot(blocking, 10, 0, meters);
+        DeliveryJob next = claimed(again);
+        assertThat(attempts.start(next, clock.instant(), () -> { }, seat)).isFalse();
+        assertThat(heard.poll()).as("recorded before start returned").isEqualTo("sent");
+        assertThat(seat.get()).isNull();
+        assertThat(attempts.size()).isZero();
+        assertThat(again.inFlight()).isZero();
+        attempts.unseat(seat);
     }
 
     private String next() throws InterruptedException {

@@ -5,6 +5,7 @@ import dev.notify.api.Notification;
 import dev.notify.api.spi.Channel;
 import dev.notify.api.spi.ChannelKind;
 import dev.notify.api.spi.Delivery;
+import dev.notify.bench.BenchSupport;
 import dev.notify.core.NotificationService;
 import dev.notify.core.ServiceConfig;
 
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -83,6 +86,9 @@ public final class CoreBenchmark {
     private static void throughput(ChannelKind kind) throws Exception {
         List<Double> rates = new ArrayList<>();
         List<Double> cpuPer = new ArrayList<>();
+        // the measured rounds' CPU by thread group, to say where a difference between two builds lies
+        Map<String, Long> byThread = new TreeMap<>();
+        long self = ProcessHandle.current().pid();
         for (int round = 0; round < 8; round++) {
             if (round == 3 && SETTLE_SECONDS > 0) {
                 Thread.sleep(TimeUnit.SECONDS.toMillis(SETTLE_SECONDS));
@@ -91,6 +97,10 @@ public final class CoreBenchmark {
             try (NotificationService s = NotificationService.builder()
                     .config(ServiceConfig.builder().queueCapacity(PER_ROUND + 1).build()).channel(channel).build()) {
                 channel.done = new CountDownLatch(PER_ROUND);
+                // the engine's threads live as long as the service: their CPU is read before it closes; the producers'
+                // by themselves, before they end
+                Map<String, Long> threads0 = BenchSupport.threadCpuMillis(self);
+                LongAdder producerNanos = new LongAdder();
                 long start = System.nanoTime();
                 long cpuStart = OS.getProcessCpuTime();
                 Thread[] producers = new Thread[PRODUCERS];
@@ -101,6 +111,7 @@ public final class CoreBenchmark {
                             s.notify(Notification.builder().recipient("user-" + (i % 1000)).event("task.progress")
                                     .title("t").build());
                         }
+                        producerNanos.add(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
                     }, "producer-" + id);
                     producers[p].start();
                 }
@@ -116,6 +127,14 @@ public final class CoreBenchmark {
                 if (round >= 3) {
                     rates.add(rate);
                     cpuPer.add(cpuMicros);
+                    Map<String, Long> threads1 = BenchSupport.threadCpuMillis(self);
+                    for (Map.Entry<String, Long> e : threads1.entrySet()) {
+                        long d = e.getValue() - threads0.getOrDefault(e.getKey(), 0L);
+                        if (d > 0 && !e.getKey().startsWith("producer")) {
+                            byThread.merge(e.getKey(), d, Long::sum);
+                        }
+                    }
+                    byThread.merge("producer-", producerNanos.sum() / 1_000_000, Long::sum);
                 }
                 System.out.printf(Locale.ROOT, "  %s round %d%s: %,.0f notifications/s delivered, %.2f µs CPU each (GC and JIT included)%n",
                         kind, round, round < 3 ? " (warm-up)" : "", rate, cpuMicros);
@@ -129,6 +148,8 @@ public final class CoreBenchmark {
                 kind, ServiceConfig.defaults().workers(), rates.get(rates.size() / 2), rates.get(0), rates.get(rates.size() - 1),
                 rates.size(), PER_ROUND, cpu, Runtime.getRuntime().availableProcessors() * 1e6 / cpu,
                 Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "RESULT %s CPU of the %d measured rounds by thread group, ms: %s%n", kind, rates.size(),
+                BenchSupport.threadCpuDelta(Map.of(), byThread));
     }
 
     /** The time a publisher waits in notify(): validation, template, store, enqueue. */
