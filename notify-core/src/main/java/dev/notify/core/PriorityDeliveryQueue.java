@@ -212,12 +212,12 @@ final class PriorityDeliveryQueue<E> {
         }
     }
 
-    /** The elements queued plus those taken and still held: what is not yet handed on. */
     /** The number of queued jobs as of the last change, without taking the lock: for heuristics only. */
     int sizeSeen() {
         return sizeSeen;
     }
 
+    /** The elements queued plus those taken and still held: what is not yet handed on. */
     int sizeWithHeld() {
         lock.lock();
         try {

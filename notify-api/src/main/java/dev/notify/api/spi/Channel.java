@@ -5,6 +5,7 @@ import dev.notify.api.DeliveryResult;
 import dev.notify.api.Notification;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -50,10 +51,17 @@ public interface Channel extends AutoCloseable {
      * {@link Delivery#STREAM_TARGET} for stream channels, otherwise the recipients this channel
      * {@linkplain #supports supports}. A webhook channel returns the ids of the endpoints whose
      * filters match, for example. An empty set means this channel does not carry the notification.
+     * The set is the caller's to read, not to change (the default's may be unmodifiable).
      */
     default Set<String> targets(Notification notification) {
         if (kind() == ChannelKind.STREAM) {
             return Set.of(Delivery.STREAM_TARGET);
+        }
+        List<String> recipients = notification.recipients();
+        if (recipients.size() == 1) {
+            // the common case, once per channel and publish: no set of one built from a hash map
+            String only = recipients.get(0);
+            return supports(only) ? Set.of(only) : Set.of();
         }
         Set<String> targets = new LinkedHashSet<>();
         for (String r : notification.recipients()) {
