@@ -15,7 +15,8 @@
 # The SSE runs warm up (25 broadcast rounds, 20 s of the latency load) and then pause 30 s before
 # measuring, so that the JIT's compile queue drains first, as on a server that has run a while: on two
 # cores the C2 compiler otherwise still works through the warm-up during the measured rounds, and the
-# build with more code pays more of it inside its figures (docs/benchmarks.md, session 13).
+# build with more code pays more of it inside its figures (docs/benchmarks.md, session 13). The core
+# benchmark pauses 15 s after its warm-up rounds for the same reason.
 # PARTS is a comma-separated subset of core,store,sse,ws (default all). Run `mvn -q install -DskipTests`
 # here first. Everything the benchmarks write goes under their own temporary directories and is
 # deleted by them.
@@ -36,7 +37,10 @@ run() { # label classpath-or-jar part
   local label=$1 cp=$2 jar=$3 part=$4
   echo "---- $part, $label code, load $(load)"
   case $part in
-    core)  java -Xms6g -Xmx6g -cp "$cp" dev.notify.bench.core.CoreBenchmark 2>&1 | grep RESULT ;;
+    # this checkout's CoreBenchmark on both builds (it calls only the public API): the same settle pause and
+    # the same per-thread CPU lines for both
+    core)  java -Xms6g -Xmx6g -Dbench.settle-seconds=15 -cp "notify-bench/target/classes:$cp" \
+             dev.notify.bench.core.CoreBenchmark 2>&1 | grep RESULT ;;
     store) java -Xms1g -Xmx4g -Dbench.db=h2 -cp "$cp" dev.notify.bench.store.StoreBenchmark 2>&1 \
              | grep -E 'notifications/s|deliveries/s|claim' ;;
     sse)   java -cp notify-bench/target/classes dev.notify.bench.sse.SseBenchmark --jar "$jar" \

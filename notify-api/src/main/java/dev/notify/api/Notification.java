@@ -106,7 +106,8 @@ public final class Notification {
         this.event = b.event;
         this.topic = b.topic;
         this.priority = b.priority;
-        this.recipients = List.copyOf(b.recipients);
+        this.recipients = b.recipients != null ? List.copyOf(b.recipients)
+                : b.onlyRecipient != null ? List.of(b.onlyRecipient) : List.of();
         this.title = b.title;
         this.body = b.body;
         this.data = b.data;
@@ -203,7 +204,11 @@ public final class Notification {
         b.event = event;
         b.topic = topic;
         b.priority = priority;
-        b.recipients.addAll(recipients);
+        if (recipients.size() == 1) {
+            b.onlyRecipient = recipients.get(0);
+        } else if (!recipients.isEmpty()) {
+            b.recipients = new LinkedHashSet<>(recipients);
+        }
         b.title = title;
         b.body = body;
         b.data = data;
@@ -410,7 +415,9 @@ public final class Notification {
         private String event = DEFAULT_EVENT;
         private String topic;
         private Priority priority = Priority.NORMAL;
-        private final Set<String> recipients = new LinkedHashSet<>();
+        // one recipient (the common case) without a set; the set, in order and without duplicates, from the second on
+        private String onlyRecipient;
+        private Set<String> recipients;
         private String title = "";
         private String body = "";
         private Map<String, Object> data = Map.of();
@@ -510,6 +517,15 @@ public final class Notification {
         /** Adds one recipient user id. */
         public Builder recipient(String userId) {
             checkRecipient(userId);
+            if (recipients == null) {
+                if (onlyRecipient == null || onlyRecipient.equals(userId)) {
+                    onlyRecipient = userId;
+                    return this;
+                }
+                recipients = new LinkedHashSet<>();
+                recipients.add(onlyRecipient);
+                onlyRecipient = null;
+            }
             if (recipients.size() >= MAX_RECIPIENTS && !recipients.contains(userId)) {
                 throw new IllegalArgumentException("more than " + MAX_RECIPIENTS + " recipients; split the audience or use a topic");
             }
@@ -522,7 +538,8 @@ public final class Notification {
             if (userIds == null) {
                 throw new IllegalArgumentException("recipients must not be null");
             }
-            recipients.clear();
+            onlyRecipient = null;
+            recipients = null;
             for (String u : userIds) {
                 recipient(u);
             }

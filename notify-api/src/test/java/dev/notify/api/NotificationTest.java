@@ -97,6 +97,27 @@ class NotificationTest {
             assertThat(Notification.builder().topic("news").build().recipients()).isEmpty();
         }
 
+        @Test
+        void keepsRecipientsOnceInTheOrderGivenWhetherOneOrMany() {
+            assertThat(Notification.builder().recipient("a").recipient("a").build().recipients()).containsExactly("a");
+            assertThat(Notification.builder().recipient("a").recipient("b").recipient("a").recipient("c").build().recipients())
+                    .containsExactly("a", "b", "c");
+            assertThat(Notification.builder().recipient("x").recipients(List.of("b", "a", "b")).build().recipients())
+                    .as("replaced, not added to").containsExactly("b", "a");
+            assertThat(Notification.builder().recipients(List.of("a", "b")).recipients(List.of("c")).build().recipients())
+                    .containsExactly("c");
+            assertThat(Notification.builder().recipient("a").recipients(List.of()).topic("t").build().recipients()).isEmpty();
+            for (List<String> rs : List.of(List.<String>of(), List.of("a"), List.of("a", "b", "c"))) {
+                Notification n = Notification.builder().recipients(rs).topic("t").channel("sse").metadata("k", "v").build();
+                Notification copy = n.toBuilder().build();
+                assertThat(copy).isEqualTo(n);
+                assertThat(n.toBuilder().recipient("z").build().recipients()).containsExactlyElementsOf(
+                        java.util.stream.Stream.concat(rs.stream(), java.util.stream.Stream.of("z")).toList());
+                assertThat(n.toBuilder().channel("ws").build().channels()).containsExactly("sse", "ws");
+                assertThat(n.recipients()).as("the copy's builder shares nothing with it").containsExactlyElementsOf(rs);
+            }
+        }
+
         @ParameterizedTest
         @ValueSource(strings = {"task.progress", "info", "task.progress-2", "a_b.c-d.e"})
         void acceptsDottedEventNames(String event) {
