@@ -169,7 +169,7 @@ public final class Notification {
      * {@code _} followed by any of those and {@code -} (the pattern
      * {@code [A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*}). Written out rather than
      * matched with that regex: every publish checks its event, and the matcher's objects were 6% of
-     * the bytes a publish allocated ({@code CoreBenchmark push}, JFR); a property test holds the two equal.
+     * the bytes {@code CoreBenchmark push} allocated (JFR); a property test holds the two equal.
      */
     static boolean isEventName(String s) {
         boolean partStart = true;

@@ -29,11 +29,10 @@ final class Attempt {
     private boolean abandoned;
     private boolean stuck;
     private boolean keepsPlace;
-    // inline: the runner is the shared worker that dispatched the attempt; lent: a replacement worker was started for it
-    private boolean inline;
+    // lent: the worker running this attempt inline was given to the channel, a replacement started for it
     private boolean lent;
 
-    // the worker's seat this inline attempt sits on instead of the in-flight set; null otherwise
+    // the seat of the worker that runs this attempt inline, instead of the in-flight set; null: not inline
     final InFlightAttempts.Seat seat;
 
     Attempt(DeliveryJob job, long startedNanos, long deadlineNanos) {
@@ -50,7 +49,6 @@ final class Attempt {
         this.deadlineNanos = deadlineNanos;
         this.seat = seat;
         this.runner = Thread.currentThread();
-        this.inline = true;
     }
 
     /** How long the attempt may take, from its start to its deadline. */
@@ -67,12 +65,6 @@ final class Attempt {
         return true;
     }
 
-    /** The dispatching worker itself enters {@code deliver} (see {@link ChannelSlot#inline()}). */
-    synchronized void enterInline() {
-        runner = Thread.currentThread();
-        inline = true;
-    }
-
     /**
      * The worker inside {@code deliver} is given to the channel: a replacement takes its place among
      * the workers, and it leaves them once back. Once per attempt, and only while it is still inside.
@@ -80,7 +72,7 @@ final class Attempt {
      * @return whether the worker was lent now (the caller starts the replacement)
      */
     synchronized boolean lend() {
-        if (!inline || lent || runner == null) {
+        if (seat == null || lent || runner == null) {
             return false;
         }
         lent = true;
@@ -89,7 +81,7 @@ final class Attempt {
 
     /** Whether a worker inside {@code deliver} has been there for {@code nanos} or more, and is not lent yet. */
     synchronized boolean inlineLongerThan(long now, long nanos) {
-        return inline && !lent && runner != null && now - startedNanos >= nanos;
+        return seat != null && !lent && runner != null && now - startedNanos >= nanos;
     }
 
     /**

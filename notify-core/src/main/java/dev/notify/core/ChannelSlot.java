@@ -117,8 +117,8 @@ final class ChannelSlot {
             // to send CoreBenchmark's no-op channel to its own threads and back every few thousand calls
             if (nanos <= INLINE_MAX_NANOS) {
                 if (slowRun != 0) {
-                    slowRun = 0; // written only when it changes: a volatile write per delivery, by every worker, to the
-                                 // line that also holds `inline`, which every worker reads per delivery
+                    slowRun = 0; // written only when it changes: else a volatile write per delivery by every worker,
+                                 // beside `inline`, which every worker reads per delivery
                 }
             } else if (++slowRun >= 2) {
                 toOwnThreads("two deliver calls in a row took over 1 ms, the last " + nanos / 1000 + " us");

@@ -207,16 +207,10 @@ final class InFlightAttempts {
      *
      * @param nowInFlight told once the attempt is in flight, before an inline {@code deliver} (the
      *        queue stops holding the job for the worker; the attempt is visible to shutdown now)
+     * @param seat the calling worker's own (from {@link #seat}), where an inline attempt sits
+     *        instead of the in-flight set
      * @return whether the calling worker was lent to the channel meanwhile: a replacement runs in
      *         its place, and it must leave the workers
-     */
-    boolean start(DeliveryJob job, Instant now, Runnable nowInFlight) {
-        return start(job, now, nowInFlight, null);
-    }
-
-    /**
-     * As {@link #start(DeliveryJob, Instant, Runnable)}, by a worker that sits an inline attempt on
-     * {@code seat} (its own, from {@link #seat}) instead of the in-flight set; null: the set.
      */
     boolean start(DeliveryJob job, Instant now, Runnable nowInFlight, Seat seat) {
         long start = nanos.getAsLong();
@@ -250,15 +244,8 @@ final class InFlightAttempts {
         String channel = job.slot.channel.name();
         Delivery delivery = new Delivery(job.key(), job.notification, channel, job.target, job.attempt, List.of());
         if (!job.slot.async && job.slot.inline()) {
-            Attempt a;
-            if (seat != null) {
-                a = new Attempt(job, start, start + allowedNanos, seat);
-                seat.set(a);
-            } else {
-                a = new Attempt(job, start, start + allowedNanos);
-                a.enterInline();
-                inFlight.add(a);
-            }
+            Attempt a = new Attempt(job, start, start + allowedNanos, seat);
+            seat.set(a);
             nowInFlight.run();
             callDeliver(a, delivery, true);
             return a.lentOnceBack();
@@ -309,9 +296,8 @@ final class InFlightAttempts {
     }
 
     /**
-     * Calls the blocking {@code deliver} on this thread, which {@link Attempt#enter} or
-     * {@link Attempt#enterInline} (or the inline constructor) made the attempt's runner, and
-     * records the outcome here. Inline, it is the quick channel's {@code deliver} on the worker
+     * Calls the blocking {@code deliver} on this thread, which {@link Attempt#enter} (or the inline
+     * attempt's constructor) made the attempt's runner, and records the outcome here. Inline, it is the quick channel's {@code deliver} on the worker
      * that dispatched it: the engine's path before attempts left the workers, with no thread
      * switch. Should the call outlive {@link #LEND_AFTER_NANOS}, {@link #checkDeadlines} lends
      * the worker to the channel, so a channel that turns slow or hangs holds no worker for long.

@@ -45,6 +45,8 @@ class InFlightAttemptsTest {
     private final List<DeliveryJob> handedBack = new ArrayList<>();
     private final AtomicInteger replacements = new AtomicInteger();
     private final InFlightAttempts attempts;
+    // the test thread plays the worker that starts the attempts
+    private final InFlightAttempts.Seat worker;
 
     InFlightAttemptsTest() {
         DeliveryListeners listeners = new DeliveryListeners(List.of(new DeliveryListener() {
@@ -61,6 +63,7 @@ class InFlightAttemptsTest {
         DeliveryOutcomes outcomes = new DeliveryOutcomes(store, clock, config.retryPolicy(), listeners, new MicrometerMetrics(meters),
                 new ConcurrentLongSet(), at -> { });
         attempts = new InFlightAttempts(config, outcomes, handedBack::add, j -> { }, replacements::incrementAndGet, nanos::get);
+        worker = attempts.seat();
     }
 
     @AfterEach
@@ -158,7 +161,7 @@ class InFlightAttemptsTest {
     @Test
     void anAttemptWithinItsDeadlineIsLeftAloneAndRecordedWhenItsStageCompletes() throws Exception {
         DeliveryJob job = claimed();
-        attempts.start(job, clock.instant(), () -> { });
+        attempts.start(job, clock.instant(), () -> { }, worker);
         RecordingAsyncChannel.Started started = channel.next();
 
         nanos.addAndGet(Duration.ofSeconds(30).toNanos() - 1);
@@ -173,7 +176,7 @@ class InFlightAttemptsTest {
     @Test
     void anAttemptPastItsDeadlineTimesOutOnceHoweverOftenItIsCheckedAndALateAnswerIsIgnored() throws Exception {
         DeliveryJob job = claimed();
-        attempts.start(job, clock.instant(), () -> { });
+        attempts.start(job, clock.instant(), () -> { }, worker);
         RecordingAsyncChannel.Started started = channel.next();
         assertThat(slot.inFlight()).isEqualTo(1);
 
@@ -187,7 +190,7 @@ class InFlightAttemptsTest {
         attempts.checkDeadlines();
         // one recorder thread records in order: once a later attempt's outcome is heard, a stray second one would have been too
         DeliveryJob later = claimed();
-        attempts.start(later, clock.instant(), () -> { });
+        attempts.start(later, clock.instant(), () -> { }, worker);
         channel.next().result().complete(DeliveryResult.sent());
         assertThat(next()).isEqualTo("sent");
         assertThat(heard).as("no second outcome of the timed-out attempt").isEmpty();
@@ -200,7 +203,7 @@ class InFlightAttemptsTest {
         DeliveryJob job = claimed();
         // 60 s lease less its 5 s margin leaves 15 s at +40 s: less than the 27.5 s an attempt is started with at least
         clock.advance(Duration.ofSeconds(40));
-        attempts.start(job, clock.instant(), () -> { });
+        attempts.start(job, clock.instant(), () -> { }, worker);
 
         assertThat(handedBack).containsExactly(job);
         assertThat(channel.started).isEmpty();

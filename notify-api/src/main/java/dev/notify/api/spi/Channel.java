@@ -64,7 +64,7 @@ public interface Channel extends AutoCloseable {
             return supports(only) ? Set.of(only) : Set.of();
         }
         Set<String> targets = new LinkedHashSet<>();
-        for (String r : notification.recipients()) {
+        for (String r : recipients) {
             if (supports(r)) {
                 targets.add(r);
             }

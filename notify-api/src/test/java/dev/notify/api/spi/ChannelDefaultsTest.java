@@ -11,8 +11,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What a channel that overrides nothing but its name, kind and delivery gets from the SPI's defaults. */
 class ChannelDefaultsTest {
 
-    /** A push channel for every user but those whose id starts with "bot-". */
-    private static Channel pushFor(ChannelKind kind) {
+    /** A channel of that kind for every user but those whose id starts with "bot-". */
+    private static Channel channel(ChannelKind kind) {
         return new Channel() {
             @Override
             public String name() {
@@ -38,7 +38,7 @@ class ChannelDefaultsTest {
 
     @Test
     void aPushChannelTargetsTheRecipientsItSupportsInTheirOrder() {
-        Channel c = pushFor(ChannelKind.PUSH);
+        Channel c = channel(ChannelKind.PUSH);
         assertThat(c.targets(Notification.builder().recipient("u1").build())).containsExactly("u1");
         assertThat(c.targets(Notification.builder().recipient("bot-1").build())).isEmpty();
         assertThat(c.targets(Notification.builder().recipients(List.of("u2", "bot-1", "u1", "u3")).build()))
@@ -48,7 +48,7 @@ class ChannelDefaultsTest {
 
     @Test
     void aStreamChannelHasTheOneStreamTarget() {
-        assertThat(pushFor(ChannelKind.STREAM).targets(Notification.builder().recipient("bot-1").build()))
+        assertThat(channel(ChannelKind.STREAM).targets(Notification.builder().recipient("bot-1").build()))
                 .containsExactly(Delivery.STREAM_TARGET);
     }
 }
